@@ -1,0 +1,22 @@
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_translation(settings):
+    # Tests read English messages unless they switch language on purpose.
+    settings.LANGUAGE_CODE = "en"
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    on_postgres = connection.vendor == "postgresql"
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+    if os.environ.get("PUNTE_SKIP_BROWSER") == "1":
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(pytest.mark.skip(reason="no Chromium on this machine"))

@@ -1,0 +1,71 @@
+"""The catalogue of permissions and the roles that hold them: data, in one place.
+
+The tables Role and RolePermission are seeded from ROLES by `seed_roles` (run by migrate and by
+load_demo); the national agency's administrator may then adjust a role's permissions in the web UI.
+Checks always read the tables, never this module.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+PERMISSIONS: dict[str, str] = {
+    "organisation.view": _("See the registry of organisations"),
+    "organisation.manage": _("Create and change organisations"),
+    "user.manage": _("Create, change and deactivate users and their memberships"),
+    "role.manage": _("Change which permissions each role holds"),
+    "person.view": _("Open a person's record within the role's scope"),
+    "person.create": _("Record a new person"),
+    "person.change": _("Change a person's record within the role's scope"),
+    "audit.view_person_access": _("See who accessed a person's data (data protection officer)"),
+    "audit.search": _("Search the audit trail"),
+    "audit.verify": _("Verify the integrity of the audit trail"),
+    "apitoken.manage_own": _("Create and revoke API tokens for one's own membership"),
+}
+
+
+class Scope:
+    """How far a role's record permissions reach (after Primero's record scopes)."""
+
+    ALL = "all"
+    ORGANISATION = "organisation"
+    OWN = "own"
+
+
+_FRONTLINE = ["organisation.view", "person.view", "person.create", "person.change",
+              "apitoken.manage_own"]
+
+# code: (name, scope, permissions)
+ROLES: dict[str, tuple[str, str, list[str]]] = {
+    "system_admin": (
+        _("Administrator (national agency)"),
+        Scope.ORGANISATION,
+        ["organisation.view", "organisation.manage", "user.manage", "role.manage",
+         "audit.verify"],
+    ),
+    "national_coordinator": (
+        _("National coordinator"),
+        Scope.ALL,
+        ["organisation.view", "person.view"],
+    ),
+    "regional_officer": (_("Regional centre officer"), Scope.ORGANISATION, _FRONTLINE),
+    "first_responder": (_("First responder"), Scope.OWN, _FRONTLINE),
+    "police_investigator": (_("Police investigator"), Scope.ORGANISATION, _FRONTLINE),
+    "prosecutor": (_("Prosecutor"), Scope.ORGANISATION, _FRONTLINE),
+    "child_protection_officer": (_("Child protection officer"), Scope.ORGANISATION, _FRONTLINE),
+    "child_protection_supervisor": (
+        _("Child protection supervisor"), Scope.ORGANISATION, _FRONTLINE,
+    ),
+    "helpline_operator": (_("119 helpline operator"), Scope.OWN, _FRONTLINE),
+    "clinician": (_("Emergency physician"), Scope.OWN, _FRONTLINE),
+    "ngo_caseworker": (_("NGO caseworker"), Scope.ORGANISATION, _FRONTLINE),
+    "service_provider": (_("Service provider"), Scope.ORGANISATION, _FRONTLINE),
+    "fund_commission_member": (_("Emergency fund commission member"), Scope.OWN,
+                               ["organisation.view"]),
+    "cyber_investigator": (_("Cyber investigator"), Scope.ORGANISATION, _FRONTLINE),
+    "alert_issuer": (_("Missing-child alert issuer"), Scope.OWN, ["organisation.view"]),
+    "evaluator": (_("Independent evaluator"), Scope.OWN, ["organisation.view"]),
+    "data_protection_officer": (
+        _("Data protection officer"), Scope.OWN,
+        ["organisation.view", "audit.view_person_access", "audit.search", "audit.verify"],
+    ),
+    "auditor": (_("Auditor"), Scope.OWN, ["organisation.view", "audit.search", "audit.verify"]),
+}

@@ -1,0 +1,37 @@
+"""Seeding the Role and RolePermission tables from the catalogue in permissions.py."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from punte.accounts.permissions import PERMISSIONS, ROLES
+
+
+@transaction.atomic
+def seed_roles(*, reset: bool = False, role_model=None, grant_model=None) -> int:
+    """Create missing roles with their default permissions. With reset, restore every default.
+
+    Returns the number of roles created or reset. Permissions an administrator granted or removed
+    on an existing role are left alone unless `reset` is given.
+    """
+    from punte.accounts.models import Role, RolePermission
+
+    role_model = role_model or Role
+    grant_model = grant_model or RolePermission
+    touched = 0
+    for code, (name, scope, permissions) in ROLES.items():
+        unknown = set(permissions) - set(PERMISSIONS)
+        if unknown:
+            raise ValueError(f"Role {code} names unknown permissions: {sorted(unknown)}")
+        role, created = role_model.objects.get_or_create(
+            code=code, defaults={"name": str(name), "scope": scope}
+        )
+        if created or reset:
+            role.name, role.scope = str(name), scope
+            role.save()
+            grant_model.objects.filter(role=role).delete()
+            grant_model.objects.bulk_create(
+                [grant_model(role=role, permission=p) for p in permissions]
+            )
+            touched += 1
+    return touched

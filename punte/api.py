@@ -1,0 +1,24 @@
+"""The JSON API, /api/v1/. Each app contributes a router; conventions live in core.api_support."""
+
+from ninja import NinjaAPI
+
+from punte.accounts.api import router as accounts_router
+from punte.accounts.auth import BearerTokenAuth, SessionAuth
+from punte.core.api_support import register_problem_handlers
+from punte.identification.api import router as identification_router
+
+api = NinjaAPI(
+    title="Punte API",
+    version="1",
+    description=(
+        "The national anti-trafficking information system. Authenticate with "
+        "`Authorization: Bearer <token>` (see `manage.py create_api_token`). Errors are RFC 9457 "
+        "problem documents naming the offending field. Every POST honours an `Idempotency-Key` "
+        "header. Lists use cursor pagination (`cursor`, `limit`)."
+    ),
+    auth=[BearerTokenAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+)
+register_problem_handlers(api)
+api.add_router("", accounts_router)
+api.add_router("", identification_router)

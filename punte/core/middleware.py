@@ -1,0 +1,26 @@
+import re
+
+from punte.core import context
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (or keeps a well-formed one from the caller) for the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        supplied = request.headers.get("X-Request-ID", "")
+        ctx = context.RequestContext(source_ip=request.META.get("REMOTE_ADDR"))
+        if _REQUEST_ID.match(supplied):
+            ctx = context.RequestContext(request_id=supplied, source_ip=ctx.source_ip)
+        request.request_id = ctx.request_id
+        token = context.activate(ctx)
+        try:
+            response = self.get_response(request)
+        finally:
+            context.deactivate(token)
+        response["X-Request-ID"] = ctx.request_id
+        return response

@@ -1,0 +1,135 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """UUID keys (safe to show in URLs), who and when for creation and change, archive not delete."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archive_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class County(models.Model):
+    """Romania's 41 counties and Bucharest, keyed by ISO 3166-2:RO code."""
+
+    code = models.CharField(max_length=6, primary_key=True)
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("counties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Country(models.Model):
+    """ISO 3166-1, with EU membership (Eurostat groups citizenship as national / EU / non-EU)."""
+
+    alpha2 = models.CharField(max_length=2, primary_key=True)
+    alpha3 = models.CharField(max_length=3, unique=True)
+    numeric = models.CharField(max_length=3)
+    name = models.CharField(max_length=128)
+    is_eu_member = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Language(models.Model):
+    """ISO 639-3 languages; the two-letter ISO 639-1 code where one exists."""
+
+    code = models.CharField(max_length=3, primary_key=True)
+    alpha2 = models.CharField(max_length=2, blank=True, db_index=True)
+    name = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditChainHead(models.Model):
+    """The tip of one hash chain. Appends lock one head, so shards let writers run in parallel."""
+
+    shard = models.PositiveSmallIntegerField(primary_key=True)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class AuditEvent(models.Model):
+    """One append-only, hash-chained entry of the audit trail.
+
+    Personal values never appear in `changes`: encrypted fields are recorded as changed, not shown.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    shard = models.PositiveSmallIntegerField()
+    seq = models.BigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    subject_type = models.CharField(max_length=64, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True, db_index=True)
+    person_id = models.UUIDField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shard", "seq"], name="audit_shard_seq_unique"),
+        ]
+        indexes = [models.Index(fields=["person_id", "occurred_at"])]
+        ordering = ["-occurred_at", "-id"]
+
+
+class IdempotencyRecord(models.Model):
+    """The stored response to a POST made with an Idempotency-Key, per principal."""
+
+    principal = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=512)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.BinaryField(null=True)
+    content_type = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="idempotency_unique_key"),
+        ]

@@ -1,0 +1,21 @@
+from punte.identification.tests.factories import create_person
+from punte.testing.permission_matrix import CREATE, LIST, OBJECT, Endpoint
+
+ENDPOINTS = [
+    Endpoint(
+        name="person.get", method="GET", kind=OBJECT, permission="person.view",
+        path=lambda person: f"/persons/{person.pk}",
+        make_record=lambda owner: create_person(actor=owner),
+    ),
+    Endpoint(
+        name="person.list", method="GET", kind=LIST, permission="person.view",
+        path=lambda person: "/persons",
+        make_record=lambda owner: create_person(actor=owner),
+    ),
+    Endpoint(
+        name="person.create", method="POST", kind=CREATE, permission="person.create",
+        path=lambda _: "/persons",
+        body=lambda _: {"family_name": "Matrix", "given_name": "Test", "sex": "male"},
+        success_status=201,
+    ),
+]

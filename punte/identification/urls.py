@@ -1,0 +1,10 @@
+from django.urls import path
+
+from punte.identification import views
+
+app_name = "identification"
+
+urlpatterns = [
+    path("", views.person_list, name="person_list"),
+    path("<uuid:person_id>/", views.person_detail, name="person_detail"),
+]

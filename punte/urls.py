@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import include, path
+
+from punte.api import api
+from punte.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("punte.accounts.urls")),
+    path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path("audit/", include("punte.core.urls")),
+    path("persons/", include("punte.identification.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "punte.core.views.bad_request"
+handler403 = "punte.core.views.permission_denied"
+handler404 = "punte.core.views.page_not_found"
+handler500 = "punte.core.views.server_error"
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()
