@@ -18,7 +18,6 @@ PERMISSIONS: dict[str, str] = {
     "audit.view_person_access": _("See who accessed a person's data (data protection officer)"),
     "audit.search": _("Search the audit trail"),
     "audit.verify": _("Verify the integrity of the audit trail"),
-    "apitoken.manage_own": _("Create and revoke API tokens for one's own membership"),
 }
 
 
@@ -30,8 +29,7 @@ class Scope:
     OWN = "own"
 
 
-_FRONTLINE = ["organisation.view", "person.view", "person.create", "person.change",
-              "apitoken.manage_own"]
+_FRONTLINE = ["organisation.view", "person.view", "person.create", "person.change"]
 
 # code: (name, scope, permissions)
 ROLES: dict[str, tuple[str, str, list[str]]] = {

@@ -1,18 +1,6 @@
-from django.contrib.auth import views as auth_views
-from django.http import Http404
-from django.urls import path
+from punte.accounts.urls_admin import urlpatterns as admin_patterns
+from punte.accounts.urls_auth import urlpatterns as auth_patterns
 
 app_name = "accounts"
 
-
-def _todo(request):
-    raise Http404
-
-
-urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("mfa/", _todo, name="mfa"),
-    path("sessions/", _todo, name="sessions"),
-    path("admin/", _todo, name="admin_home"),
-]
+urlpatterns = auth_patterns + admin_patterns
