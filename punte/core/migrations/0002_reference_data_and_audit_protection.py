@@ -39,7 +39,8 @@ def create_chain_heads(apps, schema_editor):
 
 def protect_audit_table(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(REFUSE_CHANGES_SQL)
+        # params=None: the SQL holds literal '%' (RAISE format), not query placeholders.
+        schema_editor.execute(REFUSE_CHANGES_SQL, params=None)
 
 
 def unprotect_audit_table(apps, schema_editor):
