@@ -1,0 +1,555 @@
+"""API overhead: an authenticated, scoped, audited read of an encrypted person record, side by side
+with a bare Django view that fetches one row by primary key, both served by gunicorn on PostgreSQL.
+
+    .venv/bin/python bench/api_overhead/run.py [--duration 10] [--rounds 3] [--connections 16]
+
+Creates a fresh database, migrates it with the production settings (secrets generated here),
+seeds synthetic data, starts gunicorn, warms up, then alternates the two sides round by round so
+that drift on the machine touches both. Prints requests/s, latency percentiles, errors, CPU use and
+the ratio; drops the database and stops gunicorn on exit, Ctrl-C included.
+
+Exit status: 0 targets met, 1 a request failed or the audit check failed, 3 a target was missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.api_overhead.loadgen import Result, build_requests, run_load  # noqa: E402
+
+TARGET_RATIO = 0.60
+TARGET_P99_MS = 100.0
+SIDES = {"bare": "bare view (1 row by pk)", "api": "audited read (GET /api/v1/persons/<id>)"}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def production_environment(database_url: str) -> dict[str, str]:
+    """Every variable punte.settings.production requires, with secrets made for this run only."""
+    from punte.settings.keys import new_key
+
+    return {
+        "DJANGO_SETTINGS_MODULE": "bench.api_overhead.settings",
+        "DJANGO_SECRET_KEY": new_key() + new_key(),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PUNTE_ENCRYPTION_KEYS": f"bench1:{new_key()}",
+        "PUNTE_ENCRYPTION_PRIMARY_KEY_ID": "bench1",
+        "PUNTE_BLIND_INDEX_KEY": new_key(),
+        "DATABASE_URL": database_url,
+        "PUNTE_WEBAUTHN_RP_ID": "localhost",
+        "PUNTE_EMAIL_HOST": "localhost",
+        "PUNTE_DEFAULT_FROM_EMAIL": "benchmark@localhost",
+        # Plain HTTP on the loopback: no proxy in front terminating TLS.
+        "PUNTE_SECURE_SSL_REDIRECT": "false",
+        "PUNTE_BEHIND_TLS_PROXY": "false",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+
+
+def machine() -> dict[str, str]:
+    def run(*cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+        except OSError:
+            return "?"
+
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": run("date"),
+        "nproc": run("nproc"),
+        "memory": run("free", "-h"),
+        "cpu": model,
+        "python": platform.python_version(),
+    }
+
+
+# --------------------------------------------------------------------------- database
+
+
+class Database:
+    def __init__(self, server_url: str, name: str):
+        self.server_url = server_url.rstrip("/")
+        self.name = name
+        self.url = f"{self.server_url}/{name}"
+        self.created = False
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{self.server_url}/postgres", autocommit=True) as conn:
+            conn.execute(sql)
+
+    def create(self) -> None:
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        self.created = True
+
+    def drop(self) -> None:
+        if self.created:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self.created = False
+
+
+# --------------------------------------------------------------------------- server
+
+
+class Server:
+    def __init__(self, env: dict[str, str], workers: int, threads: int):
+        self.env = env
+        self.workers = workers
+        self.threads = threads
+        self.proc: subprocess.Popen | None = None
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+
+    @property
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "punte.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(self.threads),
+            "--keep-alive",
+            "5",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+        ]
+
+    def start(self) -> None:
+        # Its own session: Ctrl-C reaches only this script, which then stops gunicorn cleanly.
+        self.proc = subprocess.Popen(
+            self.command, env={**os.environ, **self.env}, cwd=ROOT, start_new_session=True
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with status {self.proc.returncode}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+
+    def process_ids(self) -> list[int]:
+        if self.proc is None:
+            return []
+        return [self.proc.pid, *_descendants(self.proc.pid)]
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _stat(int(entry))
+            if stat:
+                children.setdefault(int(stat[1]), []).append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the command name, which is in parentheses and may hold spaces.
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        stat = _stat(pid)
+        if stat:
+            total += int(stat[11]) + int(stat[12])  # utime, stime
+    return total / CLK_TCK
+
+
+def system_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    total = sum(fields[:8])
+    idle = fields[3] + fields[4]
+    return (total - idle) / CLK_TCK, total / CLK_TCK
+
+
+# --------------------------------------------------------------------------- measurement
+
+
+@dataclass
+class SideRun:
+    result: Result
+    server_cpu: float
+    db_cpu: float
+    machine_busy: float
+
+
+@dataclass
+class Side:
+    runs: list[SideRun] = field(default_factory=list)
+
+    @property
+    def merged(self) -> Result:
+        out = Result()
+        for run in self.runs:
+            out.merge(run.result)
+        out.elapsed = sum(r.result.elapsed for r in self.runs)
+        return out
+
+    def summary(self) -> dict[str, float]:
+        merged = self.merged
+        lat = sorted(merged.latencies)
+        seconds = merged.elapsed
+        n = merged.ok
+        per_req = 1000 / n if n else math.nan
+        return {
+            "requests": n,
+            "errors": merged.error_count,
+            "rps": n / seconds if seconds else 0.0,
+            "p50_ms": percentile(lat, 0.50) * 1000,
+            "p95_ms": percentile(lat, 0.95) * 1000,
+            "p99_ms": percentile(lat, 0.99) * 1000,
+            "max_ms": (lat[-1] if lat else math.nan) * 1000,
+            "server_cpu_ms_per_req": sum(r.server_cpu for r in self.runs) * per_req,
+            "db_cpu_ms_per_req": sum(r.db_cpu for r in self.runs) * per_req,
+            "client_cpu_ms_per_req": merged.cpu * per_req,
+            "client_cpu_pct_of_machine": 100 * merged.cpu / (seconds * (os.cpu_count() or 1)),
+            "machine_busy_pct": 100
+            * sum(r.machine_busy for r in self.runs)
+            / (seconds * (os.cpu_count() or 1)),
+            "drained": merged.drained_ok,
+        }
+
+
+def percentile(sorted_values, q: float) -> float:
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def database_backend_pids(db_name: str) -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [db_name],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def measure(server: Server, db: Database, requests: list[bytes], args, seed: int) -> SideRun:
+    from django.db import connection
+
+    server_pids = server.process_ids()
+    db_pids = database_backend_pids(db.name)
+    connection.close()  # the runner's own connection must not count
+    busy0, _ = system_cpu()
+    s0, d0 = cpu_seconds(server_pids), cpu_seconds(db_pids)
+    result = run_load(
+        ("127.0.0.1", server.port),
+        requests,
+        connections=args.connections,
+        duration=args.duration,
+        processes=args.client_processes,
+        seed=seed,
+    )
+    s1, d1 = cpu_seconds(server_pids), cpu_seconds(db_pids)
+    busy1, _ = system_cpu()
+    # Backends opened during the run (a thread's first request) are counted from their start.
+    late = [p for p in database_backend_pids(db.name) if p not in db_pids]
+    connection.close()
+    return SideRun(result, s1 - s0, d1 - d0 + cpu_seconds(late), busy1 - busy0)
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return (
+        "-"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else (f"{value:,.{digits}f}")
+    )
+
+
+def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -> dict:
+    print()
+    print(f"machine: {info['cpu']}, {info['nproc']} cores; {info['date']}")
+    print(
+        f"server: gunicorn gthread, {server.workers} workers x {server.threads} threads; "
+        f"load: {args.connections} keep-alive connections from {args.client_processes} client "
+        f"processes; {args.rounds} rounds x {args.duration:g} s per side, interleaved"
+    )
+    print()
+    print("per round (requests/s):")
+    for i in range(args.rounds):
+        bare = sides["bare"].runs[i].result
+        api = sides["api"].runs[i].result
+        print(
+            f"  round {i + 1}: bare {bare.ok / bare.elapsed:8.1f}   audited "
+            f"{api.ok / api.elapsed:8.1f}   ratio {api.ok / max(bare.ok, 1):.3f}"
+        )
+    summaries = {name: side.summary() for name, side in sides.items()}
+    print()
+    header = (
+        f"{'side':<42}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+        f"{'errors':>8}{'requests':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, s in summaries.items():
+        print(
+            f"{SIDES[name]:<42}{fmt(s['rps']):>9}{fmt(s['p50_ms']):>9}{fmt(s['p95_ms']):>9}"
+            f"{fmt(s['p99_ms']):>9}{fmt(s['max_ms']):>9}{s['errors']:>8}{s['requests']:>10}"
+        )
+    print()
+    print(
+        f"{'CPU per request (ms)':<42}{'gunicorn':>9}{'postgres':>9}{'client':>9}"
+        f"{'client %':>9}{'busy %':>9}"
+    )
+    for name, s in summaries.items():
+        print(
+            f"{SIDES[name]:<42}{fmt(s['server_cpu_ms_per_req'], 2):>9}"
+            f"{fmt(s['db_cpu_ms_per_req'], 2):>9}{fmt(s['client_cpu_ms_per_req'], 2):>9}"
+            f"{fmt(s['client_cpu_pct_of_machine']):>9}{fmt(s['machine_busy_pct']):>9}"
+        )
+    print(
+        "  (client % and busy %: share of all cores; postgres: this database's backends only;"
+        " busy % above gunicorn+postgres+client is other load on the machine)"
+    )
+    ratio = summaries["api"]["rps"] / summaries["bare"]["rps"] if summaries["bare"]["rps"] else 0
+    p99 = summaries["api"]["p99_ms"]
+    ratio_ok, p99_ok = ratio >= TARGET_RATIO, p99 < TARGET_P99_MS
+    print()
+    print(
+        f"ratio audited/bare requests/s: {ratio:.3f}   target >= {TARGET_RATIO:.2f}: "
+        f"{'met' if ratio_ok else 'MISSED'}"
+    )
+    print(
+        f"p99 of the audited read: {p99:.1f} ms   target < {TARGET_P99_MS:.0f} ms: "
+        f"{'met' if p99_ok else 'MISSED'}"
+    )
+    return {
+        "machine": info,
+        "ratio": ratio,
+        "ratio_met": ratio_ok,
+        "p99_met": p99_ok,
+        "sides": summaries,
+        "args": vars(args),
+        "server": {"workers": server.workers, "threads": server.threads},
+    }
+
+
+def check_audit(api_successes: int) -> list[str]:
+    """Every successful read must have left exactly one intact, chained access event."""
+    from punte.core import audit
+    from punte.core.models import AuditEvent
+
+    problems = []
+    viewed = AuditEvent.objects.filter(action="person.viewed").count()
+    if viewed != api_successes:
+        problems.append(f"{api_successes} successful reads but {viewed} person.viewed events")
+    problems += [str(b) for b in audit.verify()]
+    return problems
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per side per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--organisations", type=int, default=20)
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds per side, not counted")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("PUNTE_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+        help="server URL without database name (default: %(default)s)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args(argv)
+    for name in (
+        "duration",
+        "rounds",
+        "connections",
+        "persons",
+        "organisations",
+        "workers",
+        "threads",
+        "client_processes",
+    ):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name.replace('_', '-')} must be positive")
+    if args.warmup < 0:
+        parser.error("--warmup must not be negative")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    info = machine()
+    db = Database(args.postgres, f"punte_bench_{os.getpid()}")
+    env = production_environment(db.url)
+    os.environ.update(env)
+    server = Server(env, args.workers, args.threads)
+
+    def on_sigterm(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        print(f"creating database {db.name} and migrating with production settings ...", flush=True)
+        db.create()
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", verbosity=0)
+        from django.db import connection
+
+        from bench.api_overhead.seed import seed
+
+        t0 = time.time()
+        seeded = seed(persons=args.persons, organisations=args.organisations)
+        connection.close()
+        print(
+            f"seeded {seeded.persons:,} persons in {seeded.organisations} organisations "
+            f"({time.time() - t0:.0f} s); the reader sees {len(seeded.visible_person_ids):,}",
+            flush=True,
+        )
+
+        host = "127.0.0.1"
+        requests = {
+            "bare": build_requests(
+                host, [f"/api/bench-bare/{pid}" for pid in seeded.visible_person_ids], {}
+            ),
+            "api": build_requests(
+                host,
+                [f"/api/v1/persons/{pid}" for pid in seeded.visible_person_ids],
+                {"Authorization": f"Bearer {seeded.token}"},
+            ),
+        }
+        server.start()
+        print(f"gunicorn up on 127.0.0.1:{server.port}: {' '.join(server.command[1:])}", flush=True)
+
+        api_successes = 0
+        sides = {"bare": Side(), "api": Side()}
+        if args.warmup:
+            for name in ("bare", "api"):
+                warm_args = argparse.Namespace(**{**vars(args), "duration": args.warmup})
+                run = measure(server, db, requests[name], warm_args, seed=99)
+                if name == "api":
+                    api_successes += run.result.ok + run.result.drained_ok
+                if run.result.error_count:
+                    print(f"warm-up errors on {name}: {run.result.errors}")
+        for i in range(args.rounds):
+            order = ("bare", "api") if i % 2 == 0 else ("api", "bare")
+            for name in order:
+                run = measure(server, db, requests[name], args, seed=i)
+                sides[name].runs.append(run)
+                if name == "api":
+                    api_successes += run.result.ok + run.result.drained_ok
+                r = run.result
+                print(
+                    f"round {i + 1} {name:>4}: {r.ok / r.elapsed:8.1f} req/s, "
+                    f"errors {r.error_count}",
+                    flush=True,
+                )
+
+        results = report(sides, args, info, server)
+        server.stop()
+        problems = check_audit(api_successes)
+        connection.close()
+        errors = {name: side.merged.errors for name, side in sides.items()}
+        failed = any(errors.values())
+        if failed:
+            print(f"FAILED requests: {errors}")
+        if problems:
+            print("AUDIT CHECK FAILED: " + "; ".join(problems))
+        else:
+            print(
+                f"audit check: {api_successes:,} reads, {api_successes:,} person.viewed events, "
+                "every chain verifies"
+            )
+        if args.json:
+            results["audit_problems"] = problems
+            args.json.write_text(json.dumps(results, indent=2, default=str))
+        if failed or problems:
+            return 1
+        return 0 if results["ratio_met"] and results["p99_met"] else 3
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        server.stop()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
+            pass
+        db.drop()
+        print(f"dropped {db.name}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
