@@ -2,6 +2,10 @@
 
 Only `isnull` can be queried on them: ciphertexts are randomised, so equality must go through
 a blind index column instead.
+
+The associated data that binds a ciphertext to its column is "app_label.model.field". Renaming
+the model or the field would make every stored value undecryptable, so a renamed field must pin
+its old identity: `EncryptedTextField(binding="identification.person.family_name")`.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ import datetime
 import json
 from typing import Any
 
-from django.core.exceptions import FieldError
+from django import forms
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 
 from punte.core import crypto
@@ -22,6 +27,10 @@ class EncryptedField(models.TextField):
     description = "An encrypted value"
     encrypted = True
 
+    def __init__(self, *args, binding: str | None = None, **kwargs):
+        self.binding = binding
+        super().__init__(*args, **kwargs)
+
     def to_text(self, value: Any) -> str:
         return str(value)
 
@@ -30,7 +39,7 @@ class EncryptedField(models.TextField):
 
     @property
     def associated_data(self) -> str:
-        return f"{self.model._meta.label_lower}.{self.name}"
+        return self.binding or f"{self.model._meta.label_lower}.{self.name}"
 
     def from_db_value(self, value, expression, connection):
         if value is None:
@@ -38,11 +47,10 @@ class EncryptedField(models.TextField):
         return self.from_text(crypto.decrypt(value, associated_data=self.associated_data))
 
     def to_python(self, value):
-        if value is None or not isinstance(value, str):
-            return value
-        return self.from_text(value) if type(self) is not EncryptedTextField else value
+        return value
 
     def get_prep_value(self, value):
+        value = self.to_python(value)
         if value is None:
             return None
         return crypto.encrypt(self.to_text(value), associated_data=self.associated_data)
@@ -59,14 +67,21 @@ class EncryptedField(models.TextField):
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
+        if self.binding:
+            kwargs["binding"] = self.binding
         return name, f"punte.core.fields.{type(self).__name__}", args, kwargs
 
 
 class EncryptedTextField(EncryptedField):
-    pass
+    def to_python(self, value):
+        if value is None or isinstance(value, str):
+            return value
+        return str(value)
 
 
 class EncryptedDateField(EncryptedField):
+    default_error_messages = {"invalid": "“%(value)s” is not a date in YYYY-MM-DD form."}
+
     def to_text(self, value: datetime.date) -> str:
         return value.isoformat()
 
@@ -74,9 +89,25 @@ class EncryptedDateField(EncryptedField):
         return datetime.date.fromisoformat(text)
 
     def to_python(self, value):
+        # As DateField does: a datetime is cut to its date, text is parsed, anything else refused
+        # (a stored "2001-05-17T00:00:00" could never be read back as a date).
+        if value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
         if isinstance(value, str):
-            return datetime.date.fromisoformat(value)
-        return value
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValidationError(
+            self.error_messages["invalid"], code="invalid", params={"value": value}
+        )
+
+    def formfield(self, **kwargs):
+        return models.Field.formfield(self, **{"form_class": forms.DateField, **kwargs})
 
 
 class EncryptedJSONField(EncryptedField):
@@ -85,9 +116,6 @@ class EncryptedJSONField(EncryptedField):
 
     def from_text(self, text: str) -> Any:
         return json.loads(text)
-
-    def to_python(self, value):
-        return value
 
 
 def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:

@@ -1,33 +1,59 @@
 """Keep personal data out of the logs.
 
-Records may carry only ids, codes and counts. Anything that looks like personal data (an e-mail,
-a phone number, a national id number, a date of birth) is masked, and so is any value passed
-under a key known to be personal. Request ids are added so a log line can be tied to the audit
-trail without repeating what the trail holds.
+Records may carry only ids, codes and counts: code must never log a name, and no filter can
+recognise every name in free text. This filter is the safety net behind that rule:
+
+- anything that looks like personal data (an e-mail, a phone number, a Romanian CNP, a date, an
+  API token) is masked in the message, its arguments and any `extra` value;
+- any value passed under a key known to be personal (`extra={"family_name": ...}`, a dict
+  argument) is masked whatever it looks like;
+- exceptions keep their type and stack (code locations) but never their message, because
+  messages quote the offending value ("invalid name 'Ana …'"); the same for exceptions passed as
+  arguments or as the message itself;
+- model instances are logged as "app.model:<pk>", never through their __str__.
+
+It also adds the request id, so a log line can be tied to the audit trail without repeating what
+the trail holds. It is attached to the root handler (settings.LOGGING), and every Django logger
+propagates there, so nothing reaches an output without passing through it.
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import logging
 import re
+import traceback
+from typing import Any
 
 from punte.core import context
 
 MASK = "[redacted]"
+WITHHELD = "[message withheld]"
 
+# fmt: off
 PERSONAL_KEYS = frozenset({
-    "given_name", "family_name", "name", "first_name", "last_name", "aliases", "alias",
-    "date_of_birth", "dob", "contact", "phone", "email", "address", "notes", "password",
-    "token", "cnp", "document_number", "passport",
+    "given_name", "family_name", "name", "first_name", "last_name", "full_name", "aliases",
+    "alias", "date_of_birth", "dob", "contact", "phone", "email", "address", "notes",
+    "password", "token", "secret", "cnp", "document_number", "passport",
 })
+# fmt: on
+
+# The attributes every LogRecord has: never masked by key (a record's "name" is its logger).
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | frozenset(
+    ("message", "asctime", "request_id", "taskName", "_punte_redacted")
+)
 
 _PATTERNS = [
     re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),  # e-mail
-    re.compile(r"(?<!\d)[1-8]\d{12}(?!\d)"),  # Romanian CNP
-    re.compile(r"\+?\d[\d\s().-]{7,}\d"),  # phone numbers
-    re.compile(r"\b(19|20)\d\d-[01]\d-[0-3]\d\b"),  # ISO dates (dates of birth)
-    re.compile(r"\bpnt_[0-9a-f]{8}_[A-Za-z0-9_-]+"),  # API tokens
     re.compile(r"(?i)bearer\s+\S+"),
+    re.compile(r"\bpnt_[0-9a-f]{8}_[A-Za-z0-9_-]+"),  # API tokens
+    re.compile(r"(?<!\d)[1-8]\d{12}(?!\d)"),  # Romanian CNP
+    re.compile(r"\b(?:19|20)\d\d-[01]\d-[0-3]\d\b"),  # ISO dates (dates of birth)
+    re.compile(r"\b[0-3]?\d[./][01]?\d[./](?:19|20)\d\d\b"),  # 17.05.2001, 17/05/2001
+    # Phone numbers: a run of digits and separators standing on its own, so that the digits
+    # inside a UUID or a hex digest are left alone.
+    re.compile(r"(?<![\w-])\+?\d[\d\s().-]{7,}\d(?![\w-])"),
 ]
 
 
@@ -37,33 +63,98 @@ def scrub(text: str) -> str:
     return text
 
 
-def _scrub_value(key: str | None, value):
-    if key is not None and key.lower() in PERSONAL_KEYS:
-        return MASK
+def _exception_summary(exc: BaseException) -> str:
+    kind = type(exc)
+    return f"{kind.__module__}.{kind.__qualname__}: {WITHHELD}"
+
+
+def _safe_argument(value: Any) -> Any:
+    """A log argument that keeps its type where formatting needs it (%d, %.2f), else safe text."""
+    from django.db.models import Model
+
+    if value is None or isinstance(value, (bool, int, float, decimal.Decimal)):
+        return value
     if isinstance(value, str):
         return scrub(value)
+    if isinstance(value, BaseException):
+        return _exception_summary(value)
+    if isinstance(value, Model):
+        return f"{value._meta.label_lower}:{value.pk}"
+    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        return _scrub_value(None, value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return scrub(value.isoformat())
+    return scrub(str(value))
+
+
+def _scrub_value(key: str | None, value: Any) -> Any:
+    if key is not None and key.lower() in PERSONAL_KEYS:
+        return MASK
     if isinstance(value, dict):
         return {k: _scrub_value(str(k), v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return type(value)(_scrub_value(None, v) for v in value)
-    return value
+    return _safe_argument(value)
+
+
+def safe_traceback(exc_type, exc: BaseException | None, tb) -> str:
+    """The stack of an exception and of its causes, with every exception's message withheld."""
+    chain: list[tuple[type, BaseException | None, Any]] = []
+    seen: set[int] = set()
+    current, current_tb = exc, tb
+    if current is None:
+        chain.append((exc_type, None, tb))
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append((type(current), current, current_tb))
+        nxt = current.__cause__
+        if nxt is None and not current.__suppress_context__:
+            nxt = current.__context__
+        current = nxt
+        current_tb = nxt.__traceback__ if nxt is not None else None
+    parts: list[str] = []
+    for position, (kind, _value, frames) in enumerate(reversed(chain)):
+        if position:
+            parts.append("\nThe exception above led to the one below:\n\n")
+        if frames is not None:
+            parts.append("Traceback (most recent call last):\n")
+            parts.extend(traceback.format_tb(frames))
+        name = f"{kind.__module__}.{kind.__qualname__}" if kind is not None else "Exception"
+        parts.append(f"{name}: {WITHHELD}\n")
+    return "".join(parts).rstrip("\n")
 
 
 class RedactPersonalDataFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(str(record.msg))
+        try:
+            self._redact(record)
+        except Exception:  # noqa: BLE001 - a record we cannot clean is not written as it was
+            record.msg = "[log record withheld: it could not be redacted]"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record._punte_redacted = True
+        record.request_id = context.current().request_id
+        return True
+
+    def _redact(self, record: logging.LogRecord) -> None:
+        if getattr(record, "_punte_redacted", False):
+            return  # one record may pass several handlers: clean it once
+        if isinstance(record.msg, BaseException):
+            record.msg = _exception_summary(record.msg)
+        else:
+            record.msg = scrub(str(record.msg))
         if isinstance(record.args, dict):
             record.args = {k: _scrub_value(str(k), v) for k, v in record.args.items()}
         elif record.args:
-            record.args = tuple(_scrub_value(None, a) for a in record.args)
-        for key in list(vars(record)):
-            if key.lower() in PERSONAL_KEYS:
-                setattr(record, key, MASK)
-        if record.exc_info and record.exc_info[1] is not None:
-            # Exception messages often quote the offending value; keep the type and the stack.
-            exc = record.exc_info[1]
-            record.exc_text = None
-            record.msg = f"{record.msg} ({type(exc).__name__}: {scrub(str(exc))})"
-            record.exc_info = (record.exc_info[0], None, record.exc_info[2])
-        record.request_id = context.current().request_id
-        return True
+            record.args = tuple(_safe_argument(a) for a in record.args)
+        for key, value in list(vars(record).items()):
+            if key in _RECORD_ATTRIBUTES or key == "request":
+                continue  # Django's `request` extra is an object no formatter prints
+            setattr(record, key, _scrub_value(key, value))
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = safe_traceback(*record.exc_info)
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = "(traceback withheld: it was formatted before redaction)"
+        record._punte_redacted = True
