@@ -1,13 +1,11 @@
 """The JSON API, /api/v1/. Each app contributes a router; conventions live in core.api_support."""
 
-from ninja import NinjaAPI
-
 from punte.accounts.api import router as accounts_router
 from punte.accounts.auth import BearerTokenAuth, SessionAuth
-from punte.core.api_support import register_problem_handlers
+from punte.core.api_support import PunteAPI
 from punte.identification.api import router as identification_router
 
-api = NinjaAPI(
+api = PunteAPI(
     title="Punte API",
     version="1",
     description=(
@@ -19,6 +17,5 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), SessionAuth()],
     urls_namespace="api-v1",
 )
-register_problem_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", identification_router)

@@ -1,18 +1,27 @@
-"""Conventions every API router shares: strict schemas, RFC 9457 problems, cursor pagination."""
+"""Conventions every API router shares: strict schemas, RFC 9457 problems, cursor pagination.
+
+Every error the API answers, whoever produces it (a handler, ninja, the URL resolver, a
+middleware), reaches the client as `application/problem+json` with `type`, `title`, `status` and
+`detail`; input errors add `errors: [{"field": "aliases.0", "message": ...}]` naming each field
+as a dotted path.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 import logging
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Schema
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import ConfigDict
 
@@ -21,6 +30,9 @@ from punte.core.errors import ServiceError
 logger = logging.getLogger("punte.api")
 
 PROBLEM_JSON = "application/problem+json"
+API_PREFIX = "/api/"
+# Headers an error response keeps when it is rewritten as a problem document.
+_KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
 
 class StrictSchema(Schema):
@@ -29,11 +41,38 @@ class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+class ProblemField(Schema):
+    field: str
+    message: str
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, as every error of this API is answered."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[ProblemField] | None = None
+
+
+def _title(status: int) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+    return phrase[0] + phrase[1:].lower()
+
+
 def problem(
-    status: int, title: str, detail: str = "", *, errors: list[dict[str, Any]] | None = None,
+    status: int,
+    title: str | None = None,
+    detail: str = "",
+    *,
+    errors: list[dict[str, Any]] | None = None,
     type_: str = "about:blank",
 ) -> HttpResponse:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    body: dict[str, Any] = {"type": type_, "title": title or _title(status), "status": status}
     if detail:
         body["detail"] = detail
     if errors:
@@ -41,26 +80,42 @@ def problem(
     return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_JSON)
 
 
-def _field_path(loc: Sequence[Any]) -> str:
-    # ninja prefixes locations with the parameter source ("body", "payload", "query", ...).
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "header")]
-    return ".".join(parts)
+_SOURCES = ("body", "query", "path", "header", "cookie", "form", "file")
 
 
-def register_problem_handlers(api) -> None:
+def _field_path(loc: Sequence[Any], single_body_attr: str | None = None) -> str:
+    """("body", "payload", "aliases", 0) -> "aliases.0"; ("query", "limit") -> "limit"."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        parts.pop(0)
+        # A handler with one schema body parameter gets the body under that parameter's name.
+        if single_body_attr and parts and parts[0] == single_body_attr:
+            parts.pop(0)
+    return ".".join(str(p) for p in parts)
+
+
+def register_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def _validation(request: HttpRequest, exc: ValidationError):
-        errors = [
-            {"field": _field_path(err.get("loc", ())), "message": err.get("msg", "invalid")}
-            for err in exc.errors
-        ]
+        errors = []
+        for err in exc.errors:
+            field = err.get("field")
+            if field is None:
+                field = _field_path(err.get("loc", ()))
+            message = err.get("msg", "invalid")
+            if not field:
+                message = "The body must be a JSON object."
+            errors.append({"field": field, "message": message})
         fields = ", ".join(e["field"] or "(body)" for e in errors)
         return problem(422, "Invalid input", f"Check these fields: {fields}.", errors=errors)
 
     @api.exception_handler(ServiceError)
     def _service(request: HttpRequest, exc: ServiceError):
         errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
-        return problem(exc.status, "Request refused", exc.message, errors=errors)
+        titles = {400: "Invalid parameter", 403: "Not allowed", 404: "Not found"}
+        return problem(
+            exc.status, titles.get(exc.status, "Request refused"), exc.message, errors=errors
+        )
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404):
@@ -68,29 +123,170 @@ def register_problem_handlers(api) -> None:
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
-        response = problem(401, "Unauthorised", "A valid, unexpired bearer token is required.")
+        detail = (
+            exc.message
+            if exc.message != "Unauthorized"
+            else ("Send `Authorization: Bearer <token>` with a valid, unexpired token.")
+        )
+        response = problem(401, "Unauthorised", detail)
         response["WWW-Authenticate"] = 'Bearer realm="punte"'
         return response
 
     @api.exception_handler(RequestDataTooBig)
     def _too_big(request: HttpRequest, exc: RequestDataTooBig):
-        return problem(413, "Request body too large", "The request body exceeds the limit.")
+        return too_big()
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError):
+        # ninja wraps every failure to read the body as "Cannot parse request body" (400).
+        if isinstance(exc.__cause__, RequestDataTooBig):
+            return too_big()
         detail = str(exc)
-        if exc.status_code == 400 and "JSON" in detail:
-            detail = "The request body is not valid JSON."
-        return problem(exc.status_code, "Bad request" if exc.status_code == 400 else detail,
-                       detail)
+        if exc.status_code == 400 and "parse request body" in detail:
+            return problem(400, "Malformed JSON", "The request body is not valid JSON.")
+        if exc.status_code == 403 and "CSRF" in detail:
+            return problem(
+                403,
+                "CSRF check failed",
+                "A browser session must send the CSRF token (X-CSRFToken header).",
+            )
+        return problem(exc.status_code, None, detail)
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception):
-        logger.exception("Unhandled API error")
+        logger.error("Unhandled API error", exc_info=exc)
         return problem(500, "Internal error", "The error was logged; nothing was changed.")
 
 
+def too_big() -> HttpResponse:
+    from django.conf import settings
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return problem(
+        413, "Request body too large", f"The request body exceeds the limit of {limit} bytes."
+    )
+
+
+# --- OpenAPI ------------------------------------------------------------------------------
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
+
+
+class PunteAPI(NinjaAPI):
+    """NinjaAPI whose schema documents the problem+json errors and the Idempotency-Key header
+    of every operation, so no router has to repeat them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        register_problem_handlers(self)
+
+    def validation_error_from_error_contexts(self, error_contexts):
+        # ninja drops which body parameter an error came from; keep it to name the field well.
+        error = super().validation_error_from_error_contexts(error_contexts)
+        fields = []
+        for context in error_contexts:
+            single = getattr(context.model, "__read_from_single_attr__", None)
+            source = context.model.__ninja_param_source__
+            for err in context.pydantic_validation_error.errors(include_url=False):
+                loc = (source,) + context.model.__ninja_flatten_map_reverse__.get(
+                    err["loc"], err["loc"]
+                )
+                fields.append(_field_path(loc, single))
+        for err, field in zip(error.errors, fields, strict=False):
+            err["field"] = field
+        return error
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ProblemField"] = ProblemField.model_json_schema()
+        problem_schema = Problem.model_json_schema()
+        problem_schema["properties"]["errors"] = {
+            "anyOf": [
+                {"type": "array", "items": {"$ref": "#/components/schemas/ProblemField"}},
+                {"type": "null"},
+            ],
+            "title": "Errors",
+        }
+        problem_schema.pop("$defs", None)
+        components["Problem"] = problem_schema
+        for path_item in schema.get("paths", {}).values():
+            for method, operation in path_item.items():
+                _document_errors(method, operation)
+        return schema
+
+
+def _document_errors(method: str, operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    parameters = operation.get("parameters", [])
+    has_path = any(p.get("in") == "path" for p in parameters)
+    has_body = "requestBody" in operation
+    wanted = {400: "Malformed request (bad JSON, bad cursor, out-of-range value)"}
+    if operation.get("security"):
+        wanted[401] = "Missing, expired, revoked or unknown credentials"
+        wanted[403] = "The role may not do this (or a browser session lacks its CSRF token)"
+    if has_path:
+        wanted[404] = "No such resource, or not visible to you"
+    if has_body:
+        wanted[413] = "The body exceeds the size limit"
+    if has_body or parameters:
+        wanted[422] = "Invalid input: `errors` names each field as a dotted path"
+    for status, description in wanted.items():
+        responses.setdefault(status, _problem_response(description))
+    if method.lower() == "post":
+        operation.setdefault("parameters", []).append(
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "description": (
+                    "Repeat a POST safely: the same key with the same body returns the first "
+                    "response (marked `Idempotent-Replayed: true`) and writes nothing again; the "
+                    "same key with another body is refused with 422."
+                ),
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            }
+        )
+
+
+# --- Problem documents for errors made outside the API's handlers ------------------------
+
+
+class ApiProblemMiddleware:
+    """Under /api/, turns any error response that is not already a problem document (Django's
+    404 for an unknown route, ninja's 405, a 400 from a refused host, a 500 page) into one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(API_PREFIX) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith(PROBLEM_JSON):
+            return response
+        status = response.status_code
+        details = {
+            404: "There is no such API route.",
+            405: f"Allowed methods: {response.get('Allow', '')}.",
+            500: "The error was logged; nothing was changed.",
+        }
+        converted = problem(status, None, details.get(status, ""))
+        for header in (*_KEPT_HEADERS, "X-Request-ID"):
+            if header in response:
+                converted[header] = response[header]
+        return converted
+
+
+# --- Cursor pagination --------------------------------------------------------------------
+
 T = TypeVar("T")
+_BAD_CURSOR = "This cursor is not one the API issued."
+MAX_LIMIT = 200
 
 
 class CursorPage(Schema, Generic[T]):
@@ -104,34 +300,45 @@ def _encode_cursor(values: list[Any]) -> str:
 
 def _decode_cursor(cursor: str) -> list[Any]:
     try:
-        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        decoded = json.loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise ServiceError("cursor", "This cursor is not one the API issued.", status=400) from exc
-    if not isinstance(decoded, list) or len(decoded) != 2:
-        raise ServiceError("cursor", "This cursor is not one the API issued.", status=400)
+        raise ServiceError("cursor", _BAD_CURSOR, status=400) from exc
+    if (
+        not isinstance(decoded, list)
+        or len(decoded) != 2
+        or not all(isinstance(v, str) for v in decoded)
+    ):
+        raise ServiceError("cursor", _BAD_CURSOR, status=400)
     return decoded
 
 
 def paginate_by_cursor(
     queryset: QuerySet, *, cursor: str | None, limit: int, order_field: str = "created_at"
 ) -> tuple[list[Any], str | None]:
-    """Keyset pagination, newest first, on (order_field, id): stable under inserts, O(page) cost."""
-    from django.db.models import Q
+    """Keyset pagination, newest first, on (order_field, pk): stable under inserts, O(page) cost.
 
-    if not 1 <= limit <= 200:
-        raise ServiceError("limit", "limit must be between 1 and 200.", status=400)
-    qs = queryset.order_by(f"-{order_field}", "-id")
+    The cursor is opaque to clients (base64 of the last row's sort key); a forged one is a 400
+    naming `cursor`, never a 500.
+    """
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ServiceError("limit", f"limit must be between 1 and {MAX_LIMIT}.", status=400)
+    qs = queryset.order_by(f"-{order_field}", "-pk")
     if cursor:
-        last_value, last_id = _decode_cursor(cursor)
-        field = queryset.model._meta.get_field(order_field)
+        raw_value, raw_pk = _decode_cursor(cursor)
+        meta = queryset.model._meta
         try:
-            last_value = field.to_python(last_value)
-        except Exception as exc:  # noqa: BLE001 - any malformed cursor is the client's error
-            raise ServiceError("cursor", "This cursor is not one the API issued.",
-                               status=400) from exc
+            last_value = meta.get_field(order_field).to_python(raw_value)
+            last_pk = meta.pk.to_python(raw_pk)
+        except (DjangoValidationError, ValueError, TypeError) as exc:
+            raise ServiceError("cursor", _BAD_CURSOR, status=400) from exc
+        if last_value is None or last_pk is None:
+            raise ServiceError("cursor", _BAD_CURSOR, status=400)
+        if isinstance(last_value, datetime.datetime) and last_value.tzinfo is None:
+            raise ServiceError("cursor", _BAD_CURSOR, status=400)
         qs = qs.filter(
             Q(**{f"{order_field}__lt": last_value})
-            | Q(**{order_field: last_value, "id__lt": last_id})
+            | Q(**{order_field: last_value, "pk__lt": last_pk})
         )
     rows = list(qs[: limit + 1])
     next_cursor = None

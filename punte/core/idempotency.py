@@ -1,41 +1,47 @@
 """Idempotency-Key for every API POST (after the IETF httpapi idempotency-key draft).
 
-The same key with the same body returns the stored response and writes nothing again; the same
-key with another body is refused with 422. The record is inserted in the same transaction as the
-write, first: a concurrent request with the same key blocks on the unique index until the first
-commits, then replays its response. Keys are scoped by principal (the token, or the session's
-user), so one client cannot replay another's response.
+- The same key with the same request (method, path with query, body bytes) returns the stored
+  response, marked `Idempotent-Replayed: true`, and writes nothing again.
+- The same key with another request is refused with 422 naming the header.
+- Keys are scoped by principal: the token (`token:<id>`) or the membership a verified browser
+  session acts in (`session:<id>`). Two tokens may use the same key for different records, and
+  one client can never be handed another's response.
+- What is stored: the final answer of every request that passed authentication and reached its
+  handler, 2xx and 4xx alike (the draft allows storing errors; a 422 for a bad body stays a 422
+  on retry, and a corrected body needs a new key, as the draft asks). Not stored: 5xx (nothing
+  was committed, so a retry with the same key runs again), and answers given before the handler
+  ran (401, a CSRF 403, 404/405 for an unknown route): those are not the operation's answer.
+- Concurrency: the record is inserted first, in the same transaction as the write. A second
+  request with the same key blocks on the unique index until the first commits, then replays
+  its response (or gets 422 if its body differs). Nothing is ever written twice.
+- Keys expire after PUNTE_IDEMPOTENCY_TTL_HOURS: an older record no longer binds its key.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
-from punte.core.api_support import problem
+from punte.accounts.auth import request_principal
+from punte.core.api_support import API_PREFIX, problem, too_big
 from punte.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 
 
-def _principal(request) -> str | None:
-    authorization = request.headers.get("Authorization", "")
-    if authorization.lower().startswith("bearer "):
-        return "token:" + hashlib.sha256(authorization[7:].strip().encode()).hexdigest()[:48]
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
-    return None
-
-
-def _fingerprint(request) -> str:
+def _fingerprint(request, body: bytes) -> str:
     digest = hashlib.sha256()
     digest.update(request.method.encode())
     digest.update(b"\0" + request.get_full_path().encode() + b"\0")
-    digest.update(request.body)
+    digest.update(body)
     return digest.hexdigest()
 
 
@@ -45,8 +51,22 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
         status=record.status_code,
         content_type=record.content_type or "application/json",
     )
-    response["Idempotent-Replayed"] = "true"
+    response[REPLAYED_HEADER] = "true"
     return response
+
+
+def _reused() -> HttpResponse:
+    return problem(
+        422,
+        "Idempotency-Key reused",
+        f"This {HEADER} was already used for a different request; use a new key.",
+        errors=[{"field": HEADER, "message": "Already used with another method, path or body."}],
+    )
+
+
+def _expired(record: IdempotencyRecord) -> bool:
+    ttl = timedelta(hours=settings.PUNTE_IDEMPOTENCY_TTL_HOURS)
+    return record.created_at < timezone.now() - ttl
 
 
 class IdempotencyMiddleware:
@@ -55,39 +75,72 @@ class IdempotencyMiddleware:
 
     def __call__(self, request):
         key = request.headers.get(HEADER)
-        if request.method != "POST" or key is None or not request.path.startswith("/api/"):
+        if request.method != "POST" or key is None or not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
-            return problem(400, "Invalid Idempotency-Key",
-                           f"The {HEADER} header must be 1 to {MAX_KEY_LENGTH} characters.")
-        principal = _principal(request)
-        if principal is None:
-            return self.get_response(request)  # refused by authentication anyway
+            return problem(
+                400,
+                "Invalid Idempotency-Key",
+                f"The {HEADER} header must be 1 to {MAX_KEY_LENGTH} characters.",
+                errors=[{"field": HEADER, "message": f"1 to {MAX_KEY_LENGTH} characters."}],
+            )
         try:
-            fingerprint = _fingerprint(request)
-        except Exception:  # noqa: BLE001 - body too large: let the view report it
-            return self.get_response(request)
+            body = request.body
+        except RequestDataTooBig:
+            return too_big()
+        principal = request_principal(request)
+        if principal is None:
+            return self.get_response(request)  # refused by authentication: nothing to key
+        return self._keyed(request, principal, key, _fingerprint(request, body))
 
+    def _keyed(self, request, principal: str, key: str, fingerprint: str):
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(
-                        principal=principal, key=key, method=request.method,
-                        path=request.path[:512], request_hash=fingerprint,
+            record = None
+            for _attempt in range(2):
+                try:
+                    with transaction.atomic():
+                        record = IdempotencyRecord.objects.create(
+                            principal=principal,
+                            key=key,
+                            method=request.method,
+                            path=request.path[:512],
+                            request_hash=fingerprint,
+                        )
+                    break
+                except IntegrityError:
+                    # Blocks here (on PostgreSQL) until a concurrent first request commits.
+                    existing = (
+                        IdempotencyRecord.objects.select_for_update()
+                        .filter(principal=principal, key=key)
+                        .first()
                     )
-            except IntegrityError:
-                record = IdempotencyRecord.objects.get(principal=principal, key=key)
-                if record.request_hash != fingerprint:
-                    return problem(
-                        422, "Idempotency-Key reused",
-                        f"This {HEADER} was already used for a different request.",
-                        errors=[{"field": HEADER, "message": "reused with another body"}],
-                    )
-                return _replay(record)
+                    if existing is None:
+                        continue  # purged or rolled back meanwhile: try to claim it again
+                    if _expired(existing):
+                        existing.delete()
+                        continue
+                    if existing.request_hash != fingerprint:
+                        return _reused()
+                    if existing.status_code is None:  # cannot happen: records commit complete
+                        return problem(
+                            409,
+                            "Request in progress",
+                            f"A request with this {HEADER} is still being processed.",
+                        )
+                    return _replay(existing)
+            if record is None:
+                return problem(
+                    409,
+                    "Request in progress",
+                    f"A request with this {HEADER} is being processed; retry.",
+                )
 
             response = self.get_response(request)
-            if response.status_code >= 500:
-                # Nothing was written, so the client may retry with the same key.
+            operation_ran = getattr(request, "auth", None) is not None
+            if response.status_code >= 500 or not operation_ran or response.streaming:
+                # 5xx: nothing of the write is kept, so a retry with the same key runs again.
+                # Refused before the handler ran (401, CSRF, unknown route): not the
+                # operation's answer, and no reason to keep a row.
                 transaction.set_rollback(True)
                 return response
             record.status_code = response.status_code
@@ -95,5 +148,3 @@ class IdempotencyMiddleware:
             record.content_type = response.get("Content-Type", "")
             record.save(update_fields=["status_code", "response_body", "content_type"])
         return response
-
-

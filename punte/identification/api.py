@@ -4,7 +4,7 @@ import datetime
 import uuid
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.identification import selectors, services
@@ -65,4 +65,4 @@ def create_person(request: HttpRequest, payload: PersonIn):
     person = services.person_create(
         actor=request.membership, data=services.PersonInput(**payload.model_dump())
     )
-    return 201, person
+    return Status(201, person)

@@ -29,12 +29,15 @@ INSTALLED_APPS = [
     "punte.core",
     "punte.accounts",
     "punte.identification",
+    "punte.linkage",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "punte.core.middleware.RequestContextMiddleware",
+    # Under /api/, any error answered outside the API's handlers becomes problem+json.
+    "punte.core.api_support.ApiProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,3 +1,9 @@
+"""manage.py create_api_token --user USERNAME [--organisation CODE] [--name NAME] [--days N]
+
+Prints the new token, and nothing else, on stdout (so `TOKEN=$(manage.py create_api_token ...)`
+works); what it is for and when it expires go to stderr. Every refusal exits with status 2.
+"""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from punte.accounts import services
@@ -17,28 +23,48 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=None, help="lifetime in days (1-366)")
 
     def handle(self, *args, user, organisation, name, days, **options):
-        found = User.objects.filter(username=user, is_active=True).first()
+        found = User.objects.filter(username=user).first()
         if found is None:
-            raise CommandError(f"No active user named {user!r}.", returncode=2)
-        memberships = Membership.objects.filter(user=found, is_active=True).select_related(
-            "organisation", "user"
+            raise CommandError(f"No user named {user!r}.", returncode=2)
+        if not found.is_active:
+            raise CommandError(f"The account {user!r} is deactivated.", returncode=2)
+        active = list(
+            Membership.objects.filter(
+                user=found, is_active=True, organisation__is_active=True
+            ).select_related("organisation", "user", "role")
         )
+        codes = ", ".join(sorted(m.organisation.code for m in active)) or "none"
         if organisation:
-            memberships = memberships.filter(organisation__code=organisation)
-        if memberships.count() != 1:
-            codes = ", ".join(m.organisation.code for m in memberships) or "none"
+            chosen = [m for m in active if m.organisation.code == organisation]
+            if not chosen:
+                raise CommandError(
+                    f"{user!r} has no active membership in {organisation!r} "
+                    f"(active memberships: {codes}).",
+                    returncode=2,
+                )
+        elif len(active) != 1:
+            if not active:
+                raise CommandError(
+                    f"{user!r} has no active membership in an active organisation.",
+                    returncode=2,
+                )
             raise CommandError(
-                f"Name one organisation with --organisation (active memberships: {codes}).",
+                f"{user!r} belongs to several organisations; name one with --organisation "
+                f"(active memberships: {codes}).",
                 returncode=2,
             )
+        else:
+            chosen = active
         try:
             issued = services.apitoken_create(
-                actor=None, membership=memberships.get(), name=name, days=days
+                actor=None, membership=chosen[0], name=name, days=days
             )
         except ServiceError as exc:
-            raise CommandError(f"{exc.field}: {exc.message}", returncode=2) from exc
+            option = f"--{exc.field}: " if exc.field in ("days", "name") else ""
+            raise CommandError(f"{option}{exc.message}", returncode=2) from exc
         self.stderr.write(
-            f"Token for {found.username} at {issued.token.membership.organisation.code}, "
-            f"expires {issued.token.expires_at:%Y-%m-%d}. It is shown only once:"
+            f"Token {issued.token.name!r} for {found.username} at "
+            f"{issued.token.membership.organisation.code}, expires "
+            f"{issued.token.expires_at:%Y-%m-%d}. It is shown only once and stored only hashed:"
         )
         self.stdout.write(issued.secret)
