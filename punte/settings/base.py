@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "punte.core",
     "punte.accounts",
     "punte.identification",
-    "punte.linkage",
 ]
 
 MIDDLEWARE = [
