@@ -10,7 +10,7 @@ urlpatterns = [
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("punte.accounts.urls")),
-    path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path("webauthn/", include("punte.accounts.urls_webauthn", namespace="otp_webauthn")),
     path("audit/", include("punte.core.urls")),
     path("persons/", include("punte.identification.urls")),
     path("api/v1/", api.urls),

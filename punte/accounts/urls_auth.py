@@ -1,15 +1,19 @@
 from django.contrib.auth import views as auth_views
-from django.http import Http404
 from django.urls import path
 
-
-def _todo(request):
-    raise Http404
-
+from punte.accounts import views_auth
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views_auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("mfa/", _todo, name="mfa"),
-    path("sessions/", _todo, name="sessions"),
+    # Open before the second factor is verified (see RequireMFAMiddleware); each view checks.
+    path("mfa/", views_auth.mfa_verify, name="mfa"),
+    path("mfa/enrol/", views_auth.mfa_enrol, name="mfa_enrol"),
+    path("mfa/enrol/app/", views_auth.mfa_enrol_totp, name="mfa_enrol_totp"),
+    path("mfa/enrol/passkey/", views_auth.mfa_enrol_passkey, name="mfa_enrol_passkey"),
+    # Only with a verified second factor.
+    path("security/", views_auth.security, name="security"),
+    path("security/recovery-codes/", views_auth.recovery_codes, name="recovery_codes"),
+    path("sessions/", views_auth.sessions, name="sessions"),
+    path("sessions/end/", views_auth.sessions_end, name="sessions_end"),
 ]
