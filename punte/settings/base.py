@@ -4,6 +4,7 @@ Secrets (the Django secret key, the field-encryption keys and the blind-index ke
 are read from the environment by the environment-specific modules, never from here.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -72,9 +73,12 @@ TEMPLATES = [
     },
 ]
 
+# A blank DATABASE_URL means "not set" (production.py then refuses to start, naming it).
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'var' / 'punte.sqlite3'}", conn_max_age=0
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "").strip()
+        or f"sqlite:///{BASE_DIR / 'var' / 'punte.sqlite3'}",
+        conn_max_age=0,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
