@@ -55,6 +55,36 @@ def list_persons(request: HttpRequest, cursor: str | None = None, limit: int = 5
     return {"items": rows, "next_cursor": next_cursor}
 
 
+class PersonSearchIn(StrictSchema):
+    family_name: str | None = Field(None, max_length=200)
+    given_name: str | None = Field(None, max_length=200)
+    date_of_birth: datetime.date | None = None
+    cursor: str | None = Field(None, max_length=512)
+    limit: int = Field(50, ge=1, le=200)
+
+
+# Declared before /persons/{person_id}, which would otherwise take "search" for an id.
+@router.post(
+    "/persons/search", response=CursorPage[PersonSummary], summary="Find persons by exact match"
+)
+def search_persons(request: HttpRequest, payload: PersonSearchIn):
+    """Exact match on every criterion given, ignoring case, diacritics and ş/ș, ţ/ț forms.
+
+    A POST with a JSON body, not a GET: the criteria are names, and names must never appear in
+    a URL, where access logs and browser histories would keep them. Results are summaries, as
+    in the list; the search is written to the audit trail with its result count only.
+    """
+    rows, next_cursor = selectors.person_search_results(
+        actor=request.membership,
+        family_name=payload.family_name,
+        given_name=payload.given_name,
+        date_of_birth=payload.date_of_birth,
+        cursor=payload.cursor,
+        limit=payload.limit,
+    )
+    return {"items": rows, "next_cursor": next_cursor}
+
+
 @router.get("/persons/{person_id}", response=PersonOut, summary="Open a person's record")
 def get_person(request: HttpRequest, person_id: str) -> Person:
     return selectors.person_get_for_view(actor=request.membership, person_id=person_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.db import transaction
@@ -11,6 +12,9 @@ from django.http import Http404
 from punte.accounts.models import Membership
 from punte.accounts.permissions import Scope
 from punte.core import audit
+from punte.core.api_support import paginate_by_cursor
+from punte.core.crypto import blind_index
+from punte.core.errors import ServiceError
 from punte.identification.models import Person, PersonAccess
 
 
@@ -46,3 +50,70 @@ def person_get_for_view(*, actor: Membership, person_id: uuid.UUID | str) -> Per
             person_id=person.pk,
         )
     return person
+
+
+# --- Exact search through blind indexes ----------------------------------------------------
+
+# The purposes must be those the services index with (punte.identification.services).
+_SEARCH_INDEXES = {
+    "family_name": ("family_name_index", "person.family_name"),
+    "given_name": ("given_name_index", "person.given_name"),
+    "date_of_birth": ("date_of_birth_index", "person.date_of_birth"),
+}
+
+
+def person_search_visible_to(
+    *,
+    actor: Membership,
+    family_name: str | None = None,
+    given_name: str | None = None,
+    date_of_birth: datetime.date | None = None,
+) -> QuerySet[Person]:
+    """Persons in the actor's scope matching every criterion given, exactly.
+
+    Matching compares keyed hashes of normalised values (crypto.blind_index), so it ignores
+    case, diacritics, cedilla/comma forms (ş/ș, ţ/ț) and extra spaces, and never decrypts.
+    A blank criterion counts as not given; at least one is required.
+    """
+    values = {
+        "family_name": family_name,
+        "given_name": given_name,
+        "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
+    }
+    criteria = {}
+    for name, value in values.items():
+        column, purpose = _SEARCH_INDEXES[name]
+        digest = blind_index(value, purpose=purpose)
+        if digest:  # "" is the index of "no value": searching for it would match everyone
+            criteria[column] = digest
+    if not criteria:
+        raise ServiceError(
+            "family_name", "Give at least one of family_name, given_name or date_of_birth."
+        )
+    return person_list_visible_to(actor=actor).filter(**criteria)
+
+
+def person_search_results(
+    *,
+    actor: Membership,
+    family_name: str | None = None,
+    given_name: str | None = None,
+    date_of_birth: datetime.date | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Person], str | None]:
+    """One page of search results, and the audit event "person.searched" with its count only:
+    the criteria are names, and the audit trail never holds personal values."""
+    queryset = person_search_visible_to(
+        actor=actor, family_name=family_name, given_name=given_name, date_of_birth=date_of_birth
+    )
+    with transaction.atomic():
+        rows, next_cursor = paginate_by_cursor(queryset, cursor=cursor, limit=limit)
+        audit.record(
+            action="person.searched",
+            actor=actor.user,
+            organisation=actor.organisation,
+            subject_type=Person._meta.label_lower,
+            changes={"count": len(rows)},
+        )
+    return rows, next_cursor

@@ -13,6 +13,12 @@ ENDPOINTS = [
         make_record=lambda owner: create_person(actor=owner),
     ),
     Endpoint(
+        name="person.search", method="POST", kind=LIST, permission="person.view",
+        path=lambda person: "/persons/search",
+        make_record=lambda owner: create_person(actor=owner, family_name="Căutată"),
+        body=lambda person: {"family_name": "CAUTATA"},
+    ),
+    Endpoint(
         name="person.create", method="POST", kind=CREATE, permission="person.create",
         path=lambda _: "/persons",
         body=lambda _: {"family_name": "Matrix", "given_name": "Test", "sex": "male"},
