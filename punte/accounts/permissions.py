@@ -31,6 +31,12 @@ class Scope:
 
 _FRONTLINE = ["organisation.view", "person.view", "person.create", "person.change"]
 
+# The administration permissions act nationally, whatever the role's scope: organisation.manage,
+# user.manage and role.manage are duties of the national agency's administrator, who keeps the
+# registry of every organisation and the accounts of every user in the country. The scope of a
+# role ("organisation" for system_admin) limits only record permissions (persons, cases, ...), so
+# the administrator does not see victims' records of the agency's partners. Granting one of these
+# three permissions to another role therefore grants national reach; the role matrix page warns.
 # code: (name, scope, permissions)
 ROLES: dict[str, tuple[str, str, list[str]]] = {
     "system_admin": (

@@ -1,11 +1,81 @@
-from django.http import Http404
+"""Administration of organisations, users, memberships, roles and API tokens (national agency),
+and the one-time link by which a new account chooses its password."""
+
 from django.urls import path
 
-
-def _todo(request):
-    raise Http404
-
+from punte.accounts import views_admin as views
 
 urlpatterns = [
-    path("admin/", _todo, name="admin_home"),
+    path("admin/", views.admin_home, name="admin_home"),
+    # Organisations
+    path("admin/organisations/", views.organisation_list, name="admin_organisation_list"),
+    path("admin/organisations/new/", views.organisation_create, name="admin_organisation_create"),
+    path(
+        "admin/organisations/<uuid:organisation_id>/",
+        views.organisation_detail,
+        name="admin_organisation_detail",
+    ),
+    path(
+        "admin/organisations/<uuid:organisation_id>/edit/",
+        views.organisation_edit,
+        name="admin_organisation_edit",
+    ),
+    path(
+        "admin/organisations/<uuid:organisation_id>/deactivate/",
+        views.organisation_set_active,
+        {"active": False},
+        name="admin_organisation_deactivate",
+    ),
+    path(
+        "admin/organisations/<uuid:organisation_id>/reactivate/",
+        views.organisation_set_active,
+        {"active": True},
+        name="admin_organisation_reactivate",
+    ),
+    # Users
+    path("admin/users/", views.user_list, name="admin_user_list"),
+    path("admin/users/new/", views.user_create, name="admin_user_create"),
+    path("admin/users/<uuid:user_id>/", views.user_detail, name="admin_user_detail"),
+    path("admin/users/<uuid:user_id>/edit/", views.user_edit, name="admin_user_edit"),
+    path(
+        "admin/users/<uuid:user_id>/deactivate/",
+        views.user_set_active,
+        {"active": False},
+        name="admin_user_deactivate",
+    ),
+    path(
+        "admin/users/<uuid:user_id>/reactivate/",
+        views.user_set_active,
+        {"active": True},
+        name="admin_user_reactivate",
+    ),
+    path(
+        "admin/users/<uuid:user_id>/setup-link/",
+        views.user_setup_link,
+        name="admin_user_setup_link",
+    ),
+    # Memberships
+    path(
+        "admin/users/<uuid:user_id>/memberships/new/",
+        views.membership_add,
+        name="admin_membership_add",
+    ),
+    path(
+        "admin/memberships/<uuid:membership_id>/role/",
+        views.membership_role,
+        name="admin_membership_role",
+    ),
+    path(
+        "admin/memberships/<uuid:membership_id>/deactivate/",
+        views.membership_deactivate,
+        name="admin_membership_deactivate",
+    ),
+    # API tokens
+    path("admin/users/<uuid:user_id>/tokens/new/", views.token_create, name="admin_token_create"),
+    path("admin/tokens/<uuid:token_id>/revoke/", views.token_revoke, name="admin_token_revoke"),
+    # Roles
+    path("admin/roles/", views.role_matrix, name="admin_role_matrix"),
+    path("admin/roles/<slug:code>/", views.role_edit, name="admin_role_edit"),
+    # The new account's own link (no session needed; the token is checked)
+    path("welcome/<uidb64>/<token>/", views.welcome_set_password, name="welcome"),
 ]
