@@ -2,6 +2,7 @@
 
 from punte.accounts.api import router as accounts_router
 from punte.accounts.auth import BearerTokenAuth, SessionAuth
+from punte.core.api_audit import router as audit_router
 from punte.core.api_support import PunteAPI
 from punte.identification.api import router as identification_router
 
@@ -19,3 +20,4 @@ api = PunteAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("", identification_router)
+api.add_router("", audit_router)

@@ -3,21 +3,41 @@
 Entries are spread over `PUNTE_AUDIT_SHARDS` independent chains. An append locks the head of one
 chain that no other transaction holds (SKIP LOCKED on PostgreSQL), so concurrent requests do not
 queue behind one global "last entry", while every chain on its own still proves that nothing was
-altered, removed or reordered.
+altered, removed or reordered. A transaction that appends several events keeps to the chain it
+already holds, so it never holds two heads and never waits for a second one (no deadlocks).
+
+What the chain proves, and what it does not:
+
+- Each entry's hash covers its content and the previous entry's hash. Changing, deleting or
+  swapping an entry breaks the chain at that point; `verify()` names the first broken entry.
+- Each chain's head (last seq and hash) is a row of its own. On PostgreSQL triggers refuse
+  UPDATE, DELETE and TRUNCATE of the trail and any change of a head other than "one step
+  forward" (migrations 0002 and 0003), so only someone who can disable triggers - a database
+  administrator - can tamper at all.
+- Such a person could rewrite a whole chain and recompute every hash (SHA-256 needs no key). That
+  is caught by anchoring: `seal()` (command `seal_audit`) returns the heads and one digest over
+  them; publish it daily somewhere the database administrators cannot write (a signed e-mail to
+  the data protection officer, the national archive, a notary, a public transparency log).
+  `verify(anchors=...)` (command `verify_audit --anchors FILE`) then proves every anchored entry
+  is still in its chain with the same hash, so nothing before it was changed either.
+  The chains stay verifiable by anyone with read access and no secret, which auditors need.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import json
 import random
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from punte.core import context
@@ -43,6 +63,10 @@ HASHED_FIELDS = (
     "source_ip",
 )
 
+# The connection remembers the chain it appended to last, so a transaction that appends again
+# finds the head it already holds (a row locked by oneself is not "locked" to SKIP LOCKED).
+_PREFERRED_SHARD = "_punte_audit_shard"
+
 
 def _canonical(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -56,33 +80,53 @@ def _canonical(value: Any) -> Any:
     return str(value)
 
 
+def _uuid_text(value: Any) -> str | None:
+    return None if value is None else str(uuid.UUID(str(value)))
+
+
+def canonical_ip(value: Any) -> str | None:
+    """One spelling per address, so the hash survives the database's own normalisation of IPv6."""
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(str(value).strip()))
+    except ValueError:
+        return None
+
+
 def compute_hash(values: dict[str, Any]) -> str:
     payload = {name: _canonical(values[name]) for name in HASHED_FIELDS}
-    if payload["occurred_at"] is not None:
+    if values["occurred_at"] is not None:
         payload["occurred_at"] = values["occurred_at"].astimezone(datetime.UTC).isoformat()
     for key in ("actor_id", "organisation_id", "person_id"):
-        payload[key] = str(payload[key]) if payload[key] is not None else None
+        payload[key] = _uuid_text(values[key])
+    payload["source_ip"] = canonical_ip(values["source_ip"])
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def _lock_a_head() -> AuditChainHead:
     shards = list(range(settings.PUNTE_AUDIT_SHARDS))
-    random.shuffle(shards)  # noqa: S311 - spreading load, not a secret
-    heads = AuditChainHead.objects.select_for_update(
-        skip_locked=connection.features.has_select_for_update_skip_locked
-    )
-    head = heads.filter(shard__in=shards).order_by("?").first()
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    heads = AuditChainHead.objects.select_for_update(skip_locked=skip_locked)
+    preferred = getattr(connection, _PREFERRED_SHARD, None)
+    head = None
+    if preferred in shards:
+        head = heads.filter(shard=preferred).first()
     if head is None:
-        # Every chain is busy (or not created yet): wait for one of them.
-        shard = shards[0]
+        head = heads.filter(shard__in=shards).order_by("?").first()
+    if head is None:
+        # Every chain is busy (or not created yet): wait for one of them. This transaction holds
+        # no head (it would have found it above), so waiting here cannot deadlock on heads.
+        shard = random.choice(shards)  # noqa: S311 - spreading load, not a secret
         AuditChainHead.objects.get_or_create(shard=shard)
         head = AuditChainHead.objects.select_for_update().get(shard=shard)
+    setattr(connection, _PREFERRED_SHARD, head.shard)
     return head
 
 
 def redact(changes: dict[str, Any], personal_fields: set[str]) -> dict[str, Any]:
-    """Replace the values of personal fields by a marker: the trail says they changed, not to what."""
+    """Replace personal fields' values by a marker: the trail says they changed, not to what."""
     redacted: dict[str, Any] = {}
     for name, value in changes.items():
         if name in personal_fields:
@@ -105,7 +149,11 @@ def record(
     person_id=None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. Call it inside the transaction of the change it records."""
+    """Append one event. Call it inside the transaction of the change it records.
+
+    `changes` must hold no personal values: pass them through `redact()`. The request id and
+    source IP come from the request context (punte.core.middleware.RequestContextMiddleware).
+    """
     if subject is not None:
         subject_type = subject_type or subject._meta.label_lower
         subject_id = subject_id or str(subject.pk)
@@ -123,10 +171,10 @@ def record(
             "action": action,
             "subject_type": subject_type,
             "subject_id": str(subject_id),
-            "person_id": person_id,
+            "person_id": uuid.UUID(str(person_id)) if person_id is not None else None,
             "changes": _canonical(changes or {}),
-            "request_id": ctx.request_id,
-            "source_ip": ctx.source_ip,
+            "request_id": (ctx.request_id or "")[:64],
+            "source_ip": canonical_ip(ctx.source_ip),
         }
         values["hash"] = compute_hash(values)
         event = AuditEvent.objects.create(**values)
@@ -136,58 +184,235 @@ def record(
     return event
 
 
+# --- Verification ---------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Breach:
+    """The first point where one chain stops proving itself.
+
+    `seq` is the position in the chain where the problem is; `event_id` the row found there, or
+    None when the entry is missing.
+    """
+
     shard: int
     event_id: int | None
     seq: int | None
     problem: str
 
     def __str__(self) -> str:
-        where = f"chain {self.shard}, entry id={self.event_id} seq={self.seq}"
+        where = f"chain {self.shard}, entry id={self.event_id or '-'} seq={self.seq}"
         return f"{where}: {self.problem}"
 
 
-def _stored_values(event: AuditEvent) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in HASHED_FIELDS}
+@dataclass(frozen=True)
+class Anchor:
+    """A (chain, seq, hash) published outside the database by `seal()`."""
+
+    shard: int
+    seq: int
+    hash: str
 
 
-def verify(batch_size: int = 5000) -> Iterator[Breach]:
-    """Walk every chain; yield the first breach found in each."""
-    heads = {h.shard: h for h in AuditChainHead.objects.all()}
-    shards = set(heads) | set(AuditEvent.objects.values_list("shard", flat=True).distinct())
-    for shard in sorted(shards):
-        breach = _verify_chain(shard, heads.get(shard), batch_size)
+@dataclass
+class Progress:
+    chains: int = 0
+    checked: int = 0
+    expected: int = 0
+
+
+def _shards_with_events() -> Iterator[int]:
+    """The distinct chain numbers in the trail, one index probe each (no scan of every row)."""
+    shard = -1
+    while True:
+        found = (
+            AuditEvent.objects.filter(shard__gt=shard)
+            .order_by("shard")
+            .values_list("shard", flat=True)
+            .first()
+        )
+        if found is None:
+            return
+        shard = found
+        yield shard
+
+
+def _head_snapshot() -> dict[int, tuple[int, str, int | None]]:
+    """Each head with the highest seq stored in its chain, read in one statement.
+
+    One statement sees one snapshot: an entry committed with its head cannot be half-seen, so an
+    entry beyond its head was put there without going through `record()`.
+    """
+    top = AuditEvent.objects.filter(shard=OuterRef("shard")).order_by("-seq").values("seq")[:1]
+    return {
+        shard: (last_seq, last_hash, max_seq)
+        for shard, last_seq, last_hash, max_seq in AuditChainHead.objects.annotate(
+            max_seq=Subquery(top)
+        ).values_list("shard", "last_seq", "last_hash", "max_seq")
+    }
+
+
+_VALUE_FIELDS = ("id", "hash", *HASHED_FIELDS)
+
+
+def verify(
+    *,
+    batch_size: int = 5000,
+    anchors: Iterable[Anchor] = (),
+    progress: Callable[[Progress], None] | None = None,
+    state: Progress | None = None,
+) -> Iterator[Breach]:
+    """Walk every chain up to its head as it was when verification began; yield the first breach
+    found in each. Entries appended meanwhile are left to the next run.
+
+    Streams in batches of `batch_size` along the (shard, seq) index, so memory stays flat for
+    millions of entries. `state` (if given) counts chains and entries; `progress` is called with
+    it after every batch.
+    """
+    heads = _head_snapshot()
+    by_shard: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        by_shard.setdefault(anchor.shard, []).append(anchor)
+    shards = sorted(set(heads) | set(_shards_with_events()) | set(by_shard))
+    state = state if state is not None else Progress()
+    state.chains, state.expected = len(shards), sum(h[0] for h in heads.values())
+    for shard in shards:
+        breach = _verify_chain(
+            shard, heads.get(shard), by_shard.get(shard, []), batch_size, state, progress
+        )
         if breach is not None:
             yield breach
 
 
-def _verify_chain(shard: int, head: AuditChainHead | None, batch_size: int) -> Breach | None:
+def _verify_chain(
+    shard: int,
+    head: tuple[int, str, int | None] | None,
+    anchors: list[Anchor],
+    batch_size: int,
+    state: Progress,
+    progress: Callable[[Progress], None] | None,
+) -> Breach | None:
     expected_seq, expected_prev = 1, GENESIS
-    last_seen = 0
+    anchored = {a.seq: a.hash for a in anchors}
+    rows = AuditEvent.objects.filter(shard=shard)
+    if head is not None:
+        last_seq, last_hash, max_seq = head
+        if max_seq is not None and max_seq > last_seq:
+            found = rows.filter(seq__gt=last_seq).order_by("seq").values_list("id", "seq").first()
+            if found is not None:
+                return Breach(
+                    shard,
+                    found[0],
+                    found[1],
+                    f"entry beyond the chain's head (seq {last_seq}): it was inserted "
+                    "without going through the audit trail",
+                )
+        rows = rows.filter(seq__lte=last_seq)
+    previous_id: int | None = None
     while True:
         batch = list(
-            AuditEvent.objects.filter(shard=shard, seq__gt=last_seen).order_by("seq")[:batch_size]
+            rows.filter(seq__gte=expected_seq)
+            .order_by("seq")
+            .values_list(*_VALUE_FIELDS)[:batch_size]
         )
         if not batch:
             break
-        for event in batch:
-            if event.seq != expected_seq:
-                return Breach(shard, event.id, event.seq, f"expected seq {expected_seq}: "
-                              "an entry was deleted or reordered before this one")
-            if event.prev_hash != expected_prev:
-                return Breach(shard, event.id, event.seq,
-                              "does not follow the entry before it (deleted, inserted or swapped)")
-            if compute_hash(_stored_values(event)) != event.hash:
-                return Breach(shard, event.id, event.seq, "content was altered")
-            expected_seq, expected_prev = event.seq + 1, event.hash
-            last_seen = event.seq
+        for row in batch:
+            values = dict(zip(_VALUE_FIELDS, row, strict=True))
+            state.checked += 1
+            event_id, seq = values["id"], values["seq"]
+            if seq != expected_seq:
+                return Breach(
+                    shard,
+                    None,
+                    expected_seq,
+                    f"entry missing (deleted); the next entry present is id={event_id} seq={seq}",
+                )
+            if values["prev_hash"] != expected_prev:
+                return Breach(
+                    shard,
+                    event_id,
+                    seq,
+                    "does not follow the entry before it"
+                    f"{f' (id={previous_id})' if previous_id else ''}: entries were "
+                    "swapped or moved here, or the one before was altered and re-hashed",
+                )
+            if compute_hash(values) != values["hash"]:
+                return Breach(shard, event_id, seq, "content was altered (its hash does not match)")
+            if seq in anchored and anchored[seq] != values["hash"]:
+                return Breach(
+                    shard,
+                    event_id,
+                    seq,
+                    "differs from the published seal: the chain was rewritten up to here",
+                )
+            expected_seq, expected_prev, previous_id = seq + 1, values["hash"], event_id
+        if progress is not None:
+            progress(state)
+    last_present = expected_seq - 1
+    beyond = [seq for seq in anchored if seq > last_present]
+    if beyond:
+        return Breach(
+            shard,
+            None,
+            expected_seq,
+            f"entry missing (deleted): the published seal proves the chain reached seq "
+            f"{max(beyond)} but it now ends at seq {last_present}",
+        )
     if head is None:
-        if expected_seq > 1:
-            return Breach(shard, None, None, "chain head is missing")
+        if last_present:
+            return Breach(shard, None, None, "chain head is missing (deleted)")
         return None
-    if head.last_seq != expected_seq - 1 or head.last_hash != expected_prev:
-        return Breach(shard, None, head.last_seq,
-                      f"the chain ends at seq {expected_seq - 1} but its head says "
-                      f"{head.last_seq}: entries at the end were deleted")
+    last_seq, last_hash, _ = head
+    if last_seq != last_present:
+        return Breach(
+            shard,
+            None,
+            expected_seq,
+            f"entry missing (deleted): the chain ends at seq {last_present} but its "
+            f"head records seq {last_seq}",
+        )
+    if last_hash != expected_prev:
+        return Breach(
+            shard,
+            None,
+            last_seq,
+            "the chain's head does not match its last entry: the head was altered",
+        )
     return None
+
+
+# --- Sealing --------------------------------------------------------------------------------
+
+
+def seal() -> dict[str, Any]:
+    """The current head of every chain and one SHA-256 over them, to publish outside the database.
+
+    Store the returned document where the database's administrators cannot change it; later pass
+    it to `verify(anchors=anchors_from(document))`.
+    """
+    heads = sorted(AuditChainHead.objects.values_list("shard", "last_seq", "last_hash"))
+    listed = [{"shard": s, "seq": q, "hash": h} for s, q, h in heads if q > 0]
+    digest = hashlib.sha256(
+        "\n".join(f"{e['shard']}:{e['seq']}:{e['hash']}" for e in listed).encode()
+    ).hexdigest()
+    return {
+        "sealed_at": timezone.now().astimezone(datetime.UTC).isoformat(),
+        "heads": listed,
+        "digest": digest,
+    }
+
+
+def anchors_from(document: dict[str, Any]) -> list[Anchor]:
+    """Read a sealed document back; refuse one whose digest does not match its heads."""
+    try:
+        listed = document["heads"]
+        anchors = [Anchor(int(e["shard"]), int(e["seq"]), str(e["hash"])) for e in listed]
+        digest = hashlib.sha256(
+            "\n".join(f"{a.shard}:{a.seq}:{a.hash}" for a in anchors).encode()
+        ).hexdigest()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError("not a sealed audit document (expected 'heads' and 'digest')") from exc
+    if digest != document.get("digest"):
+        raise ValueError("the sealed document's digest does not match its heads")
+    return anchors

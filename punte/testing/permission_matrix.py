@@ -8,7 +8,9 @@ checks), not repeated by hand, so a change of a role's permissions changes the e
 - the role lacks the permission: object endpoints answer 404 (existence must not leak), list
   endpoints answer an empty list, create endpoints 403;
 - the record belongs to another organisation: 404 unless the role's scope is "all";
-- a role of scope "own" sees only what its user recorded, so a colleague's record is 404 too.
+- a role of scope "own" sees only what its user recorded, so a colleague's record is 404 too;
+- an UNSCOPED endpoint (e.g. the access log of any person, for the data protection officer)
+  answers by permission alone: the role's scope and the record's organisation do not matter.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from punte.accounts.permissions import Scope
 OBJECT = "object"  # GET/POST on one record: 200/404
 LIST = "list"  # GET a collection: 200, the record present or absent
 CREATE = "create"  # POST a new record: 201/403
+UNSCOPED = "unscoped"  # GET about one record, national by nature: 200 with the permission, else 404
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ def expected_status(*, endpoint: Endpoint, permissions: frozenset[str], scope: s
     allowed = endpoint.permission in permissions
     if endpoint.kind == CREATE:
         return endpoint.success_status if allowed else 403
+    if endpoint.kind == UNSCOPED:
+        return endpoint.success_status if allowed else 404
     visible = allowed and (
         scope == Scope.ALL
         or (scope == Scope.ORGANISATION and same_organisation)
