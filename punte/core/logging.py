@@ -117,8 +117,13 @@ def safe_traceback(exc_type, exc: BaseException | None, tb) -> str:
         if position:
             parts.append("\nThe exception above led to the one below:\n\n")
         if frames is not None:
+            # Where, not what: file, line and function, without the source text (a source line
+            # can hold a literal, and the locations are enough to find it in the repository).
             parts.append("Traceback (most recent call last):\n")
-            parts.extend(traceback.format_tb(frames))
+            parts.extend(
+                f'  File "{frame.f_code.co_filename}", line {lineno}, in {frame.f_code.co_name}\n'
+                for frame, lineno in traceback.walk_tb(frames)
+            )
         name = f"{kind.__module__}.{kind.__qualname__}" if kind is not None else "Exception"
         parts.append(f"{name}: {WITHHELD}\n")
     return "".join(parts).rstrip("\n")
@@ -134,7 +139,10 @@ class RedactPersonalDataFilter(logging.Filter):
             record.exc_info = None
             record.exc_text = None
             record._punte_redacted = True
-        record.request_id = context.current().request_id
+        # Django's request log is written after the request's context has ended: take the id
+        # from the request it carries.
+        request = vars(record).get("request")
+        record.request_id = getattr(request, "request_id", None) or context.current().request_id
         return True
 
     def _redact(self, record: logging.LogRecord) -> None:

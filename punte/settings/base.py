@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "punte.core",
     "punte.accounts",
     "punte.identification",
+    "punte.linkage",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's own handlers on these (console, mail_admins, django.server) would write a
+        # record before the redacting filter sees it: every record goes through the root.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING", "propagate": True},
     },
 }
