@@ -2,11 +2,24 @@ import os
 
 import pytest
 
+# Browser fixtures (chromium, page) for @pytest.mark.browser tests.
+pytest_plugins = ["punte.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_translation(settings):
     # Tests read English messages unless they switch language on purpose.
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _urlconf_loaded():
+    # Import every view module (and django-ninja's schemas) before any test freezes time:
+    # a module first imported under freezegun sees its fake datetime class, which pydantic
+    # cannot build a schema for.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
 
 
 @pytest.fixture(autouse=True, scope="session")

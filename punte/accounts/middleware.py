@@ -29,13 +29,15 @@ SESSION_ENDED_REASON = "punte_session_ended"
 LAST_SEEN_RESOLUTION_SECONDS = 60
 
 # Paths usable before the second factor is verified: signing in and out, adding a first second
-# factor (the views check that the user has none yet), static assets, the language switch, the
+# factor (the views check that the user has none yet), choosing a password from an invitation
+# link (the link's token is the credential), static assets, the language switch, the
 # passkey ceremonies (they check on their own), and the API, which authenticates every request
 # itself (a bearer token, or a session only once it is verified).
 _OPEN_PREFIXES = (
     "/accounts/login/",
     "/accounts/logout/",
     "/accounts/mfa/",
+    "/accounts/welcome/",
     "/static/",
     "/api/",
     "/i18n/",

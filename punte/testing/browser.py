@@ -1,0 +1,110 @@
+"""Browser tests: Playwright (sync API) drives Debian's Chromium against the live test server.
+
+Fixtures (registered by the root conftest.py):
+- `chromium`: one headless Chromium per test session, from /usr/bin/chromium (never
+  `playwright install`: that downloads a browser). Missing Chromium skips the browser tests with
+  a loud reason on a developer's machine and fails them on CI (env CI=true).
+- `page`: a fresh browser context and page on the live server, addressed as http://localhost:PORT
+  (passkeys need a secure context and `localhost` is one; 127.0.0.1 is not the relying party).
+  A page that breaks the Content Security Policy fails the test.
+- `add_virtual_authenticator(page)`: a CDP virtual passkey authenticator for WebAuthn ceremonies.
+
+Mark the tests `@pytest.mark.browser`.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEFAULT_TIMEOUT_MS = 8_000
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    if not os.path.exists(CHROMIUM):
+        reason = (
+            f"BROWSER TESTS NOT RUN: no Chromium at {CHROMIUM}. "
+            "Install it with `apt-get install chromium` (never `playwright install`)."
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        warnings.warn(reason, stacklevel=1)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django refuses database calls
+    # from a thread with a running loop unless told that this is intended.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(chromium, live_server, settings) -> Iterator:
+    host = urlsplit(live_server.url).hostname
+    assert host == "localhost", f"browser tests need http://localhost, got {live_server.url}"
+    # The passkey ceremony checks the page's origin, which carries the live server's port.
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    csp_violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            csp_violations.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    try:
+        yield page
+    finally:
+        context.close()
+    if csp_violations:
+        pytest.fail("The page broke the Content Security Policy:\n" + "\n".join(csp_violations))
+
+
+def add_virtual_authenticator(page) -> str:
+    """Give the page a platform passkey authenticator that says yes with user verification."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    created = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return created["authenticatorId"]
