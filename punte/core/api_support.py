@@ -31,6 +31,8 @@ logger = logging.getLogger("punte.api")
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/"
+# The largest page a list answers (`limit`).
+MAX_LIMIT = 200
 # Headers an error response keeps when it is rewritten as a problem document.
 _KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
@@ -39,21 +41,6 @@ class StrictSchema(Schema):
     """Input schemas refuse fields they do not know, so a typo is an error, not silently lost."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class ProblemField(Schema):
-    field: str
-    message: str
-
-
-class Problem(Schema):
-    """RFC 9457 problem details, as every error of this API is answered."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[ProblemField] | None = None
 
 
 def _title(status: int) -> str:
@@ -203,28 +190,49 @@ class PunteAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any):
         schema = super().get_openapi_schema(*args, **kwargs)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["ProblemField"] = ProblemField.model_json_schema()
-        problem_schema = Problem.model_json_schema()
-        problem_schema["properties"]["errors"] = {
-            "anyOf": [
-                {"type": "array", "items": {"$ref": "#/components/schemas/ProblemField"}},
-                {"type": "null"},
-            ],
-            "title": "Errors",
-        }
-        problem_schema.pop("$defs", None)
-        components["Problem"] = problem_schema
+        components.update(PROBLEM_SCHEMAS)
         for path_item in schema.get("paths", {}).values():
             for method, operation in path_item.items():
                 _document_errors(method, operation)
         return schema
 
 
+PROBLEM_SCHEMAS: dict[str, Any] = {
+    "ProblemField": {
+        "type": "object",
+        "title": "ProblemField",
+        "required": ["field", "message"],
+        "properties": {
+            "field": {
+                "type": "string",
+                "description": "The offending input as a dotted path (`aliases.0`); empty for "
+                "the body as a whole.",
+            },
+            "message": {"type": "string"},
+        },
+    },
+    "Problem": {
+        "type": "object",
+        "title": "Problem",
+        "description": "RFC 9457 problem details: every error of this API is answered so.",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string", "default": "about:blank"},
+            "title": {"type": "string"},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemField"}},
+        },
+    },
+}
+
+
 def _document_errors(method: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
-    parameters = operation.get("parameters", [])
+    parameters = operation.setdefault("parameters", [])
     has_path = any(p.get("in") == "path" for p in parameters)
     has_body = "requestBody" in operation
+    is_post = method.lower() == "post"
     wanted = {400: "Malformed request (bad JSON, bad cursor, out-of-range value)"}
     if operation.get("security"):
         wanted[401] = "Missing, expired, revoked or unknown credentials"
@@ -233,24 +241,36 @@ def _document_errors(method: str, operation: dict[str, Any]) -> None:
         wanted[404] = "No such resource, or not visible to you"
     if has_body:
         wanted[413] = "The body exceeds the size limit"
-    if has_body or parameters:
+    if has_body or parameters or is_post:
         wanted[422] = "Invalid input: `errors` names each field as a dotted path"
     for status, description in wanted.items():
         responses.setdefault(status, _problem_response(description))
-    if method.lower() == "post":
-        operation.setdefault("parameters", []).append(
-            {
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": False,
-                "description": (
-                    "Repeat a POST safely: the same key with the same body returns the first "
-                    "response (marked `Idempotent-Replayed: true`) and writes nothing again; the "
-                    "same key with another body is refused with 422."
-                ),
-                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    for param in parameters:
+        # Every list pages with `limit` through paginate_by_cursor, which enforces this range.
+        if param.get("in") == "query" and param.get("name") == "limit":
+            param["schema"].update({"minimum": 1, "maximum": MAX_LIMIT})
+    if not is_post:
+        return
+    parameters.append(
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "description": (
+                "Repeat a POST safely: the same key with the same body returns the first "
+                "response (marked `Idempotent-Replayed: true`) and writes nothing again; the "
+                "same key with another body is refused with 422."
+            ),
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        }
+    )
+    for status, response in responses.items():
+        if int(status) < 500:
+            response.setdefault("headers", {})["Idempotent-Replayed"] = {
+                "description": "`true` when this is the stored answer to an earlier request "
+                "with the same Idempotency-Key.",
+                "schema": {"type": "string", "enum": ["true"]},
             }
-        )
 
 
 # --- Problem documents for errors made outside the API's handlers ------------------------
@@ -286,7 +306,6 @@ class ApiProblemMiddleware:
 
 T = TypeVar("T")
 _BAD_CURSOR = "This cursor is not one the API issued."
-MAX_LIMIT = 200
 
 
 class CursorPage(Schema, Generic[T]):

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def _issue(membership=None, **kwargs):
     membership = membership or MembershipFactory(role_code="regional_officer")
-    return services.apitoken_create(actor=None, membership=membership, name="119 platform",
-                                    **kwargs)
+    return services.apitoken_create(
+        actor=None, membership=membership, name="119 platform", **kwargs
+    )
 
 
 def _refused(response, reason: str):
@@ -66,8 +67,12 @@ def test_revoked_token_is_refused_at_once_and_revocation_is_audited():
     assert client.get("/me").status_code == 200
     services.apitoken_revoke(actor=None, token=issued.token)
     _refused(client.get("/me"), "revoked")
-    assert AuditEvent.objects.filter(action="apitoken.revoked",
-                                     subject_id=str(issued.token.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="apitoken.revoked", subject_id=str(issued.token.pk)
+        ).count()
+        == 1
+    )
     # Revoking twice changes nothing and writes no second event.
     services.apitoken_revoke(actor=None, token=issued.token)
     assert AuditEvent.objects.filter(action="apitoken.revoked").count() == 1
@@ -128,8 +133,10 @@ def test_bad_token_on_a_post_is_401_not_a_csrf_403():
 
     client = Client(enforce_csrf_checks=True)
     response = client.post(
-        "/api/v1/persons", json.dumps({"family_name": "Nobody"}),
-        content_type="application/json", headers={"Authorization": "Bearer pnt_forged_token"},
+        "/api/v1/persons",
+        json.dumps({"family_name": "Nobody"}),
+        content_type="application/json",
+        headers={"Authorization": "Bearer pnt_forged_token"},
     )
     assert response.status_code == 401
     assert Person.objects.count() == 0
