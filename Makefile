@@ -9,7 +9,10 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 # -n auto: one test worker per core. Override with `make test XDIST=0` to run in one process.
 XDIST ?= auto
-PIP_INSTALL := PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --disable-pip-version-check --no-input
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS=punte/accounts` for one app.
+PYTEST_ARGS ?=
+CHROMIUM ?= /usr/bin/chromium
+PIP_INSTALL := PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --quiet --disable-pip-version-check --no-input
 STAMP := $(VENV)/.punte-installed
 STAMP_DEV := $(VENV)/.punte-installed-dev
 DEMO_ENV := DJANGO_SETTINGS_MODULE=punte.settings.dev
@@ -73,7 +76,24 @@ format: $(STAMP_DEV)
 # Browser tests need Debian's chromium: without it they are skipped with a warning on a
 # developer's machine, and the run fails on CI (CI=true), where they must run.
 test: $(STAMP_DEV)
-	@status=0; \
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$${CI:-}" = "true" ]; then \
+	    echo "ERROR: $(CHROMIUM) is missing on CI; the browser tests must run here." >&2; \
+	    exit 1; \
+	  fi; \
+	  echo; \
+	  echo "##################################################################################"; \
+	  echo "##                                                                              ##"; \
+	  echo "##   WARNING: BROWSER TESTS WILL BE SKIPPED - $(CHROMIUM) is not installed.     "; \
+	  echo "##   The pages will NOT be tested in a real browser. To run those tests:        ##"; \
+	  echo "##       sudo apt-get install chromium                                          ##"; \
+	  echo "##   CI installs chromium and fails without it.                                 ##"; \
+	  echo "##                                                                              ##"; \
+	  echo "##################################################################################"; \
+	  echo; \
+	  export PUNTE_SKIP_BROWSER=1; \
+	fi; \
+	status=0; \
 	echo "== ruff check"; $(BIN)/ruff check . || status=1; \
 	echo "== ruff format --check"; $(BIN)/ruff format --check . || status=1; \
 	echo "== migrations match the models"; \
@@ -86,26 +106,12 @@ test: $(STAMP_DEV)
 	    echo "(msgfmt not found: translations not recompiled; apt-get install gettext)"; \
 	  fi; \
 	fi; \
-	if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$${CI:-}" = "true" ]; then \
-	    echo "ERROR: /usr/bin/chromium is missing on CI; browser tests must run here." >&2; \
-	    exit 1; \
-	  fi; \
-	  echo; \
-	  echo "##################################################################################"; \
-	  echo "##                                                                              ##"; \
-	  echo "##   WARNING: BROWSER TESTS ARE SKIPPED - /usr/bin/chromium is not installed.    ##"; \
-	  echo "##   The pages were NOT tested in a real browser. To run them:                  ##"; \
-	  echo "##       sudo apt-get install chromium                                          ##"; \
-	  echo "##   CI installs chromium and fails if it cannot.                               ##"; \
-	  echo "##                                                                              ##"; \
-	  echo "##################################################################################"; \
-	  echo; \
-	  export PUNTE_SKIP_BROWSER=1; \
-	fi; \
 	echo "== pytest on $${DATABASE_URL:-SQLite (set DATABASE_URL for PostgreSQL)}"; \
-	$(BIN)/pytest -n $(XDIST) -q -rfE || status=$$?; \
+	$(BIN)/pytest -n $(XDIST) -q -rfE $(PYTEST_ARGS) || status=$$?; \
 	if [ "$$status" != 0 ]; then echo "make test: FAILED (see above)" >&2; fi; \
+	if [ -n "$${PUNTE_SKIP_BROWSER:-}" ] && [ ! -x $(CHROMIUM) ]; then \
+	  echo "REMINDER: browser tests were skipped ($(CHROMIUM) is not installed)." >&2; \
+	fi; \
 	exit $$status
 
 messages: $(STAMP_DEV)
