@@ -193,6 +193,20 @@ PUNTE_AUDIT_SHARDS = 16
 PUNTE_API_TOKEN_DEFAULT_DAYS = 90
 PUNTE_IDEMPOTENCY_TTL_HOURS = 24
 
+# Retention (punte.core.retention; rules in <app>/retention.py; `manage.py apply_retention`).
+# Periods proposed by the engineers. The data protection officer must confirm each one and its
+# legal basis in the DPIA before go-live; until then they are proposals, not decisions.
+# - Persons are anonymised this many days after their record was archived. Proposed: 10 years,
+#   longer than the limitation period for trafficking offences (Criminal Code art. 154, to be
+#   checked, including the rule that for offences against minors the period runs from the
+#   victim's majority: records of child victims may need longer). Basis: GDPR art. 5(1)(e)
+#   storage limitation, Law 678/2001, Law 363/2018.
+PUNTE_RETENTION_PERSON_ANONYMISE_DAYS = 3653
+# - Staff login sessions (IP address, browser) are erased this long after the session ended or
+#   expired. Basis: GDPR art. 5(1)(e); the logins themselves stay in the audit trail.
+PUNTE_RETENTION_ENDED_SESSION_DAYS = 1
+# - Idempotency records (stored API responses) are erased after PUNTE_IDEMPOTENCY_TTL_HOURS.
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
