@@ -105,11 +105,14 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 _database_url = _required("DATABASE_URL")
 if not _database_url.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production.")
-DATABASES["default"] = dj_database_url.parse(
-    _database_url,
-    conn_max_age=_integer("PUNTE_DB_CONN_MAX_AGE", 60),
-    conn_health_checks=True,
-)
+DATABASES = {
+    **DATABASES,
+    "default": dj_database_url.parse(
+        _database_url,
+        conn_max_age=_integer("PUNTE_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    ),
+}
 
 # --- Passkeys (WebAuthn) -------------------------------------------------------------------
 OTP_WEBAUTHN_RP_ID = _required("PUNTE_WEBAUTHN_RP_ID")
@@ -135,7 +138,7 @@ STATIC_ROOT = _optional("PUNTE_STATIC_ROOT", str(BASE_DIR / "var" / "static"))
 _log_level = _optional("PUNTE_LOG_LEVEL", "INFO").upper()
 if _log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured("PUNTE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")
-LOGGING["root"]["level"] = _log_level
+LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": _log_level}}
 
 # The demo loader and any demo shortcut check this flag and refuse to run.
 PUNTE_DEMO = False

@@ -1,7 +1,7 @@
 """Production refuses to start half-configured, and passes Django's deployment checks when set up.
 
-Each case runs in a fresh interpreter with a controlled environment: settings are read once per
-process, and the test process itself runs on punte.settings.test.
+Every case runs outside the test process, with a controlled environment: the test process itself
+runs on punte.settings.test, and settings are read once per process.
 """
 
 import json
@@ -50,58 +50,96 @@ def _run(code_or_args: str | list[str], env: dict[str, str]) -> subprocess.Compl
     )
 
 
-IMPORT_SETTINGS = "import django; django.setup()"
+# Importing the settings once per case in a fresh process costs a second each; this runner
+# imports them afresh (base included) for every case in one process and reports the outcome.
+BATCH = """
+import importlib, json, os, sys
+outcomes = []
+for env in json.load(sys.stdin):
+    os.environ.clear()
+    os.environ.update(env)
+    for name in [m for m in sys.modules if m.startswith("punte.settings")]:
+        del sys.modules[name]
+    try:
+        importlib.import_module("punte.settings.production")
+        outcomes.append("started")
+    except Exception as exc:
+        outcomes.append(f"{type(exc).__name__}: {exc}")
+print(json.dumps(outcomes))
+"""
+
+MALFORMED = [
+    ("DJANGO_SECRET_KEY", "too-short", "DJANGO_SECRET_KEY must be at least 50"),
+    ("DJANGO_SECRET_KEY", "django-insecure-" + "x1y2z3" * 10, "DJANGO_SECRET_KEY must be"),
+    ("PUNTE_ENCRYPTION_KEYS", "k1:bm90LWEta2V5", "must decode to 32 bytes"),
+    ("PUNTE_ENCRYPTION_KEYS", "no-colon-here", "PUNTE_ENCRYPTION_KEYS entries look like"),
+    ("PUNTE_ENCRYPTION_KEYS", " , ", "PUNTE_ENCRYPTION_KEYS lists no key"),
+    ("PUNTE_ENCRYPTION_PRIMARY_KEY_ID", "k19990101", "PUNTE_ENCRYPTION_PRIMARY_KEY_ID names"),
+    ("PUNTE_BLIND_INDEX_KEY", "***", "PUNTE_BLIND_INDEX_KEY"),
+    ("DATABASE_URL", "sqlite:///tmp/punte.sqlite3", "DATABASE_URL must point to PostgreSQL"),
+    ("DJANGO_ALLOWED_HOSTS", "*", "'*' is refused"),
+    ("PUNTE_WEBAUTHN_ALLOWED_ORIGINS", "http://punte.example.ro", "https://"),
+    ("PUNTE_SECURE_SSL_REDIRECT", "yes please", "PUNTE_SECURE_SSL_REDIRECT must be"),
+    ("PUNTE_EMAIL_PORT", "smtp", "PUNTE_EMAIL_PORT must be a whole number"),
+    ("PUNTE_LOG_LEVEL", "LOUD", "PUNTE_LOG_LEVEL must be"),
+]
 
 
-def test_starts_with_every_variable_set():
-    result = _run(IMPORT_SETTINGS, _full_env())
-    assert result.returncode == 0, result.stderr
-
-
-@pytest.mark.parametrize("missing", REQUIRED)
-@pytest.mark.parametrize("how", ["absent", "blank"])
-def test_refuses_to_start_without_each_required_variable(missing, how):
+def _missing_env(missing: str, how: str) -> dict[str, str]:
     env = _full_env()
     if how == "absent":
         del env[missing]
     else:
         env[missing] = "   "
-    result = _run(IMPORT_SETTINGS, env)
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert f"{missing} must be set" in result.stderr
+    return env
 
 
-@pytest.mark.parametrize(
-    ("variable", "value", "message"),
-    [
-        ("DJANGO_SECRET_KEY", "too-short", "DJANGO_SECRET_KEY must be at least 50"),
-        ("DJANGO_SECRET_KEY", "django-insecure-" + "x1y2z3" * 10, "DJANGO_SECRET_KEY must be"),
-        ("PUNTE_ENCRYPTION_KEYS", "k1:bm90LWEta2V5", "must decode to 32 bytes"),
-        ("PUNTE_ENCRYPTION_KEYS", "no-colon-here", "PUNTE_ENCRYPTION_KEYS entries look like"),
-        ("PUNTE_ENCRYPTION_PRIMARY_KEY_ID", "k19990101", "PUNTE_ENCRYPTION_PRIMARY_KEY_ID names"),
-        ("PUNTE_BLIND_INDEX_KEY", "***", "PUNTE_BLIND_INDEX_KEY"),
-        ("DATABASE_URL", "sqlite:///tmp/punte.sqlite3", "DATABASE_URL must point to PostgreSQL"),
-        ("DJANGO_ALLOWED_HOSTS", "*", "'*' is refused"),
-        ("PUNTE_WEBAUTHN_ALLOWED_ORIGINS", "http://punte.example.ro", "https://"),
-        ("PUNTE_SECURE_SSL_REDIRECT", "yes please", "PUNTE_SECURE_SSL_REDIRECT must be"),
-        ("PUNTE_EMAIL_PORT", "smtp", "PUNTE_EMAIL_PORT must be a whole number"),
-        ("PUNTE_LOG_LEVEL", "LOUD", "PUNTE_LOG_LEVEL must be"),
-    ],
-)
-def test_refuses_malformed_values_naming_the_variable(variable, value, message):
-    result = _run(IMPORT_SETTINGS, {**_full_env(), variable: value})
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert message in result.stderr
+@pytest.fixture(scope="module")
+def outcomes() -> dict[tuple, str]:
+    cases: dict[tuple, dict[str, str]] = {("complete",): _full_env()}
+    for missing in REQUIRED:
+        for how in ("absent", "blank"):
+            cases[("missing", missing, how)] = _missing_env(missing, how)
+    for variable, value, _message in MALFORMED:
+        cases[("malformed", variable, value)] = {**_full_env(), variable: value}
+    shared = _full_env()
+    shared["PUNTE_BLIND_INDEX_KEY"] = shared["PUNTE_ENCRYPTION_KEYS"].split(":", 1)[1]
+    cases[("shared-key",)] = shared
+
+    base = {"PATH": os.environ.get("PATH", "")}
+    result = subprocess.run(
+        [sys.executable, "-c", BATCH],
+        cwd=BASE_DIR,
+        input=json.dumps([{**base, **env} for env in cases.values()]),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(zip(cases, json.loads(result.stdout.splitlines()[-1]), strict=True))
 
 
-def test_refuses_a_blind_index_key_that_is_also_an_encryption_key():
-    env = _full_env()
-    env["PUNTE_BLIND_INDEX_KEY"] = env["PUNTE_ENCRYPTION_KEYS"].split(":", 1)[1]
-    result = _run(IMPORT_SETTINGS, env)
-    assert result.returncode != 0
-    assert "PUNTE_BLIND_INDEX_KEY must differ" in result.stderr
+def test_starts_with_every_variable_set(outcomes):
+    assert outcomes[("complete",)] == "started"
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+@pytest.mark.parametrize("how", ["absent", "blank"])
+def test_refuses_to_start_without_each_required_variable(outcomes, missing, how):
+    assert outcomes[("missing", missing, how)] == (
+        f"ImproperlyConfigured: {missing} must be set in the environment (see .env.example)."
+    )
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), MALFORMED)
+def test_refuses_malformed_values_naming_the_variable(outcomes, variable, value, message):
+    outcome = outcomes[("malformed", variable, value)]
+    assert outcome.startswith("ImproperlyConfigured: ")
+    assert message in outcome
+
+
+def test_refuses_a_blind_index_key_that_is_also_an_encryption_key(outcomes):
+    assert "PUNTE_BLIND_INDEX_KEY must differ" in outcomes[("shared-key",)]
 
 
 def test_the_wsgi_entry_point_defaults_to_production():
