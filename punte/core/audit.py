@@ -4,7 +4,9 @@ Entries are spread over `PUNTE_AUDIT_SHARDS` independent chains. An append locks
 chain that no other transaction holds (SKIP LOCKED on PostgreSQL), so concurrent requests do not
 queue behind one global "last entry", while every chain on its own still proves that nothing was
 altered, removed or reordered. A transaction that appends several events keeps to the chain it
-already holds, so it never holds two heads and never waits for a second one (no deadlocks).
+already holds, so it locks one head at most and leaves the others free for other writers. It
+never waits for a head while holding one (its own head is never "locked" to it), so appends do
+not deadlock on heads.
 
 What the chain proves, and what it does not:
 
@@ -117,7 +119,7 @@ def _lock_a_head() -> AuditChainHead:
         head = heads.filter(shard__in=shards).order_by("?").first()
     if head is None:
         # Every chain is busy (or not created yet): wait for one of them. This transaction holds
-        # no head (it would have found it above), so waiting here cannot deadlock on heads.
+        # no head (SKIP LOCKED never skips one's own lock), so waiting cannot deadlock on heads.
         shard = random.choice(shards)  # noqa: S311 - spreading load, not a secret
         AuditChainHead.objects.get_or_create(shard=shard)
         head = AuditChainHead.objects.select_for_update().get(shard=shard)

@@ -21,8 +21,14 @@ def _set_triggers(enabled: bool) -> None:
         return
     verb = "ENABLE" if enabled else "DISABLE"
     with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            # ALTER TABLE refuses to run while deferred foreign-key checks are pending (as they
+            # are after inserts in a test's transaction): run them now, and defer again after.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in PROTECTED_TABLES:
             cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER USER")
+        if connection.in_atomic_block:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextlib.contextmanager
