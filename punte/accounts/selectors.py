@@ -56,7 +56,11 @@ def _uuid_or_404(value) -> uuid.UUID:
 
 
 def organisation_list_for_admin(
-    *, actor: Membership, q: str = "", type: str = "", county: str = "",
+    *,
+    actor: Membership,
+    q: str = "",
+    type: str = "",
+    county: str = "",
     active: bool | None = None,
 ) -> QuerySet[Organisation]:
     if actor is None or not actor.has_perm("organisation.manage"):
@@ -79,7 +83,8 @@ def organisation_get_for_admin(*, actor: Membership, organisation_id) -> Organis
     _require_or_404(actor, "organisation.manage")
     organisation = (
         Organisation.objects.select_related("county", "parent")
-        .filter(pk=_uuid_or_404(organisation_id)).first()
+        .filter(pk=_uuid_or_404(organisation_id))
+        .first()
     )
     if organisation is None:
         raise Http404
@@ -94,8 +99,10 @@ def organisation_choices_for_admin(
         actor.has_perm("user.manage") or actor.has_perm("organisation.manage")
     ):
         return Organisation.objects.none()
-    qs = Organisation.objects.all() if include_inactive else Organisation.objects.filter(
-        is_active=True
+    qs = (
+        Organisation.objects.all()
+        if include_inactive
+        else Organisation.objects.filter(is_active=True)
     )
     return qs.order_by("name")
 
@@ -108,7 +115,8 @@ def user_list_for_admin(
     qs = User.objects.all()
     for word in q.split()[:5]:
         qs = qs.filter(
-            Q(username__icontains=word) | Q(first_name__icontains=word)
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
         )
     if organisation_id:
@@ -149,7 +157,8 @@ def membership_get_for_admin(*, actor: Membership, membership_id) -> Membership:
     _require_or_404(actor, "user.manage")
     membership = (
         Membership.objects.select_related("user", "organisation", "role")
-        .filter(pk=_uuid_or_404(membership_id)).first()
+        .filter(pk=_uuid_or_404(membership_id))
+        .first()
     )
     if membership is None:
         raise Http404
@@ -193,7 +202,8 @@ def apitoken_get_for_admin(*, actor: Membership, token_id) -> ApiToken:
     _require_or_404(actor, "user.manage")
     token = (
         ApiToken.objects.select_related("membership__user", "membership__organisation")
-        .filter(pk=_uuid_or_404(token_id)).first()
+        .filter(pk=_uuid_or_404(token_id))
+        .first()
     )
     if token is None:
         raise Http404

@@ -195,7 +195,9 @@ def _merge(
 def role_managers() -> QuerySet[Membership]:
     """Memberships through which an active user can manage roles right now."""
     return Membership.objects.filter(
-        is_active=True, user__is_active=True, organisation__is_active=True,
+        is_active=True,
+        user__is_active=True,
+        organisation__is_active=True,
         role__grants__permission="role.manage",
     )
 
@@ -204,7 +206,8 @@ def _lock_role_managers() -> None:
     """Serialise every change that could remove the last role manager (see _ensure_...)."""
     list(
         Role.objects.select_for_update(of=("self",))
-        .filter(grants__permission="role.manage").values_list("pk", flat=True)
+        .filter(grants__permission="role.manage")
+        .values_list("pk", flat=True)
     )
 
 
@@ -310,7 +313,9 @@ def organisation_create(*, actor: Membership, data: OrganisationInput) -> Organi
         **values, created_by=actor.user, modified_by=actor.user
     )
     audit.record(
-        action="organisation.created", actor=actor.user, organisation=actor.organisation,
+        action="organisation.created",
+        actor=actor.user,
+        organisation=actor.organisation,
         subject=organisation,
         changes={name: {"old": None, "new": value} for name, value in values.items()},
     )
@@ -319,7 +324,10 @@ def organisation_create(*, actor: Membership, data: OrganisationInput) -> Organi
 
 @transaction.atomic
 def organisation_update(
-    *, actor: Membership, organisation: Organisation, data: OrganisationInput,
+    *,
+    actor: Membership,
+    organisation: Organisation,
+    data: OrganisationInput,
     based_on: dict[str, Any] | None = None,
 ) -> Organisation:
     _require(actor, "organisation.manage")
@@ -334,8 +342,11 @@ def organisation_update(
     organisation.modified_by = actor.user
     organisation.save(update_fields=[*changes, "modified_by", "modified_at"])
     audit.record(
-        action="organisation.changed", actor=actor.user, organisation=actor.organisation,
-        subject=organisation, changes=changes,
+        action="organisation.changed",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=organisation,
+        changes=changes,
     )
     return organisation
 
@@ -362,7 +373,9 @@ def organisation_set_active(
         _ensure_role_manager_remains(None)
     audit.record(
         action="organisation.reactivated" if active else "organisation.deactivated",
-        actor=actor.user, organisation=actor.organisation, subject=organisation,
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=organisation,
         changes={"is_active": {"old": not active, "new": active}, "reason": reason},
     )
     return organisation
@@ -455,21 +468,34 @@ def user_create(
     user.set_unusable_password()
     user.save()
     membership = Membership.objects.create(
-        user=user, organisation=organisation, role=role,
-        created_by=actor.user, modified_by=actor.user,
+        user=user,
+        organisation=organisation,
+        role=role,
+        created_by=actor.user,
+        modified_by=actor.user,
     )
     audit.record(
-        action="user.created", actor=actor.user, organisation=actor.organisation, subject=user,
+        action="user.created",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=user,
         changes=_audit_user_changes(
-            {"username": {"old": None, "new": username},
-             **{name: {"old": None, "new": value} for name, value in values.items()}}
+            {
+                "username": {"old": None, "new": username},
+                **{name: {"old": None, "new": value} for name, value in values.items()},
+            }
         ),
     )
     audit.record(
-        action="membership.created", actor=actor.user, organisation=actor.organisation,
+        action="membership.created",
+        actor=actor.user,
+        organisation=actor.organisation,
         subject=membership,
-        changes={"user": str(user.pk), "organisation": str(organisation.pk),
-                 "role": {"old": None, "new": role.pk}},
+        changes={
+            "user": str(user.pk),
+            "organisation": str(organisation.pk),
+            "role": {"old": None, "new": role.pk},
+        },
     )
     return user
 
@@ -489,7 +515,10 @@ def user_update(
         setattr(user, name, change["new"])
     user.save(update_fields=list(changes))
     audit.record(
-        action="user.changed", actor=actor.user, organisation=actor.organisation, subject=user,
+        action="user.changed",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=user,
         changes=_audit_user_changes(changes),
     )
     return user
@@ -506,8 +535,11 @@ def user_reactivate(*, actor: Membership, user: User, reason: str) -> User:
     user.is_active = True
     user.save(update_fields=["is_active"])
     audit.record(
-        action="user.reactivated", actor=actor.user, organisation=actor.organisation,
-        subject=user, changes={"is_active": {"old": False, "new": True}, "reason": reason},
+        action="user.reactivated",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=user,
+        changes={"is_active": {"old": False, "new": True}, "reason": reason},
     )
     return user
 
@@ -531,11 +563,15 @@ def user_setup_link_issue(
     user.set_unusable_password()
     user.save(update_fields=["password"])
     ended = _end_sessions(user)
-    url = build_url(urlsafe_base64_encode(force_bytes(user.pk)),
-                    default_token_generator.make_token(user))
+    url = build_url(
+        urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+    )
     audit.record(
-        action="user.setup_link_issued", actor=actor.user, organisation=actor.organisation,
-        subject=user, changes={"sessions_ended": ended},
+        action="user.setup_link_issued",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=user,
+        changes={"sessions_ended": ended},
     )
     recipient, language, user_id = user.email, user.preferred_language, user.pk
     transaction.on_commit(lambda: _send_setup_link(recipient, language, url, user_id))
@@ -569,8 +605,9 @@ def user_password_set_from_link(*, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     ended = _end_sessions(user)
-    audit.record(action="user.password_set", actor=user, subject=user,
-                 changes={"sessions_ended": ended})
+    audit.record(
+        action="user.password_set", actor=user, subject=user, changes={"sessions_ended": ended}
+    )
     return user
 
 
@@ -585,8 +622,7 @@ def membership_add(
     _require(actor, "user.manage")
     _validate_assignment(organisation, role)
     existing = (
-        Membership.objects.select_for_update()
-        .filter(user=user, organisation=organisation).first()
+        Membership.objects.select_for_update().filter(user=user, organisation=organisation).first()
     )
     if existing is not None and existing.is_active:
         raise ServiceError(
@@ -599,21 +635,33 @@ def membership_add(
         existing.modified_by = actor.user
         existing.save(update_fields=["is_active", "role", "modified_by", "modified_at"])
         audit.record(
-            action="membership.reactivated", actor=actor.user, organisation=actor.organisation,
+            action="membership.reactivated",
+            actor=actor.user,
+            organisation=actor.organisation,
             subject=existing,
-            changes={"is_active": {"old": False, "new": True},
-                     "role": {"old": old_role, "new": role.pk}},
+            changes={
+                "is_active": {"old": False, "new": True},
+                "role": {"old": old_role, "new": role.pk},
+            },
         )
         return existing
     membership = Membership.objects.create(
-        user=user, organisation=organisation, role=role,
-        created_by=actor.user, modified_by=actor.user,
+        user=user,
+        organisation=organisation,
+        role=role,
+        created_by=actor.user,
+        modified_by=actor.user,
     )
     audit.record(
-        action="membership.created", actor=actor.user, organisation=actor.organisation,
+        action="membership.created",
+        actor=actor.user,
+        organisation=actor.organisation,
         subject=membership,
-        changes={"user": str(user.pk), "organisation": str(organisation.pk),
-                 "role": {"old": None, "new": role.pk}},
+        changes={
+            "user": str(user.pk),
+            "organisation": str(organisation.pk),
+            "role": {"old": None, "new": role.pk},
+        },
     )
     return membership
 
@@ -633,8 +681,11 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: R
     membership.save(update_fields=["role", "modified_by", "modified_at"])
     _ensure_role_manager_remains("role")
     audit.record(
-        action="membership.role_changed", actor=actor.user, organisation=actor.organisation,
-        subject=membership, changes={"role": {"old": old_role, "new": role.pk}},
+        action="membership.role_changed",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=membership,
+        changes={"role": {"old": old_role, "new": role.pk}},
     )
     return membership
 
@@ -658,10 +709,15 @@ def membership_deactivate(*, actor: Membership, membership: Membership, reason: 
     )
     _ensure_role_manager_remains(None)
     audit.record(
-        action="membership.deactivated", actor=actor.user, organisation=actor.organisation,
+        action="membership.deactivated",
+        actor=actor.user,
+        organisation=actor.organisation,
         subject=membership,
-        changes={"is_active": {"old": True, "new": False}, "reason": reason,
-                 "tokens_revoked": revoked},
+        changes={
+            "is_active": {"old": True, "new": False},
+            "reason": reason,
+            "tokens_revoked": revoked,
+        },
     )
     return membership
 
@@ -671,7 +727,10 @@ def membership_deactivate(*, actor: Membership, membership: Membership, reason: 
 
 @transaction.atomic
 def role_permissions_set(
-    *, actor: Membership, role: Role, permissions: Iterable[str],
+    *,
+    actor: Membership,
+    role: Role,
+    permissions: Iterable[str],
     based_on: Iterable[str] | None = None,
 ) -> Role:
     """Set the permissions a role holds. Takes effect at the next request of every holder.
@@ -702,9 +761,14 @@ def role_permissions_set(
     if "role.manage" in removed:
         _ensure_role_manager_remains("permissions")
     audit.record(
-        action="role.permissions_changed", actor=actor.user, organisation=actor.organisation,
+        action="role.permissions_changed",
+        actor=actor.user,
+        organisation=actor.organisation,
         subject=role,
-        changes={"permissions": {"old": sorted(current), "new": sorted(wanted)},
-                 "added": added, "removed": removed},
+        changes={
+            "permissions": {"old": sorted(current), "new": sorted(wanted)},
+            "added": added,
+            "removed": removed,
+        },
     )
     return role
