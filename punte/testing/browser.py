@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
@@ -51,7 +52,16 @@ def chromium() -> Iterator:
     # from a thread with a running loop unless told that this is intended.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
+
+    wrappers = {alias: connections[alias] for alias in connections}
     playwright = sync_playwright().start()
+    # From here on this thread runs inside Playwright's event-loop context, where Django's
+    # per-context registry of connections starts empty. Hand it the connections the test
+    # database was set up on, or the tests would get fresh ones that lack the state
+    # pytest-django keeps on them (serialized_rollback's saved data, for one).
+    for alias, wrapper in wrappers.items():
+        connections[alias] = wrapper
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
         yield browser
@@ -90,8 +100,29 @@ def page(chromium, live_server, settings) -> Iterator:
         pytest.fail("The page broke the Content Security Policy:\n" + "\n".join(csp_violations))
 
 
-def add_virtual_authenticator(page) -> str:
-    """Give the page a platform passkey authenticator that says yes with user verification."""
+@dataclass
+class VirtualAuthenticator:
+    """A platform passkey authenticator (CDP WebAuthn domain) that verifies the user."""
+
+    cdp: object
+    authenticator_id: str
+
+    def user_present(self, answer: bool) -> None:
+        """Whether the authenticator answers at once. Off, ceremonies wait: use it while a page
+        would otherwise complete a pending passkey request (the login page's autofill) before
+        the test means it to."""
+        self.cdp.send(
+            "WebAuthn.setAutomaticPresenceSimulation",
+            {"authenticatorId": self.authenticator_id, "enabled": answer},
+        )
+
+    def credentials(self) -> list[dict]:
+        found = self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.authenticator_id})
+        return found["credentials"]
+
+
+def add_virtual_authenticator(page) -> VirtualAuthenticator:
+    """Give the page's browser context a passkey authenticator (resident keys, user verified)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
     created = cdp.send(
@@ -107,4 +138,4 @@ def add_virtual_authenticator(page) -> str:
             }
         },
     )
-    return created["authenticatorId"]
+    return VirtualAuthenticator(cdp=cdp, authenticator_id=created["authenticatorId"])
