@@ -201,6 +201,7 @@ def _qr_svg(data: str) -> str:
         dark="#000",
         light="#fff",
         svgclass="totp-qr",
+        omitsize=True,  # a viewBox instead of a fixed size, so the stylesheet sizes it
         title=_("QR code to scan with your authenticator app"),
     )
 

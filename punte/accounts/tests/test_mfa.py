@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,6 +17,7 @@ from freezegun import freeze_time
 
 from punte.accounts import mfa
 from punte.accounts.tests.factories import DEFAULT_PASSWORD, MembershipFactory
+from punte.core.management.commands.generate_secrets import generate
 from punte.core.models import AuditEvent
 from punte.testing.auth import verified_device
 
@@ -269,3 +274,29 @@ def test_demo_otp_names_what_is_missing(settings, case):
     with pytest.raises(CommandError) as caught:
         call_command("demo_otp", name)
     assert caught.value.returncode == 2
+
+
+def test_demo_otp_refuses_under_the_production_settings():
+    """Not only when a test sets the flag: the real production settings close the shortcut."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "punte.settings.production",
+        **generate(),
+        "DJANGO_ALLOWED_HOSTS": "punte.example.ro",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/punte_never_used",
+        "PUNTE_WEBAUTHN_RP_ID": "punte.example.ro",
+        "PUNTE_EMAIL_HOST": "smtp.example.ro",
+        "PUNTE_DEFAULT_FROM_EMAIL": "punte@example.ro",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "demo_otp", "anyone", "--skip-checks"],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "PUNTE_DEMO" in result.stderr
+    assert result.stdout == ""
