@@ -216,4 +216,6 @@ def admin_history(*, actor: Membership, subjects, permission: str, limit: int = 
     query = Q(pk__in=[])
     for subject in subjects:
         query |= Q(subject_type=subject._meta.label_lower, subject_id=str(subject.pk))
-    return list(AuditEvent.objects.filter(query).order_by("-occurred_at", "-id")[:limit])
+    # Sign-ins and sign-outs are the person's own doings, not administration: left out here.
+    events = AuditEvent.objects.filter(query).exclude(action__startswith="auth.")
+    return list(events.order_by("-occurred_at", "-id")[:limit])

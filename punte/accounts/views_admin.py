@@ -17,9 +17,10 @@ from django.contrib.auth.views import (
 )
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
@@ -52,7 +53,8 @@ INVALID = 422  # a form sent back with errors: the request was understood and re
 def admin_view(*permissions: str):
     """Signed in with a second factor, and holding one of `permissions`; else 404.
 
-    /accounts/ is outside RequireMFAMiddleware (login lives there), so the check is made here.
+    RequireMFAMiddleware makes the same first two checks for every page; they are repeated here
+    so that these pages stay closed should a path prefix ever be opened there by mistake.
     The view receives the acting membership as its second argument.
     """
 
@@ -62,6 +64,12 @@ def admin_view(*permissions: str):
         def wrapped(request, *args, **kwargs):
             user = request.user
             if not user.is_authenticated:
+                if _is_htmx(request):
+                    # Not the login form swapped into a fragment: have htmx load the page.
+                    response = HttpResponse(status=200)
+                    back = urlencode({"next": request.get_full_path()})
+                    response["HX-Redirect"] = f"{reverse('accounts:login')}?{back}"
+                    return response
                 return redirect_to_login(request.get_full_path())
             if not user.is_verified():
                 return redirect("accounts:mfa")
