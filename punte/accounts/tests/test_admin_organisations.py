@@ -216,3 +216,19 @@ def test_the_list_is_an_accessible_table(client):
     assert '<th scope="col">' in page
     assert '<th scope="row">' in page
     assert 'style="' not in page and "onclick" not in page  # CSP: no inline style or script
+
+
+def test_the_organisation_list_costs_the_same_number_of_queries_for_3_or_40(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("accounts:admin_organisation_list")).status_code == 200
+        return len(captured)
+
+    parent = OrganisationFactory()
+    OrganisationFactory.create_batch(1, parent=parent)
+    few = queries()
+    OrganisationFactory.create_batch(37, parent=parent)
+    assert queries() == few

@@ -429,3 +429,18 @@ def test_revoke_a_token(client, admin):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEvent.objects.filter(action="apitoken.revoked", actor=admin.user).exists()
+
+
+def test_the_user_list_costs_the_same_number_of_queries_for_3_or_40_users(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("accounts:admin_user_list")).status_code == 200
+        return len(captured)
+
+    MembershipFactory.create_batch(2)
+    few = queries()
+    MembershipFactory.create_batch(37)
+    assert queries() == few
