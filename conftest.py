@@ -32,6 +32,21 @@ def _flushable_audit_trail():
         yield
 
 
+def _serialize_transactional(item) -> None:
+    # A transactional test ends by emptying the database. With serialized_rollback the next one
+    # restores the migrated data (roles, counties); without it, the flush re-creates content
+    # types, so mixing both kinds makes whichever runs second fail. Every transactional test
+    # (marker, transactional_db or live_server) therefore gets serialized_rollback.
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in fixtures or "live_server" in fixtures
+    )
+    if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
+        kwargs = {**(marker.kwargs if marker is not None else {}), "transaction": True}
+        item.add_marker(pytest.mark.django_db(**kwargs, serialized_rollback=True), append=False)
+
+
 def pytest_collection_modifyitems(config, items):
     from django.db import connection
 
@@ -39,6 +54,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+        _serialize_transactional(item)
     if os.environ.get("PUNTE_SKIP_BROWSER") == "1":
         for item in items:
             if "browser" in item.keywords:
