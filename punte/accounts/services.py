@@ -436,11 +436,25 @@ def _audit_user_changes(changes: dict[str, Any]) -> dict[str, Any]:
     return audit.redact(changes, _PERSONAL_USER_FIELDS)
 
 
-def _validate_assignment(organisation: Organisation, role: Role) -> None:
+def _check_may_give(actor: Membership, role: Role) -> None:
+    """Giving a role that administers (organisation/user/role.manage) needs those powers oneself:
+    otherwise a user manager could make anyone, themselves included, a role manager."""
+    granted = set(RolePermission.objects.filter(role=role).values_list("permission", flat=True))
+    lacking = sorted((granted & set(ADMIN_PERMISSIONS)) - actor.permission_codes)
+    if lacking:
+        raise ServiceError(
+            "role",
+            _("You cannot give a role that holds %(permissions)s: your own role does not.")
+            % {"permissions": ", ".join(lacking)},
+        )
+
+
+def _validate_assignment(actor: Membership, organisation: Organisation, role: Role) -> None:
     if not organisation.is_active:
         raise ServiceError("organisation", _("This organisation is deactivated."))
     if not Role.objects.filter(pk=role.pk).exists():
         raise ServiceError("role", _("Unknown role."))
+    _check_may_give(actor, role)
 
 
 @transaction.atomic
@@ -463,7 +477,7 @@ def user_create(
         raise ServiceError("username", _("This username is taken."))
     values = data.values()
     _validate_user(values, instance=None)
-    _validate_assignment(organisation, role)
+    _validate_assignment(actor, organisation, role)
     user = User(username=username, **values)
     user.set_unusable_password()
     user.save()
@@ -620,7 +634,7 @@ def membership_add(
 ) -> Membership:
     """Make the user a member of one more organisation (or bring back an ended membership)."""
     _require(actor, "user.manage")
-    _validate_assignment(organisation, role)
+    _validate_assignment(actor, organisation, role)
     existing = (
         Membership.objects.select_for_update().filter(user=user, organisation=organisation).first()
     )
@@ -675,6 +689,7 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: R
         return membership
     if not Role.objects.filter(pk=role.pk).exists():
         raise ServiceError("role", _("Unknown role."))
+    _check_may_give(actor, role)
     old_role = membership.role_id
     membership.role = role
     membership.modified_by = actor.user

@@ -316,3 +316,38 @@ def test_two_role_managers_cannot_both_give_up_role_manage_at_once():
     refused = [r for r in results if isinstance(r, ServiceError)]
     assert len(refused) == 1, results
     assert services.role_managers().exists()
+
+
+@pytest.mark.django_db
+def test_a_user_manager_cannot_hand_out_administration_powers_they_lack():
+    MembershipFactory(role_code="system_admin")
+    user_manager = MembershipFactory(role=_role_with("user.manage"))
+    admin_role = Role.objects.get(code="system_admin")
+    member = MembershipFactory()
+    with pytest.raises(ServiceError) as refused:
+        services.membership_change_role(
+            actor=user_manager, membership=user_manager, role=admin_role
+        )
+    assert refused.value.field == "role"
+    assert "organisation.manage, role.manage" in refused.value.message
+    with pytest.raises(ServiceError):
+        services.membership_add(
+            actor=user_manager,
+            user=member.user,
+            organisation=OrganisationFactory(),
+            role=admin_role,
+        )
+    with pytest.raises(ServiceError):
+        services.user_create(
+            actor=user_manager,
+            username="new.admin",
+            data=services.UserInput(first_name="N", last_name="A", email="new.admin@example.test"),
+            organisation=member.organisation,
+            role=admin_role,
+        )
+    user_manager.refresh_from_db()
+    assert user_manager.role_id == "custom"
+    # Ordinary roles, and roles holding only powers the manager has, remain theirs to give.
+    services.membership_change_role(
+        actor=user_manager, membership=member, role=Role.objects.get(code="prosecutor")
+    )
