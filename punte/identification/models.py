@@ -1,8 +1,11 @@
+import builtins
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from punte.core.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from punte.core.models import TimeStampedModel
+from punte.identification.catalogue.vocabulary import Dimension, Grade, IndicatorList
 
 
 class Sex(models.TextChoices):
@@ -79,3 +82,72 @@ class PersonAccess(models.Model):
             )
         ]
         indexes = [models.Index(fields=["organisation", "person"])]
+
+
+# --- Screening indicator catalogue (see punte/identification/catalogue/ and ADR 0020) -----------
+
+
+class IndicatorCatalogue(models.Model):
+    """One version of the indicator catalogue and its assessment rule, as loaded from its file.
+
+    A version is immutable: `load_indicator_catalogue` creates it once and refuses a file with
+    the same version and different content (`checksum`). Screenings point to the version used.
+    """
+
+    version = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=300)
+    title_ro = models.CharField(max_length=300)
+    published_at = models.DateField()
+    sources = models.JSONField(default=list)
+    # List metadata (list, source, text_en, text_ro, use_with), in file order.
+    lists = models.JSONField(default=list)
+    # The rule block of the file, verbatim: dimensions, how indicators make a dimension present,
+    # how dimensions make a presumed victim (adult / child), the short-screen rule.
+    rule = models.JSONField()
+    # SHA-256 of the parsed file content (comments and layout excluded).
+    checksum = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class Indicator(models.Model):
+    """One indicator (or short-screen question) of one catalogue version."""
+
+    catalogue = models.ForeignKey(
+        IndicatorCatalogue, on_delete=models.PROTECT, related_name="indicators"
+    )
+    code = models.CharField(max_length=16)
+    list = models.CharField(max_length=16, choices=IndicatorList.choices)
+    dimension = models.CharField(max_length=40, choices=Dimension.choices)
+    # Blank only for short-screen questions, which are not graded.
+    grade = models.CharField(max_length=8, choices=Grade.choices, blank=True)
+    # Indicators of different lists with the same concept in a dimension are one indication.
+    concept = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField()
+    text_en = models.TextField()
+    text_ro = models.TextField()
+    # Short-screen questions: the indicator codes a "yes" points to. (`list` is a field here.)
+    maps_to = models.JSONField(default=builtins.list, blank=True)
+
+    class Meta:
+        ordering = ["catalogue", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["catalogue", "code"], name="indicator_code_unique_in_catalogue"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(list=IndicatorList.CLINICAL, grade="")
+                    | (~models.Q(list=IndicatorList.CLINICAL) & ~models.Q(grade=""))
+                ),
+                name="indicator_graded_unless_question",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
