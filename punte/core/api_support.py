@@ -249,6 +249,12 @@ def _document_errors(method: str, operation: dict[str, Any]) -> None:
         # Every list pages with `limit` through paginate_by_cursor, which enforces this range.
         if param.get("in") == "query" and param.get("name") == "limit":
             param["schema"].update({"minimum": 1, "maximum": MAX_LIMIT})
+            param.setdefault("description", "Page size (newest first).")
+        if param.get("in") == "query" and param.get("name") == "cursor":
+            param.setdefault(
+                "description",
+                "Opaque: the `next_cursor` of the previous page; any other value is a 400.",
+            )
     if not is_post:
         return
     parameters.append(
