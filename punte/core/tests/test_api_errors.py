@@ -258,3 +258,45 @@ def test_unexpected_errors_are_500_problems_and_roll_back(api, monkeypatch, noth
     monkeypatch.setattr(identification_api.services, "person_create", explode)
     body = assert_problem(api.post("/persons", {"family_name": "A"}), 500)
     assert "boom" not in json.dumps(body)
+
+
+# --- the conventions on a router of their own ----------------------------------------------
+
+
+def test_missing_required_and_nested_fields_are_named_as_dotted_paths():
+    from ninja import Body, Router
+    from ninja.testing import TestClient
+
+    from punte.core.api_support import PunteAPI, StrictSchema
+
+    class Line(StrictSchema):
+        amount: int
+
+    class Claim(StrictSchema):
+        title: str
+        lines: list[Line]
+
+    router = Router()
+
+    @router.post("/claims")
+    def claim(request, payload: Claim):
+        return {"ok": True}
+
+    @router.post("/pair")
+    def pair(request, left: int = Body(...), right: int = Body(...)):
+        return {"sum": left + right}
+
+    api = PunteAPI(urls_namespace="conventions-test")
+    api.add_router("", router)
+    client = TestClient(api)
+
+    body = assert_problem(
+        client.post("/claims", json={"lines": [{"amount": 1}, {}]}), 422, "title", "lines.1.amount"
+    )
+    assert len(body["errors"]) == 2
+    assert_problem(
+        client.post("/claims", json={"title": "t", "lines": [], "extra": 1}), 422, "extra"
+    )
+    # Several body parameters: each is named by itself.
+    assert_problem(client.post("/pair", json={"left": "x"}), 422, "left", "right")
+    assert client.post("/pair", json={"left": 1, "right": 2}).json() == {"sum": 3}
