@@ -1,12 +1,15 @@
 """The catalogue file, its checks, and its loading into the database."""
 
 import re
+import threading
+import time
 from collections import Counter
 
 import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, connections, transaction
 
 from punte.core.models import AuditEvent
 from punte.identification.assessment import assess
@@ -16,7 +19,11 @@ from punte.identification.catalogue.schema import (
     parse_catalogue,
     read_catalogue,
 )
-from punte.identification.catalogue.store import catalogue_from_db, latest_version
+from punte.identification.catalogue.store import (
+    catalogue_from_db,
+    latest_version,
+    load_catalogue,
+)
 from punte.identification.models import Indicator, IndicatorCatalogue
 
 V1 = CATALOGUE_DIR / "ilo-ec-2009-v1.yaml"
@@ -312,3 +319,55 @@ def test_the_catalogue_read_from_the_database_assesses_as_the_file():
     assert assess(from_db.rule, from_db.indicators, answers, is_child=False) == assess(
         from_file.rule, from_file.indicators, answers, is_child=False
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_loaders_racing_on_a_new_version_both_succeed_and_load_it_once():
+    """The second loader's insert waits on the unique version, fails, and finds the first's."""
+    data = read_catalogue(V1)
+    inserted, release = threading.Event(), threading.Event()
+    results, errors = {}, []
+
+    def first():
+        try:
+            with transaction.atomic():
+                results["first"] = load_catalogue(data)
+                inserted.set()
+                release.wait(timeout=30)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            inserted.set()
+            connections.close_all()
+
+    def second():
+        try:
+            inserted.wait(timeout=30)
+            results["second"] = load_catalogue(data)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    # Let the first commit only once the second is blocked on the unique version.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not errors:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+        time.sleep(0.05)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert (results["first"].created, results["second"].created) == (True, False)
+    assert IndicatorCatalogue.objects.count() == 1
+    assert Indicator.objects.count() == 315
