@@ -59,7 +59,11 @@ def apitoken_create(
         raise ServiceError("days", "A token lives between 1 and 366 days.")
     if not name.strip():
         raise ServiceError("name", "Name the token after the system that will use it.")
-    if not (membership.is_active and membership.user.is_active):
+    if len(name.strip()) > ApiToken._meta.get_field("name").max_length:
+        raise ServiceError("name", "A token's name is at most 100 characters.")
+    if not (
+        membership.is_active and membership.user.is_active and membership.organisation.is_active
+    ):
         raise ServiceError("membership", "Tokens can only be issued to an active membership.")
     secret, prefix = auth.new_token_secret()
     token = ApiToken.objects.create(
