@@ -39,9 +39,12 @@ def person_get_for_view(*, actor: Membership, person_id: uuid.UUID | str) -> Per
     except ValueError as exc:
         raise Http404 from exc
     with transaction.atomic():
-        person = person_list_visible_to(actor=actor).filter(pk=person_uuid).first()
-        if person is None:
-            raise Http404
+        # get(), not first(): one row by primary key needs no ORDER BY, and building the one
+        # first() takes from Meta.ordering costs more than the lookup (bench/api_overhead).
+        try:
+            person = person_list_visible_to(actor=actor).get(pk=person_uuid)
+        except Person.DoesNotExist as exc:
+            raise Http404 from exc
         audit.record(
             action="person.viewed",
             actor=actor.user,
