@@ -28,6 +28,7 @@ What the chain proves, and what it does not:
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import ipaddress
 import json
@@ -83,25 +84,45 @@ def _canonical(value: Any) -> Any:
 
 
 def _uuid_text(value: Any) -> str | None:
-    return None if value is None else str(uuid.UUID(str(value)))
-
-
-def canonical_ip(value: Any) -> str | None:
-    """One spelling per address, so the hash survives the database's own normalisation of IPv6."""
-    if not value:
+    if value is None:
         return None
+    return str(value) if isinstance(value, uuid.UUID) else str(uuid.UUID(str(value)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _ip_text(value: str) -> str | None:
     try:
-        return str(ipaddress.ip_address(str(value).strip()))
+        return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         return None
 
 
+def canonical_ip(value: Any) -> str | None:
+    """One spelling per address, so the hash survives the database's own normalisation of IPv6."""
+    return _ip_text(str(value)) if value else None
+
+
+_SCALAR_FIELDS = (
+    "shard",
+    "seq",
+    "prev_hash",
+    "actor_username",
+    "action",
+    "subject_type",
+    "subject_id",
+    "request_id",
+)
+
+
 def compute_hash(values: dict[str, Any]) -> str:
-    payload = {name: _canonical(values[name]) for name in HASHED_FIELDS}
-    if values["occurred_at"] is not None:
-        payload["occurred_at"] = values["occurred_at"].astimezone(datetime.UTC).isoformat()
+    payload = {name: values[name] for name in _SCALAR_FIELDS}
+    occurred_at = values["occurred_at"]
+    payload["occurred_at"] = (
+        occurred_at.astimezone(datetime.UTC).isoformat() if occurred_at is not None else None
+    )
     for key in ("actor_id", "organisation_id", "person_id"):
         payload[key] = _uuid_text(values[key])
+    payload["changes"] = _canonical(values["changes"])
     payload["source_ip"] = canonical_ip(values["source_ip"])
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
@@ -268,24 +289,67 @@ def verify(
     progress: Callable[[Progress], None] | None = None,
     state: Progress | None = None,
 ) -> Iterator[Breach]:
-    """Walk every chain up to its head as it was when verification began; yield the first breach
-    found in each. Entries appended meanwhile are left to the next run.
+    """Check every chain up to its head as it was when verification began; yield the first breach
+    found in each, in chain order. Entries appended meanwhile are left to the next run.
 
-    Streams in batches of `batch_size` along the (shard, seq) index, so memory stays flat for
-    millions of entries. `state` (if given) counts chains and entries; `progress` is called with
-    it after every batch.
+    One pass reads the trail in id order, which is its order on disk (entries are only ever
+    appended), in batches of `batch_size`: flat memory and sequential reads over millions of
+    entries. Within a chain, ids grow with seq (an append holds the chain's head until it
+    commits), so the pass can follow every chain at once. A chain that does not check out is
+    then walked again in seq order, to name precisely its first altered, missing or misplaced
+    entry. `state` (if given) counts chains and entries; `progress` is called after each batch.
     """
     heads = _head_snapshot()
-    by_shard: dict[int, list[Anchor]] = {}
+    # Read after the heads: every entry up to a head's seq was committed before, so it is here.
+    max_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    anchored: dict[int, dict[int, str]] = {}
     for anchor in anchors:
-        by_shard.setdefault(anchor.shard, []).append(anchor)
-    shards = sorted(set(heads) | set(_shards_with_events()) | set(by_shard))
+        anchored.setdefault(anchor.shard, {})[anchor.seq] = anchor.hash
+    shards = sorted(set(heads) | set(_shards_with_events()) | set(anchored))
     state = state if state is not None else Progress()
     state.chains, state.expected = len(shards), sum(h[0] for h in heads.values())
-    for shard in shards:
-        breach = _verify_chain(
-            shard, heads.get(shard), by_shard.get(shard, []), batch_size, state, progress
+
+    suspects = {
+        shard for shard in shards if shard not in heads or (heads[shard][2] or 0) > heads[shard][0]
+    }
+    # shard -> [next expected seq, hash it must follow]
+    walkers = {shard: [1, GENESIS] for shard in shards if shard not in suspects}
+    last_id = 0
+    while last_id < max_id:
+        batch = list(
+            AuditEvent.objects.filter(id__gt=last_id, id__lte=max_id)
+            .order_by("id")
+            .values_list(*_VALUE_FIELDS)[:batch_size]
         )
+        if not batch:
+            break
+        for row in batch:
+            values = dict(zip(_VALUE_FIELDS, row, strict=True))
+            shard, seq = values["shard"], values["seq"]
+            walker = walkers.get(shard)
+            if walker is None or seq > heads[shard][0]:
+                continue  # a chain already suspect, or an entry appended after the snapshot
+            if (
+                seq != walker[0]
+                or values["prev_hash"] != walker[1]
+                or compute_hash(values) != values["hash"]
+                or anchored.get(shard, {}).get(seq, values["hash"]) != values["hash"]
+            ):
+                suspects.add(shard)
+                del walkers[shard]
+                continue
+            walker[0], walker[1] = seq + 1, values["hash"]
+        last_id = batch[-1][0]
+        state.checked += len(batch)
+        if progress is not None:
+            progress(state)
+    for shard, (next_seq, last_hash) in walkers.items():
+        head_seq, head_hash, _ = heads[shard]
+        sealed_beyond = any(seq >= next_seq for seq in anchored.get(shard, {}))
+        if next_seq - 1 != head_seq or last_hash != head_hash or sealed_beyond:
+            suspects.add(shard)
+    for shard in sorted(suspects):
+        breach = _verify_chain(shard, heads.get(shard), anchored.get(shard, {}), batch_size)
         if breach is not None:
             yield breach
 
@@ -293,13 +357,11 @@ def verify(
 def _verify_chain(
     shard: int,
     head: tuple[int, str, int | None] | None,
-    anchors: list[Anchor],
+    anchored: dict[int, str],
     batch_size: int,
-    state: Progress,
-    progress: Callable[[Progress], None] | None,
 ) -> Breach | None:
+    """Walk one chain in seq order and name its first breach (slower: reads along the index)."""
     expected_seq, expected_prev = 1, GENESIS
-    anchored = {a.seq: a.hash for a in anchors}
     rows = AuditEvent.objects.filter(shard=shard)
     if head is not None:
         last_seq, last_hash, max_seq = head
@@ -325,7 +387,6 @@ def _verify_chain(
             break
         for row in batch:
             values = dict(zip(_VALUE_FIELDS, row, strict=True))
-            state.checked += 1
             event_id, seq = values["id"], values["seq"]
             if seq != expected_seq:
                 return Breach(
@@ -353,8 +414,6 @@ def _verify_chain(
                     "differs from the published seal: the chain was rewritten up to here",
                 )
             expected_seq, expected_prev, previous_id = seq + 1, values["hash"], event_id
-        if progress is not None:
-            progress(state)
     last_present = expected_seq - 1
     beyond = [seq for seq in anchored if seq > last_present]
     if beyond:

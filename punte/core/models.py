@@ -80,6 +80,9 @@ class AuditChainHead(models.Model):
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"audit chain {self.shard} at seq {self.last_seq}"
+
 
 class AuditEvent(models.Model):
     """One append-only, hash-chained entry of the audit trail.
@@ -97,8 +100,13 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_username = models.CharField(max_length=150, blank=True)
+    # Indexed below together with occurred_at, which serves both the foreign key and the search.
     organisation = models.ForeignKey(
-        "accounts.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Organisation",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     action = models.CharField(max_length=64, db_index=True)
     subject_type = models.CharField(max_length=64, blank=True)
@@ -112,8 +120,17 @@ class AuditEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["shard", "seq"], name="audit_shard_seq_unique"),
         ]
-        indexes = [models.Index(fields=["person_id", "occurred_at"])]
+        # The access log reads by person; auditors search by user and by organisation, newest
+        # first, so each of these is (key, occurred_at) and a page is an index range.
+        indexes = [
+            models.Index(fields=["person_id", "occurred_at"]),
+            models.Index(fields=["actor_username", "occurred_at"], name="audit_actor_time_idx"),
+            models.Index(fields=["organisation", "occurred_at"], name="audit_org_time_idx"),
+        ]
         ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} (chain {self.shard}, seq {self.seq})"
 
 
 class IdempotencyRecord(models.Model):

@@ -163,7 +163,27 @@ def test_verification_streams_in_small_batches(chain):
     seen = []
     breach = only_breach(batch_size=2, progress=lambda state: seen.append(state.checked))
     assert breach.seq == 5
-    assert seen == [2, 4]  # two full batches, then the breach in the third
+    assert seen == [2, 4, 6]  # the trail is read two entries at a time
+
+
+def test_interleaved_chains_are_each_judged_on_their_own(settings):
+    settings.PUNTE_AUDIT_SHARDS = 3
+    by_chain = {0: [], 1: [], 2: []}
+    for n in range(12):  # round robin, so the chains interleave on disk
+        setattr(connection, audit._PREFERRED_SHARD, n % 3)
+        by_chain[n % 3].append(audit.record(action="test.interleaved", changes={"n": n}))
+    assert {k: [e.seq for e in v] for k, v in by_chain.items()} == {
+        k: [1, 2, 3, 4] for k in range(3)
+    }
+    assert breaches(batch_size=5) == []
+    with protection_lifted():
+        AuditEvent.objects.filter(pk=by_chain[1][1].pk).update(changes={"n": -1})
+        AuditEvent.objects.filter(pk=by_chain[2][2].pk).delete()
+    found = breaches(batch_size=5)
+    assert [(b.shard, b.event_id, b.seq) for b in found] == [
+        (1, by_chain[1][1].pk, 2),
+        (2, None, 3),
+    ]
 
 
 def test_entries_appended_during_verification_are_left_to_the_next_run(chain):
