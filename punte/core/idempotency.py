@@ -15,11 +15,13 @@
   request with the same key blocks on the unique index until the first commits, then replays
   its response (or gets 422 if its body differs). Nothing is ever written twice.
 - Keys expire after PUNTE_IDEMPOTENCY_TTL_HOURS: an older record no longer binds its key.
+- Nothing personal is kept in clear: a stored response (a created person, with names and date
+  of birth) is encrypted like the person's own fields, bound to its principal and key; the
+  request fingerprint is an HMAC under the server's secret, not a bare hash a guess could match.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,8 +29,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from punte.accounts.auth import request_principal
+from punte.core import crypto
 from punte.core.api_support import API_PREFIX, problem, too_big
 from punte.core.models import IdempotencyRecord
 
@@ -38,18 +42,38 @@ MAX_KEY_LENGTH = 255
 
 
 def _fingerprint(request, body: bytes) -> str:
-    digest = hashlib.sha256()
-    digest.update(request.method.encode())
-    digest.update(b"\0" + request.get_full_path().encode() + b"\0")
-    digest.update(body)
-    return digest.hexdigest()
+    message = request.method.encode() + b"\0" + request.get_full_path().encode() + b"\0" + body
+    return salted_hmac("punte.idempotency", message, algorithm="sha256").hexdigest()
+
+
+def _binding(record: IdempotencyRecord) -> str:
+    return f"core.idempotencyrecord.response_body:{record.principal}:{record.key}"
+
+
+def _seal(record: IdempotencyRecord, body: bytes) -> bytes:
+    # latin-1 maps every byte to one character, so any body survives the round trip.
+    return crypto.encrypt(body.decode("latin-1"), associated_data=_binding(record)).encode()
+
+
+def _unseal(record: IdempotencyRecord) -> bytes:
+    sealed = bytes(record.response_body or b"").decode("ascii", errors="replace")
+    return crypto.decrypt(sealed, associated_data=_binding(record)).encode("latin-1")
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
+    try:
+        body = _unseal(record)
+    except crypto.DecryptionError:
+        # Its key left the keyring: the answer cannot be given again, nor may the request run
+        # again under this key (it may have written). The client needs a new key.
+        return problem(
+            409,
+            "Stored response unreadable",
+            f"The response to this {HEADER} can no longer be replayed; use a new key.",
+            errors=[{"field": HEADER, "message": "Use a new key."}],
+        )
     response = HttpResponse(
-        bytes(record.response_body or b""),
-        status=record.status_code,
-        content_type=record.content_type or "application/json",
+        body, status=record.status_code, content_type=record.content_type or "application/json"
     )
     response[REPLAYED_HEADER] = "true"
     return response
@@ -144,7 +168,7 @@ class IdempotencyMiddleware:
                 transaction.set_rollback(True)
                 return response
             record.status_code = response.status_code
-            record.response_body = bytes(response.content)
+            record.response_body = _seal(record, bytes(response.content))
             record.content_type = response.get("Content-Type", "")
             record.save(update_fields=["status_code", "response_body", "content_type"])
         return response

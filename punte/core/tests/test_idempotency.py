@@ -197,3 +197,51 @@ def test_key_expires_after_the_retention_time(api, settings):
         assert "Idempotent-Replayed" not in fresh
     assert Person.objects.count() == 2
     assert IdempotencyRecord.objects.count() == 1
+
+
+def test_stored_responses_hold_no_personal_data_in_clear(api):
+    from django.db import connection
+
+    created = _post(api, {**BODY, "contact": "+40 700 000 111", "date_of_birth": "2003-04-05"})
+    assert created.status_code == 201
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {IdempotencyRecord._meta.db_table}")  # noqa: S608
+        dumped = repr(cursor.fetchall())
+    for secret in ("Ionescu", "Elena", "+40 700 000 111", "2003-04-05"):
+        assert secret not in dumped
+        assert secret.encode() in created.content  # while the client did get it
+    # The fingerprint is keyed: a bare SHA-256 of what was sent does not match it.
+    import hashlib
+    import json
+
+    sent = json.dumps({**BODY, "contact": "+40 700 000 111", "date_of_birth": "2003-04-05"})
+    record = IdempotencyRecord.objects.get()
+    assert record.request_hash not in {
+        hashlib.sha256(sent.encode()).hexdigest(),
+        hashlib.sha256(b"POST\0/api/v1/persons\0" + sent.encode()).hexdigest(),
+    }
+    replay = _post(api, {**BODY, "contact": "+40 700 000 111", "date_of_birth": "2003-04-05"})
+    assert replay.content == created.content
+
+
+def test_a_stored_response_cannot_be_moved_to_another_key(api):
+    _post(api, key="a")
+    _post(api, {**BODY, "given_name": "Other"}, key="b")
+    a, b = IdempotencyRecord.objects.get(key="a"), IdempotencyRecord.objects.get(key="b")
+    # Copying b's sealed answer (and fingerprint) under a does not make a replay b's answer.
+    IdempotencyRecord.objects.filter(pk=a.pk).update(
+        response_body=b.response_body, request_hash=b.request_hash
+    )
+    response = _post(api, {**BODY, "given_name": "Other"}, key="a")
+    assert response.status_code == 409
+    assert "Other" not in response.content.decode()
+
+
+def test_unreadable_stored_response_asks_for_a_new_key(api, settings):
+    assert _post(api).status_code == 201
+    settings.PUNTE_ENCRYPTION_KEYS = {"other": b"\0" * 32}
+    settings.PUNTE_ENCRYPTION_PRIMARY_KEY_ID = "other"
+    response = _post(api)
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert Person.objects.count() == 1
