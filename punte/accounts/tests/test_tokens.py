@@ -52,6 +52,9 @@ def test_token_expires_after_its_lifetime():
         _refused(client.get("/me"), "expired")
         # A write is refused just the same, and nothing is written.
         _refused(client.post("/persons", {"family_name": "Expired"}), "expired")
+    from punte.identification.models import Person
+
+    assert Person.objects.count() == 0
 
 
 def test_default_lifetime_is_the_setting(settings):
