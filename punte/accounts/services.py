@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 from punte.accounts import auth
@@ -56,15 +56,15 @@ def apitoken_create(
 ) -> IssuedToken:
     """Issue a bearer token bound to one membership. The secret is returned once, never stored."""
     if days is not None and not 1 <= days <= 366:
-        raise ServiceError("days", "A token lives between 1 and 366 days.")
+        raise ServiceError("days", _("A token lives between 1 and 366 days."))
     if not name.strip():
-        raise ServiceError("name", "Name the token after the system that will use it.")
+        raise ServiceError("name", _("Name the token after the system that will use it."))
     if len(name.strip()) > ApiToken._meta.get_field("name").max_length:
-        raise ServiceError("name", "A token's name is at most 100 characters.")
+        raise ServiceError("name", _("A token's name is at most 100 characters."))
     if not (
         membership.is_active and membership.user.is_active and membership.organisation.is_active
     ):
-        raise ServiceError("membership", "Tokens can only be issued to an active membership.")
+        raise ServiceError("membership", _("Tokens can only be issued to an active membership."))
     secret, prefix = auth.new_token_secret()
     token = ApiToken.objects.create(
         membership=membership, name=name.strip(), prefix=prefix,
@@ -115,9 +115,9 @@ def user_sessions_end_all(*, actor: User, user: User, keep: str | None = None) -
 def user_deactivate(*, actor: User, user: User, reason: str) -> User:
     """Deactivate an account: its sessions end at once and its API tokens stop working."""
     if not reason.strip():
-        raise ServiceError("reason", "Say why the account is deactivated.")
+        raise ServiceError("reason", _("Say why the account is deactivated."))
     if actor.pk == user.pk:
-        raise ServiceError("user", "You cannot deactivate your own account.")
+        raise ServiceError("user", _("You cannot deactivate your own account."))
     _lock_role_managers()
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
@@ -600,12 +600,18 @@ def _send_setup_link(recipient: str, language: str, url: str, user_id) -> None:
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = gettext("Your Punte account: choose your password")
-        body = gettext(
+        body = ngettext(
+            "An account was opened for you in Punte, or its password was reset.\n\n"
+            "Open this link to choose your password. It works once, for %(hours)d hour:\n\n"
+            "%(url)s\n\n"
+            "At your first sign-in you will set up a second factor (an authenticator app or "
+            "a passkey).\nIf you did not expect this message, tell your administrator.",
             "An account was opened for you in Punte, or its password was reset.\n\n"
             "Open this link to choose your password. It works once, for %(hours)d hours:\n\n"
             "%(url)s\n\n"
             "At your first sign-in you will set up a second factor (an authenticator app or "
-            "a passkey).\nIf you did not expect this message, tell your administrator."
+            "a passkey).\nIf you did not expect this message, tell your administrator.",
+            hours,
         ) % {"hours": hours, "url": url}
     try:
         send_mail(subject, body, None, [recipient])

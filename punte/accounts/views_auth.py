@@ -11,11 +11,12 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -23,7 +24,7 @@ from django_otp import login as otp_login
 from django_otp_webauthn import views as webauthn_views
 from django_otp_webauthn.models import WebAuthnCredential
 
-from punte.accounts import mfa, selectors_auth, services
+from punte.accounts import mfa, recovery, selectors_auth, services
 from punte.accounts.forms_auth import CodeForm, LoginForm, TOTPConfirmForm
 from punte.accounts.middleware import SESSION_ENDED_REASON
 from punte.core.errors import ServiceError
@@ -251,15 +252,38 @@ def recovery_codes(request):
 @_require_verified
 def security(request):
     user = request.user
+    totp_devices = list(selectors_auth.totp_device_list(user=user))
+    passkeys = list(selectors_auth.passkey_list(user=user))
     return render(
         request,
         "accounts/security.html",
         {
-            "totp_devices": selectors_auth.totp_device_list(user=user),
-            "passkeys": selectors_auth.passkey_list(user=user),
+            "totp_devices": totp_devices,
+            "passkeys": passkeys,
             "recovery_codes_left": mfa.recovery_codes_remaining(user=user),
+            # The last app or passkey cannot be removed (recovery.mfa_factor_remove).
+            "factor_count": len(totp_devices) + len(passkeys),
+            "can_remove": len(totp_devices) + len(passkeys) > 1,
         },
     )
+
+
+@require_POST
+@_require_verified
+def security_factor_remove(request, kind: str, device_id: int):
+    """Remove one of one's own authenticator apps or passkeys (a lost phone, an old key)."""
+    try:
+        recovery.mfa_factor_remove(user=request.user, kind=kind, device_id=device_id)
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        removed = _("The passkey was removed.") if kind == "passkey" else _("The app was removed.")
+        advice = _("If it was lost or stolen, also end your other sessions.")
+        messages.success(request, f"{removed} {advice}")
+    # Removing the factor this session was verified with asks for another one on the next page.
+    return redirect("accounts:security")
 
 
 @never_cache
@@ -288,7 +312,13 @@ def sessions_end(request):
 
         logout(request)
         return redirect("accounts:login")
-    messages.success(request, _("%(count)d other sessions were ended.") % {"count": ended})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d other session was ended.", "%(count)d other sessions were ended.", ended
+        )
+        % {"count": ended},
+    )
     return redirect("accounts:sessions")
 
 

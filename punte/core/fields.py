@@ -17,6 +17,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import FieldError, ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from punte.core import crypto
 
@@ -80,7 +81,7 @@ class EncryptedTextField(EncryptedField):
 
 
 class EncryptedDateField(EncryptedField):
-    default_error_messages = {"invalid": "“%(value)s” is not a date in YYYY-MM-DD form."}
+    default_error_messages = {"invalid": _("“%(value)s” is not a date in YYYY-MM-DD form.")}
 
     def to_text(self, value: datetime.date) -> str:
         return value.isoformat()

@@ -1,5 +1,7 @@
 import re
 
+from django.utils import translation
+
 from punte.core import context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -24,3 +26,21 @@ class RequestContextMiddleware:
             context.deactivate(token)
         response["X-Request-ID"] = ctx.request_id
         return response
+
+
+class ApiEnglishMiddleware:
+    """Answers under /api/ in English, whatever Accept-Language or the language cookie say.
+
+    The API's problem documents are read by other agencies' systems and their developers: one
+    stable language keeps `detail` and `errors[].message` greppable and documented (ADR 0006).
+    Placed after LocaleMiddleware, which has already chosen the visitor's language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/"):
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return self.get_response(request)

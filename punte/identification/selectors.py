@@ -8,6 +8,7 @@ import uuid
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from punte.accounts.models import Membership
 from punte.accounts.permissions import Scope
@@ -91,7 +92,7 @@ def person_search_visible_to(
             criteria[column] = digest
     if not criteria:
         raise ServiceError(
-            "family_name", "Give at least one of family_name, given_name or date_of_birth."
+            "family_name", _("Give at least one of family_name, given_name or date_of_birth.")
         )
     return person_list_visible_to(actor=actor).filter(**criteria)
 

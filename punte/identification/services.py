@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from punte.accounts.models import Membership
 from punte.core import audit
@@ -32,22 +33,23 @@ class PersonInput:
 def _validate(data: PersonInput) -> Country | None:
     today = timezone.localdate()
     if data.date_of_birth and data.date_of_birth > today:
-        raise ServiceError("date_of_birth", "The date of birth is in the future.")
+        raise ServiceError("date_of_birth", _("The date of birth is in the future."))
     if data.birth_year and not (today.year - 120 <= data.birth_year <= today.year):
-        raise ServiceError("birth_year", "The birth year is not plausible.")
+        raise ServiceError("birth_year", _("The birth year is not plausible."))
     if data.date_of_birth and data.birth_year and data.date_of_birth.year != data.birth_year:
-        raise ServiceError("birth_year", "The birth year differs from the date of birth.")
+        raise ServiceError("birth_year", _("The birth year differs from the date of birth."))
     if data.sex not in Sex.values:
-        raise ServiceError("sex", f"Unknown value; expected one of {', '.join(Sex.values)}.")
+        message = _("Unknown value; expected one of %(values)s.")
+        raise ServiceError("sex", message % {"values": ", ".join(Sex.values)})
     if not data.identity_unknown and not (data.given_name or data.family_name or data.aliases):
         raise ServiceError(
-            "family_name", "Give a name or an alias, or mark the identity as unknown."
+            "family_name", _("Give a name or an alias, or mark the identity as unknown.")
         )
     if data.citizenship is None:
         return None
     country = Country.objects.filter(alpha2=data.citizenship.upper()).first()
     if country is None:
-        raise ServiceError("citizenship", "Not an ISO 3166-1 alpha-2 country code.")
+        raise ServiceError("citizenship", _("Not an ISO 3166-1 alpha-2 country code."))
     return country
 
 
@@ -61,7 +63,7 @@ def _apply_indexes(person: Person) -> None:
 @transaction.atomic
 def person_create(*, actor: Membership, data: PersonInput) -> Person:
     if not actor.has_perm("person.create"):
-        raise ServiceError(None, "Your role may not record persons.", status=403)
+        raise ServiceError(None, _("Your role may not record persons."), status=403)
     country = _validate(data)
     person = Person(
         owner_organisation=actor.organisation,

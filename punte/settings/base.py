@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "punte.core.api_support.ApiProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API answers in English whatever the visitor's language (ADR 0006).
+    "punte.core.middleware.ApiEnglishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

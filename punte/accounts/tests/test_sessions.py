@@ -136,7 +136,7 @@ def test_sign_out_of_other_sessions_keeps_this_one():
     login_verified(laptop, user)
     login_verified(phone, user)
     response = laptop.post("/accounts/sessions/end/", {"scope": "others"}, follow=True)
-    assert "1 other sessions were ended." in response.content.decode()
+    assert "1 other session was ended." in response.content.decode()
     assert laptop.get("/").status_code == 200
     assert _lands_on_login(phone)
     assert UserSession.objects.filter(user=user).count() == 1
