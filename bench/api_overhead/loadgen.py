@@ -23,9 +23,12 @@ import os
 import random
 import selectors
 import socket
+import threading
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 REQUEST_TIMEOUT = 10.0  # seconds without an answer before a request counts as failed
 
@@ -265,8 +268,13 @@ def run_load(
     duration: float,
     processes: int,
     seed: int = 0,
-) -> Result:
-    """Run the load from `processes` client processes and merge what they saw."""
+    probe: Callable[[], Any] | None = None,
+) -> tuple[Result, Any, Any]:
+    """Run the load from `processes` client processes and merge what they saw.
+
+    `probe` (if given) is called when the measured window opens and when it closes, from a
+    thread of this process; both answers are returned with the result.
+    """
     processes = max(1, min(processes, connections))
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
@@ -278,9 +286,21 @@ def run_load(
         proc = ctx.Process(target=_child, args=(args, queue), daemon=True)
         proc.start()
         children.append(proc)
+    probed: list[Any] = [None, None]
+
+    def sample() -> None:
+        for i, at in enumerate((start_at, start_at + duration)):
+            time.sleep(max(0.0, at - time.time()))
+            probed[i] = probe()
+
+    sampler = threading.Thread(target=sample, daemon=True) if probe else None
+    if sampler:
+        sampler.start()
     merged = Result()
     for _ in children:
         merged.merge(queue.get(timeout=duration + REQUEST_TIMEOUT + 30))
     for proc in children:
         proc.join(timeout=5)
-    return merged
+    if sampler:
+        sampler.join()
+    return merged, probed[0], probed[1]

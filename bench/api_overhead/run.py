@@ -85,6 +85,7 @@ def machine() -> dict[str, str]:
         "memory": run("free", "-h"),
         "cpu": model,
         "python": platform.python_version(),
+        "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -118,10 +119,11 @@ class Database:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], workers: int, threads: int):
+    def __init__(self, env: dict[str, str], workers: int, threads: int, extra: list[str]):
         self.env = env
         self.workers = workers
         self.threads = threads
+        self.extra = extra
         self.proc: subprocess.Popen | None = None
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -148,6 +150,7 @@ class Server:
             "warning",
             "--chdir",
             str(ROOT),
+            *self.extra,
         ]
 
     def start(self) -> None:
@@ -271,6 +274,9 @@ class Side:
             "machine_busy_pct": 100
             * sum(r.machine_busy for r in self.runs)
             / (seconds * (os.cpu_count() or 1)),
+            "other_load_pct": 100
+            * sum(r.machine_busy - r.server_cpu - r.db_cpu - r.result.cpu for r in self.runs)
+            / (seconds * (os.cpu_count() or 1)),
             "drained": merged.drained_ok,
         }
 
@@ -294,24 +300,26 @@ def database_backend_pids(db_name: str) -> list[int]:
 
 
 def measure(server: Server, db: Database, requests: list[bytes], args, seed: int) -> SideRun:
+    """One side for one window; CPU is sampled when the window opens and closes."""
     from django.db import connection
 
     server_pids = server.process_ids()
     db_pids = database_backend_pids(db.name)
     connection.close()  # the runner's own connection must not count
-    busy0, _ = system_cpu()
-    s0, d0 = cpu_seconds(server_pids), cpu_seconds(db_pids)
-    result = run_load(
+
+    def probe() -> tuple[float, float, float]:
+        return system_cpu()[0], cpu_seconds(server_pids), cpu_seconds(db_pids)
+
+    result, (busy0, s0, d0), (busy1, s1, d1) = run_load(
         ("127.0.0.1", server.port),
         requests,
         connections=args.connections,
         duration=args.duration,
         processes=args.client_processes,
         seed=seed,
+        probe=probe,
     )
-    s1, d1 = cpu_seconds(server_pids), cpu_seconds(db_pids)
-    busy1, _ = system_cpu()
-    # Backends opened during the run (a thread's first request) are counted from their start.
+    # A backend opened during the window (a thread's first request) counts from its start.
     late = [p for p in database_backend_pids(db.name) if p not in db_pids]
     connection.close()
     return SideRun(result, s1 - s0, d1 - d0 + cpu_seconds(late), busy1 - busy0)
@@ -327,7 +335,10 @@ def fmt(value: float, digits: int = 1) -> str:
 
 def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -> dict:
     print()
-    print(f"machine: {info['cpu']}, {info['nproc']} cores; {info['date']}")
+    print(
+        f"machine: {info['cpu']}, {info['nproc']} cores; {info['date']}; load average before "
+        f"the run {info['load_average']}, after {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     print(
         f"server: gunicorn gthread, {server.workers} workers x {server.threads} threads; "
         f"load: {args.connections} keep-alive connections from {args.client_processes} client "
@@ -358,17 +369,18 @@ def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -
     print()
     print(
         f"{'CPU per request (ms)':<42}{'gunicorn':>9}{'postgres':>9}{'client':>9}"
-        f"{'client %':>9}{'busy %':>9}"
+        f"{'client %':>9}{'busy %':>9}{'other %':>9}"
     )
     for name, s in summaries.items():
         print(
             f"{SIDES[name]:<42}{fmt(s['server_cpu_ms_per_req'], 2):>9}"
             f"{fmt(s['db_cpu_ms_per_req'], 2):>9}{fmt(s['client_cpu_ms_per_req'], 2):>9}"
             f"{fmt(s['client_cpu_pct_of_machine']):>9}{fmt(s['machine_busy_pct']):>9}"
+            f"{fmt(s['other_load_pct']):>9}"
         )
     print(
-        "  (client % and busy %: share of all cores; postgres: this database's backends only;"
-        " busy % above gunicorn+postgres+client is other load on the machine)"
+        "  (%: share of all cores during the window; postgres: this database's backends only;"
+        " other: busy minus gunicorn, postgres and client, i.e. anything else on the machine)"
     )
     ratio = summaries["api"]["rps"] / summaries["bare"]["rps"] if summaries["bare"]["rps"] else 0
     p99 = summaries["api"]["p99_ms"]
@@ -421,6 +433,13 @@ def parse_args(argv=None):
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument(
+        "--gunicorn-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra gunicorn argument, e.g. --gunicorn-arg=--config=FILE (applies to both sides)",
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get("PUNTE_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
         help="server URL without database name (default: %(default)s)",
@@ -450,7 +469,7 @@ def main(argv=None) -> int:
     db = Database(args.postgres, f"punte_bench_{os.getpid()}")
     env = production_environment(db.url)
     os.environ.update(env)
-    server = Server(env, args.workers, args.threads)
+    server = Server(env, args.workers, args.threads, args.gunicorn_arg)
 
     def on_sigterm(signum, frame):
         raise KeyboardInterrupt
