@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from punte.accounts.permissions import Scope
+from punte.accounts.permissions import ROLES, Scope
 from punte.core.models import TimeStampedModel
 
 
@@ -72,7 +72,10 @@ class Role(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        # A catalogue role is named in the reader's language; `name` keeps the English name the
+        # seed stored (and names a role the catalogue does not know).
+        default = ROLES.get(self.code)
+        return str(default[0]) if default else self.name
 
 
 class RolePermission(models.Model):

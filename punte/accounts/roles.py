@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import translation
 
 from punte.accounts.permissions import PERMISSIONS, ROLES
 
@@ -19,15 +20,18 @@ def seed_roles(*, reset: bool = False, role_model=None, grant_model=None) -> int
     role_model = role_model or Role
     grant_model = grant_model or RolePermission
     touched = 0
-    for code, (name, scope, permissions) in ROLES.items():
+    for code, (label, scope, permissions) in ROLES.items():
+        # Stored in English whatever language is active; pages show the translated label.
+        with translation.override("en"):
+            name = str(label)
         unknown = set(permissions) - set(PERMISSIONS)
         if unknown:
             raise ValueError(f"Role {code} names unknown permissions: {sorted(unknown)}")
         role, created = role_model.objects.get_or_create(
-            code=code, defaults={"name": str(name), "scope": scope}
+            code=code, defaults={"name": name, "scope": scope}
         )
         if created or reset:
-            role.name, role.scope = str(name), scope
+            role.name, role.scope = name, scope
             role.save()
             grant_model.objects.filter(role=role).delete()
             grant_model.objects.bulk_create(
