@@ -106,14 +106,19 @@ def mfa_verify(request):
         else:
             otp_login(request, result.device)
             if result.method == "recovery_code":
+                left = result.recovery_codes_left or 0
                 messages.warning(
                     request,
-                    _(
+                    ngettext(
+                        "You used a recovery code; %(left)d is left. If you lost your "
+                        "authenticator, add a new one and issue new recovery codes on the "
+                        "Security page.",
                         "You used a recovery code; %(left)d are left. If you lost your "
                         "authenticator, add a new one and issue new recovery codes on the "
-                        "Security page."
+                        "Security page.",
+                        left,
                     )
-                    % {"left": result.recovery_codes_left or 0},
+                    % {"left": left},
                 )
             return HttpResponseRedirect(_next_or_home(request))
     return render(
