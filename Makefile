@@ -114,9 +114,15 @@ test: $(STAMP_DEV)
 	fi; \
 	exit $$status
 
+# Locations without line numbers, so an edit elsewhere in a file does not churn the catalogues;
+# djangojs holds the strings of django-otp-webauthn's scripts (punte/accounts/webauthn_strings.js).
+MAKEMESSAGES := $(DEMO_ENV) $(PY) manage.py makemessages -l ro -l uk --no-obsolete \
+  --add-location=file --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*' \
+  --ignore 'punte/static/vendor/*'
+
 messages: $(STAMP_DEV)
-	$(DEMO_ENV) $(PY) manage.py makemessages -l ro -l uk --ignore '.venv/*' --ignore 'var/*' \
-	  --ignore 'bench/*'
+	$(MAKEMESSAGES)
+	$(MAKEMESSAGES) -d djangojs
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore '.venv'
 
 clean:
