@@ -426,7 +426,9 @@ def _grade_label(grade: str) -> str:
 
 def _term_words(term: Mapping[str, Any]) -> str:
     grades = [_grade_label(g) for g in term["grades"]]
-    return f"{term['at_least']} {gettext(' or ').join(grades)}"
+    # Outside the f-string: xgettext does not see calls inside one, so " or " was never extracted.
+    either = gettext(" or ")
+    return f"{term['at_least']} {either.join(grades)}"
 
 
 def combination_words(terms: Sequence[Mapping[str, Any]]) -> str:
