@@ -5,7 +5,8 @@ import uuid
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from punte.accounts.models import ApiToken, Membership, Organisation, Role, User
+from punte.accounts import selectors_auth
+from punte.accounts.models import ApiToken, Membership, Organisation, Role, User, UserSession
 from punte.core.models import AuditEvent
 
 
@@ -208,6 +209,18 @@ def apitoken_get_for_admin(*, actor: Membership, token_id) -> ApiToken:
     if token is None:
         raise Http404
     return token
+
+
+def user_session_list_for_admin(*, actor: Membership, user: User) -> QuerySet[UserSession]:
+    """The person's live sessions (address, browser, last activity), most recent first."""
+    _require_or_404(actor, "user.manage")
+    return selectors_auth.user_session_list(user=user)
+
+
+def second_factor_counts_for_admin(*, actor: Membership, user: User) -> dict[str, int]:
+    """How many authenticator apps, passkeys and unused recovery codes the person holds."""
+    _require_or_404(actor, "user.manage")
+    return selectors_auth.second_factor_counts(user=user)
 
 
 def admin_history(*, actor: Membership, subjects, permission: str, limit: int = 30):

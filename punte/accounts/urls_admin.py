@@ -54,6 +54,16 @@ urlpatterns = [
         views.user_setup_link,
         name="admin_user_setup_link",
     ),
+    path(
+        "admin/users/<uuid:user_id>/second-factors/reset/",
+        views.user_factors_reset,
+        name="admin_user_factors_reset",
+    ),
+    path(
+        "admin/users/<uuid:user_id>/sessions/end/",
+        views.user_sessions_end,
+        name="admin_user_sessions_end",
+    ),
     # Memberships
     path(
         "admin/users/<uuid:user_id>/memberships/new/",

@@ -14,6 +14,11 @@ urlpatterns = [
     # Only with a verified second factor.
     path("security/", views_auth.security, name="security"),
     path("security/recovery-codes/", views_auth.recovery_codes, name="recovery_codes"),
+    path(
+        "security/<str:kind>/<int:device_id>/remove/",
+        views_auth.security_factor_remove,
+        name="security_factor_remove",
+    ),
     path("sessions/", views_auth.sessions, name="sessions"),
     path("sessions/end/", views_auth.sessions_end, name="sessions_end"),
 ]

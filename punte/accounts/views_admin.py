@@ -23,10 +23,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from punte.accounts import selectors, services
+from punte.accounts import recovery, selectors, services
 from punte.accounts.forms_admin import (
     ApiTokenForm,
     MembershipAddForm,
@@ -103,6 +104,8 @@ ACTION_LABELS = {
     "user.setup_link_issued": _lazy("Link to choose a password sent"),
     "user.password_set": _lazy("Password chosen through the link"),
     "user.sessions_ended": _lazy("Signed out everywhere"),
+    "mfa.factors_reset": _lazy("Second factors reset, password voided, link sent"),
+    "mfa.factor_removed": _lazy("A second factor removed by the person"),
     "membership.created": _lazy("Membership added"),
     "membership.reactivated": _lazy("Membership restored"),
     "membership.role_changed": _lazy("Role changed"),
@@ -418,6 +421,8 @@ def user_detail(request, actor, user_id):
             "tokens": selectors.apitoken_list_for_admin(actor=actor, user=managed),
             "history": _history(actor, [managed, *memberships], "user.manage"),
             "is_self": managed.pk == actor.user_id,
+            "factors": selectors.second_factor_counts_for_admin(actor=actor, user=managed),
+            "sessions": selectors.user_session_list_for_admin(actor=actor, user=managed),
         },
     )
 
@@ -509,6 +514,78 @@ def user_setup_link(request, actor, user_id):
         "accounts/admin/user_setup_link.html",
         {"managed": managed, "error": error},
         status=INVALID if error else 200,
+    )
+
+
+@admin_view("user.manage")
+@require_http_methods(["GET", "POST"])
+def user_factors_reset(request, actor, user_id):
+    """A person lost their phone or security key: remove every second factor (ADR 0008)."""
+    managed = selectors.user_get_for_admin(actor=actor, user_id=user_id)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recovery.user_second_factors_reset(
+                actor=actor,
+                user=managed,
+                reason=form.cleaned_data["reason"],
+                build_url=_setup_url_builder(request),
+            )
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The second factors were removed, the password no longer works and the "
+                    "account was signed out everywhere. A link to choose a new password was sent "
+                    "to %(email)s; a second factor is set up again at the next sign-in."
+                )
+                % {"email": managed.email},
+            )
+            return redirect("accounts:admin_user_detail", managed.pk)
+    return render(
+        request,
+        "accounts/admin/user_factors_reset.html",
+        {
+            "form": form,
+            "managed": managed,
+            "factors": selectors.second_factor_counts_for_admin(actor=actor, user=managed),
+            "is_self": managed.pk == actor.user_id,
+        },
+        status=INVALID if form.is_bound else 200,
+    )
+
+
+@admin_view("user.manage")
+@require_http_methods(["GET", "POST"])
+def user_sessions_end(request, actor, user_id):
+    managed = selectors.user_get_for_admin(actor=actor, user_id=user_id)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ended = recovery.user_sessions_end_for_admin(
+                actor=actor, user=managed, reason=form.cleaned_data["reason"]
+            )
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d session was ended.", "%(count)d sessions were ended.", ended)
+                % {"count": ended},
+            )
+            return redirect("accounts:admin_user_detail", managed.pk)
+    return render(
+        request,
+        "accounts/admin/user_sessions_end.html",
+        {
+            "form": form,
+            "managed": managed,
+            "sessions": selectors.user_session_list_for_admin(actor=actor, user=managed),
+            "is_self": managed.pk == actor.user_id,
+        },
+        status=INVALID if form.is_bound else 200,
     )
 
 

@@ -59,6 +59,8 @@ def _pages(target):
         reverse("accounts:admin_user_create"),
         reverse("accounts:admin_user_detail", args=[target.user_id]),
         reverse("accounts:admin_user_edit", args=[target.user_id]),
+        reverse("accounts:admin_user_factors_reset", args=[target.user_id]),
+        reverse("accounts:admin_user_sessions_end", args=[target.user_id]),
         reverse("accounts:admin_membership_role", args=[target.pk]),
         reverse("accounts:admin_token_create", args=[target.user_id]),
         reverse("accounts:admin_role_matrix"),

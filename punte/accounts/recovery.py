@@ -1,0 +1,254 @@
+"""Getting a person back in, and cutting off what they lost.
+
+- An administrator resets the second factors of a person who lost their phone or security key:
+  every authenticator app, passkey and recovery code goes, the password is voided, every session
+  ends, and a one-time link to choose a new password goes to the person's e-mail address. At the
+  next sign-in they enrol a factor again (ADR 0007). See ADR 0008, addendum, for why the
+  password goes too.
+- An administrator ends every session of a person (a stolen laptop, a departure in anger).
+- A person removes one of their own authenticator apps or passkeys, never the last one.
+
+Each is one transaction with its audit event. Counts and kinds are recorded, never a secret.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
+from django_otp import device_classes
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
+
+from punte.accounts import selectors_auth, services
+from punte.accounts.models import Membership, User
+from punte.core import audit
+from punte.core.errors import ServiceError
+from punte.core.models import AuditEvent
+
+logger = logging.getLogger(__name__)
+
+# The factors a person can remove themselves, by the name used in URLs and the audit trail.
+OWN_FACTORS: dict[str, type] = {"app": TOTPDevice, "passkey": WebAuthnCredential}
+# How the audit trail names what a reset removed.
+_KIND_NAMES = {
+    TOTPDevice: "authenticator_apps",
+    WebAuthnCredential: "passkeys",
+    StaticDevice: "recovery_codes",
+}
+# An administrator who changed an account's e-mail address may not also reset its second factors
+# for this long: the set-password link goes to that address, so doing both would hand them the
+# account. Another administrator can.
+EMAIL_CHANGE_HOLD = datetime.timedelta(days=7)
+
+
+def _require_user_manager(actor: Membership | None) -> None:
+    if actor is None or not actor.has_perm("user.manage"):
+        raise ServiceError(None, _("Your role does not allow this action."), status=403)
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("reason", _("Give a reason: it is kept in the audit trail."))
+    if len(reason) > 500:
+        raise ServiceError("reason", _("Keep the reason under 500 characters."))
+    return reason
+
+
+def email_changed_recently_by(*, actor: User, user: User) -> bool:
+    """Did `actor` change `user`'s e-mail address within EMAIL_CHANGE_HOLD?
+
+    Read from the audit trail, which records that the address changed (not its value).
+    """
+    return AuditEvent.objects.filter(
+        action="user.changed",
+        subject_type=User._meta.label_lower,
+        subject_id=str(user.pk),
+        actor=actor,
+        occurred_at__gte=timezone.now() - EMAIL_CHANGE_HOLD,
+        changes__has_key="email",
+    ).exists()
+
+
+@dataclass(frozen=True)
+class FactorsReset:
+    removed: dict[str, int]
+    sessions_ended: int
+
+
+@transaction.atomic
+def user_second_factors_reset(
+    *, actor: Membership, user: User, reason: str, build_url: Callable[[str, str], str]
+) -> FactorsReset:
+    """Remove every second factor of `user`, void the password, end every session, and e-mail
+    the person a one-time link to choose a new password. Their next sign-in enrols a factor.
+
+    `build_url(uidb64, token)` makes the absolute set-password URL (as user_setup_link_issue).
+    The link is never returned: the administrator must not be able to sign in as the person.
+    """
+    _require_user_manager(actor)
+    reason = _reason(reason)
+    if user.pk == actor.user_id:
+        raise ServiceError(
+            None,
+            _(
+                "You cannot reset your own second factors: add or remove them on your "
+                "Security page."
+            ),
+            status=409,
+        )
+    # The user row serialises every change of this person's factors (see mfa_factor_remove).
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise ServiceError(None, _("Reactivate the account first."), status=409)
+    if not user.email:
+        raise ServiceError("email", _("The account has no e-mail address to send the link to."))
+    if email_changed_recently_by(actor=actor.user, user=user):
+        raise ServiceError(
+            None,
+            _(
+                "You changed this account's e-mail address in the last %(days)d days, and the "
+                "link to choose a new password goes to that address. Ask another administrator "
+                "to reset the second factors."
+            )
+            % {"days": EMAIL_CHANGE_HOLD.days},
+            status=409,
+        )
+    # Every kind of device django-otp knows goes, confirmed or half-enrolled: an authenticator
+    # app the person never finished enrolling must not be confirmable later by whoever holds its
+    # secret. The trail counts what was in use; kinds other than the three known are named by
+    # their model.
+    removed = selectors_auth.second_factor_counts(user=user)
+    others = [model for model in device_classes() if model not in _KIND_NAMES]
+    for model in others:
+        count = model.objects.filter(user=user, confirmed=True).count()
+        if count:
+            removed[model._meta.label_lower] = count
+    if not any(removed.values()):
+        raise ServiceError(
+            None,
+            _(
+                "This account has no second factor to remove: the person sets one up at their "
+                "next sign-in. If they lost their password, send a link to choose a password."
+            ),
+            status=409,
+        )
+    for model in [*_KIND_NAMES, *others]:
+        model.objects.filter(user=user).delete()
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    ended = services.user_sessions_end_all(actor=actor.user, user=user)
+    # The token is derived from the (now unusable) password hash: it works once, and any
+    # earlier set-password link stops working.
+    url = build_url(
+        urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+    )
+    audit.record(
+        action="mfa.factors_reset",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=user,
+        changes={
+            "removed": removed,
+            "password_voided": True,
+            "sessions_ended": ended,
+            "reason": reason,
+        },
+    )
+    recipient, language, user_id = user.email, user.preferred_language, user.pk
+    transaction.on_commit(lambda: _send_reset_notice(recipient, language, url, user_id))
+    return FactorsReset(removed=removed, sessions_ended=ended)
+
+
+def _send_reset_notice(recipient: str, language: str, url: str, user_id) -> None:
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = gettext("Your Punte account: second factors reset")
+        body = gettext(
+            "An administrator removed the second factors of your Punte account (authenticator "
+            "apps, passkeys and recovery codes), as is done when a phone or security key is "
+            "lost. You were signed out everywhere, and your password no longer works.\n\n"
+            "Open this link to choose a new password. It works once, for %(hours)d hours:\n\n"
+            "%(url)s\n\n"
+            "Then sign in and set up a second factor again.\n"
+            "If you did not ask for this, tell your administrator at once."
+        ) % {"hours": hours, "url": url}
+    try:
+        send_mail(subject, body, None, [recipient])
+    except OSError:
+        # The reset stands; the administrator can send a new link from the user's page.
+        logger.warning("could not send the second-factor reset notice to user %s", user_id)
+
+
+@transaction.atomic
+def user_sessions_end_for_admin(*, actor: Membership, user: User, reason: str) -> int:
+    """Sign a person out everywhere, for a reason kept in the audit trail. Returns the count."""
+    _require_user_manager(actor)
+    reason = _reason(reason)
+    if user.pk == actor.user_id:
+        raise ServiceError(
+            None,
+            _("To sign yourself out elsewhere, use the page “Where you are signed in”."),
+            status=409,
+        )
+    user = User.objects.select_for_update().get(pk=user.pk)
+    ended = services._end_sessions(user)
+    audit.record(
+        action="user.sessions_ended",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=user,
+        changes={"sessions": ended, "reason": reason},
+    )
+    return ended
+
+
+@transaction.atomic
+def mfa_factor_remove(*, user: User, kind: str, device_id: int) -> int:
+    """A person removes one of their authenticator apps or passkeys. Returns how many remain.
+
+    The last one is never removed: recovery codes alone would run out, and a person without a
+    factor could be enrolled by whoever next holds their password.
+    """
+    model = OWN_FACTORS.get(kind)
+    if model is None:
+        raise ServiceError("kind", _("Unknown kind of second factor."), status=404)
+    # Two removals at once (two tabs) must not both see the other factor as still there.
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).get()
+    device = model.objects.filter(pk=device_id, user=user, confirmed=True).first()
+    if device is None:
+        raise ServiceError(None, _("This second factor does not exist."), status=404)
+    held = sum(
+        factor.objects.filter(user=user, confirmed=True).count() for factor in OWN_FACTORS.values()
+    )
+    remaining = held - 1
+    if remaining < 1:
+        raise ServiceError(
+            None,
+            _(
+                "This is your last authenticator app or passkey, so it cannot be removed. "
+                "Add another one first."
+            ),
+            status=409,
+        )
+    device.delete()
+    audit.record(
+        action="mfa.factor_removed",
+        actor=user,
+        subject=user,
+        changes={"kind": kind, "device": str(device_id), "remaining": remaining},
+    )
+    return remaining
