@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import devices_for_user
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -72,7 +73,11 @@ def _throttled_message(device) -> str | None:
     if locked_until is None:
         return _("Too many wrong codes. Wait a moment and try again.")
     seconds = max(1, int((locked_until - timezone.now()).total_seconds()) + 1)
-    return _("Too many wrong codes. Wait %(seconds)d seconds and try again.") % {"seconds": seconds}
+    return ngettext(
+        "Too many wrong codes. Wait %(seconds)d second and try again.",
+        "Too many wrong codes. Wait %(seconds)d seconds and try again.",
+        seconds,
+    ) % {"seconds": seconds}
 
 
 @transaction.atomic
