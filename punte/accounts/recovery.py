@@ -13,7 +13,6 @@ Each is one transaction with its audit event. Counts and kinds are recorded, nev
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
@@ -36,7 +35,6 @@ from punte.accounts import selectors_auth, services
 from punte.accounts.models import Membership, User
 from punte.core import audit
 from punte.core.errors import ServiceError
-from punte.core.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +46,8 @@ _KIND_NAMES = {
     WebAuthnCredential: "passkeys",
     StaticDevice: "recovery_codes",
 }
-# An administrator who changed an account's e-mail address may not also reset its second factors
-# for this long: the set-password link goes to that address, so doing both would hand them the
-# account. Another administrator can.
-EMAIL_CHANGE_HOLD = datetime.timedelta(days=7)
+# Re-exported: the rule is shared with services.user_setup_link_issue.
+EMAIL_CHANGE_HOLD = selectors_auth.EMAIL_CHANGE_HOLD
 
 
 def _require_user_manager(actor: Membership | None) -> None:
@@ -66,21 +62,6 @@ def _reason(reason: str) -> str:
     if len(reason) > 500:
         raise ServiceError("reason", _("Keep the reason under 500 characters."))
     return reason
-
-
-def email_changed_recently_by(*, actor: User, user: User) -> bool:
-    """Did `actor` change `user`'s e-mail address within EMAIL_CHANGE_HOLD?
-
-    Read from the audit trail, which records that the address changed (not its value).
-    """
-    return AuditEvent.objects.filter(
-        action="user.changed",
-        subject_type=User._meta.label_lower,
-        subject_id=str(user.pk),
-        actor=actor,
-        occurred_at__gte=timezone.now() - EMAIL_CHANGE_HOLD,
-        changes__has_key="email",
-    ).exists()
 
 
 @dataclass(frozen=True)
@@ -116,7 +97,7 @@ def user_second_factors_reset(
         raise ServiceError(None, _("Reactivate the account first."), status=409)
     if not user.email:
         raise ServiceError("email", _("The account has no e-mail address to send the link to."))
-    if email_changed_recently_by(actor=actor.user, user=user):
+    if selectors_auth.email_changed_recently_by(actor=actor.user, user=user):
         raise ServiceError(
             None,
             _(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.sessions.models import Session
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -10,6 +12,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from punte.accounts.models import User, UserSession
+from punte.core.models import AuditEvent
+
+# An administrator who changed an account's e-mail address may not, for this long, also send that
+# account the means to sign in without a second factor (a factor reset, or a set-password link
+# once its factors are gone): the link goes to that address, so doing both alone would hand them
+# the account. Another administrator can. See ADR 0008, addendum.
+EMAIL_CHANGE_HOLD = datetime.timedelta(days=7)
 
 
 def user_session_list(*, user: User) -> QuerySet[UserSession]:
@@ -35,3 +44,18 @@ def second_factor_counts(*, user: User) -> dict[str, int]:
             device__user=user, device__confirmed=True
         ).count(),
     }
+
+
+def email_changed_recently_by(*, actor: User, user: User) -> bool:
+    """Did `actor` change `user`'s e-mail address within EMAIL_CHANGE_HOLD?
+
+    Read from the audit trail, which records that the address changed (not its value).
+    """
+    return AuditEvent.objects.filter(
+        action="user.changed",
+        subject_type=User._meta.label_lower,
+        subject_id=str(user.pk),
+        actor=actor,
+        occurred_at__gte=timezone.now() - EMAIL_CHANGE_HOLD,
+        changes__has_key="email",
+    ).exists()

@@ -24,7 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
-from punte.accounts import auth
+from punte.accounts import auth, selectors_auth
 from punte.accounts.models import (
     ApiToken,
     Membership,
@@ -578,6 +578,24 @@ def user_setup_link_issue(
         raise ServiceError(None, _("Reactivate the account first."), status=409)
     if not user.email:
         raise ServiceError("email", _("The account has no e-mail address to send the link to."))
+    if (
+        user.last_login is not None
+        and not selectors_auth.totp_device_list(user=user).exists()
+        and not selectors_auth.passkey_list(user=user).exists()
+        and selectors_auth.email_changed_recently_by(actor=actor.user, user=user)
+    ):
+        # The person has no second factor (their factors were reset): whoever holds this link
+        # owns the account. Not the administrator who just pointed it at a new address (ADR 0008).
+        raise ServiceError(
+            None,
+            _(
+                "You changed this account's e-mail address in the last %(days)d days and it has "
+                "no second factor, so the link would give whoever reads that address the "
+                "account. Ask another administrator to send it."
+            )
+            % {"days": selectors_auth.EMAIL_CHANGE_HOLD.days},
+            status=409,
+        )
     user.set_unusable_password()
     user.save(update_fields=["password"])
     ended = _end_sessions(user)

@@ -311,6 +311,38 @@ def test_the_administrator_who_changed_the_address_cannot_also_reset(admin, pers
     assert result.removed["passkeys"] == 1
 
 
+def test_after_a_reset_the_same_administrator_cannot_redirect_the_address_and_send_a_link(
+    admin, person
+):
+    """The other order of the same takeover: reset first, then change the address, then send
+    a set-password link to it."""
+    build = lambda u, t: f"/w/{u}/{t}/"  # noqa: E731
+    recovery.user_second_factors_reset(actor=admin, user=person, reason=REASON, build_url=build)
+    person.refresh_from_db()
+    services.user_update(
+        actor=admin,
+        user=person,
+        data=services.UserInput(
+            **{**services.user_values(person), "email": "someone.else@example.test"}
+        ),
+    )
+    with pytest.raises(ServiceError, match="another administrator") as refused:
+        services.user_setup_link_issue(actor=admin, user=person, build_url=build)
+    assert refused.value.status == 409
+    colleague = MembershipFactory(role_code="system_admin")
+    assert services.user_setup_link_issue(actor=colleague, user=person, build_url=build)
+
+    # A new account nobody has signed in to yet: fixing a mistyped address and sending the
+    # link again stays one administrator's job.
+    fresh = MembershipFactory(user__last_login=None).user
+    services.user_update(
+        actor=admin,
+        user=fresh,
+        data=services.UserInput(**{**services.user_values(fresh), "email": "fixed@example.test"}),
+    )
+    assert services.user_setup_link_issue(actor=admin, user=fresh, build_url=build)
+
+
 # --- An administrator sees and ends a person's sessions ---------------------------------------
 
 
