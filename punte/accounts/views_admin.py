@@ -106,6 +106,7 @@ ACTION_LABELS = {
     "user.sessions_ended": _lazy("Signed out everywhere"),
     "mfa.factors_reset": _lazy("Second factors reset, password voided, link sent"),
     "mfa.factor_removed": _lazy("A second factor removed by the person"),
+    "mfa.failed": _lazy("A second-factor code was refused"),
     "membership.created": _lazy("Membership added"),
     "membership.reactivated": _lazy("Membership restored"),
     "membership.role_changed": _lazy("Role changed"),

@@ -347,6 +347,9 @@ def test_after_a_reset_the_same_administrator_cannot_redirect_the_address_and_se
 
 
 def test_the_user_page_lists_live_sessions_with_address_and_browser(admin_client, person):
+    # A person who lost their phone often tries codes first; the history shows it, in words.
+    with pytest.raises(ServiceError):
+        mfa.mfa_verify(user=person, code="zzzz-zzzz")  # not one of the ten codes
     detail = admin_client.get(reverse("accounts:admin_user_detail", args=[person.pk]))
     page = detail.content.decode()
     assert "192.0.2.44" in page
@@ -354,6 +357,7 @@ def test_the_user_page_lists_live_sessions_with_address_and_browser(admin_client
     assert "1 passkey" in page and "10 unused recovery codes" in page
     assert _sessions_url(person) in page
     assert _reset_url(person) in page
+    assert "A second-factor code was refused" in page
 
 
 def test_end_all_sessions_with_a_reason(admin_client, admin, person):
