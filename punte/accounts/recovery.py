@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 from django_otp import device_classes
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -100,10 +100,14 @@ def user_second_factors_reset(
     if selectors_auth.email_changed_recently_by(actor=actor.user, user=user):
         raise ServiceError(
             None,
-            _(
+            ngettext(
+                "You changed this account's e-mail address in the last %(days)d day, and the "
+                "link to choose a new password goes to that address. Ask another administrator "
+                "to reset the second factors.",
                 "You changed this account's e-mail address in the last %(days)d days, and the "
                 "link to choose a new password goes to that address. Ask another administrator "
-                "to reset the second factors."
+                "to reset the second factors.",
+                EMAIL_CHANGE_HOLD.days,
             )
             % {"days": EMAIL_CHANGE_HOLD.days},
             status=409,
@@ -158,14 +162,22 @@ def _send_reset_notice(recipient: str, language: str, url: str, user_id) -> None
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = gettext("Your Punte account: second factors reset")
-        body = gettext(
+        body = ngettext(
+            "An administrator removed the second factors of your Punte account (authenticator "
+            "apps, passkeys and recovery codes), as is done when a phone or security key is "
+            "lost. You were signed out everywhere, and your password no longer works.\n\n"
+            "Open this link to choose a new password. It works once, for %(hours)d hour:\n\n"
+            "%(url)s\n\n"
+            "Then sign in and set up a second factor again.\n"
+            "If you did not ask for this, tell your administrator at once.",
             "An administrator removed the second factors of your Punte account (authenticator "
             "apps, passkeys and recovery codes), as is done when a phone or security key is "
             "lost. You were signed out everywhere, and your password no longer works.\n\n"
             "Open this link to choose a new password. It works once, for %(hours)d hours:\n\n"
             "%(url)s\n\n"
             "Then sign in and set up a second factor again.\n"
-            "If you did not ask for this, tell your administrator at once."
+            "If you did not ask for this, tell your administrator at once.",
+            hours,
         ) % {"hours": hours, "url": url}
     try:
         send_mail(subject, body, None, [recipient])

@@ -22,8 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -93,24 +92,24 @@ def _is_htmx(request) -> bool:
 
 
 ACTION_LABELS = {
-    "organisation.created": _lazy("Organisation created"),
-    "organisation.changed": _lazy("Organisation changed"),
-    "organisation.deactivated": _lazy("Organisation deactivated"),
-    "organisation.reactivated": _lazy("Organisation reactivated"),
-    "user.created": _lazy("Account created"),
-    "user.changed": _lazy("Account changed"),
-    "user.deactivated": _lazy("Account deactivated"),
-    "user.reactivated": _lazy("Account reactivated"),
-    "user.setup_link_issued": _lazy("Link to choose a password sent"),
-    "user.password_set": _lazy("Password chosen through the link"),
-    "user.sessions_ended": _lazy("Signed out everywhere"),
-    "mfa.factors_reset": _lazy("Second factors reset, password voided, link sent"),
-    "mfa.factor_removed": _lazy("A second factor removed by the person"),
-    "mfa.failed": _lazy("A second-factor code was refused"),
-    "membership.created": _lazy("Membership added"),
-    "membership.reactivated": _lazy("Membership restored"),
-    "membership.role_changed": _lazy("Role changed"),
-    "membership.deactivated": _lazy("Membership ended"),
+    "organisation.created": gettext_lazy("Organisation created"),
+    "organisation.changed": gettext_lazy("Organisation changed"),
+    "organisation.deactivated": gettext_lazy("Organisation deactivated"),
+    "organisation.reactivated": gettext_lazy("Organisation reactivated"),
+    "user.created": gettext_lazy("Account created"),
+    "user.changed": gettext_lazy("Account changed"),
+    "user.deactivated": gettext_lazy("Account deactivated"),
+    "user.reactivated": gettext_lazy("Account reactivated"),
+    "user.setup_link_issued": gettext_lazy("Link to choose a password sent"),
+    "user.password_set": gettext_lazy("Password chosen through the link"),
+    "user.sessions_ended": gettext_lazy("Signed out everywhere"),
+    "mfa.factors_reset": gettext_lazy("Second factors reset, password voided, link sent"),
+    "mfa.factor_removed": gettext_lazy("A second factor removed by the person"),
+    "mfa.failed": gettext_lazy("A second-factor code was refused"),
+    "membership.created": gettext_lazy("Membership added"),
+    "membership.reactivated": gettext_lazy("Membership restored"),
+    "membership.role_changed": gettext_lazy("Role changed"),
+    "membership.deactivated": gettext_lazy("Membership ended"),
 }
 
 
