@@ -1,10 +1,32 @@
+import ipaddress
 import re
 
+from django.conf import settings
 from django.utils import translation
 
 from punte.core import context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request) -> str | None:
+    """The client's address, for the audit trail and for lockout (AXES_CLIENT_IP_CALLABLE).
+
+    Behind N trusted reverse proxies (PUNTE_TRUSTED_PROXY_COUNT), the client is the Nth address
+    from the right of X-Forwarded-For: anything further left was written by the client and could
+    be forged. With no proxy configured, the header is ignored.
+    """
+    proxies = settings.PUNTE_TRUSTED_PROXY_COUNT
+    address = request.META.get("REMOTE_ADDR")
+    if proxies > 0:
+        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        chain = [a for a in chain if a]
+        if len(chain) >= proxies:
+            address = chain[-proxies]
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 class RequestContextMiddleware:
@@ -15,7 +37,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         supplied = request.headers.get("X-Request-ID", "")
-        ctx = context.RequestContext(source_ip=request.META.get("REMOTE_ADDR"))
+        ctx = context.RequestContext(source_ip=client_ip(request))
         if _REQUEST_ID.match(supplied):
             ctx = context.RequestContext(request_id=supplied, source_ip=ctx.source_ip)
         request.request_id = ctx.request_id

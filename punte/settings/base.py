@@ -141,6 +141,10 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# One answer to "who is the client" for lockout and the audit trail alike.
+AXES_CLIENT_IP_CALLABLE = "punte.core.middleware.client_ip"
+# How many reverse proxies in front of Punte append to X-Forwarded-For (0: trust none).
+PUNTE_TRUSTED_PROXY_COUNT = 0
 
 OTP_TOTP_ISSUER = "Punte"
 OTP_WEBAUTHN_RP_NAME = "Punte"

@@ -134,6 +134,9 @@ DEFAULT_FROM_EMAIL = _required("PUNTE_DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Files and logs ------------------------------------------------------------------------
+PUNTE_TRUSTED_PROXY_COUNT = _integer("PUNTE_TRUSTED_PROXY_COUNT", 1)
+if PUNTE_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PUNTE_TRUSTED_PROXY_COUNT must be 0 or more.")
 STATIC_ROOT = _optional("PUNTE_STATIC_ROOT", str(BASE_DIR / "var" / "static"))
 _log_level = _optional("PUNTE_LOG_LEVEL", "INFO").upper()
 if _log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
