@@ -18,7 +18,8 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from punte.accounts.tests.factories import MembershipFactory
 from punte.testing.api import ApiClient
@@ -233,6 +234,17 @@ def test_the_api_answers_in_english_whatever_the_callers_language():
         }
     ]
     assert response["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_the_command_line_speaks_english_even_where_romanian_is_the_default(settings):
+    settings.LANGUAGE_CODE = "ro"
+    membership = MembershipFactory(role_code="first_responder")
+    with (
+        translation.override("ro"),
+        pytest.raises(CommandError, match=r"--days: A token lives between 1 and 366 days\."),
+    ):
+        call_command("create_api_token", user=membership.user.username, days=999)
 
 
 # --- (e) the catalogues hold every marked string ------------------------------------------------

@@ -4,7 +4,7 @@ Prints the new token, and nothing else, on stdout (so `TOKEN=$(manage.py create_
 works); what it is for and when it expires go to stderr. Every refusal exits with status 2.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from punte.accounts import services
 from punte.accounts.models import Membership, User
@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="api client", help="what system uses the token")
         parser.add_argument("--days", type=int, default=None, help="lifetime in days (1-366)")
 
+    # The command speaks English like the rest of the command line (ADR 0006), including the
+    # refusals it passes on from the service, which pages show in the reader's language.
+    @no_translations
     def handle(self, *args, user, organisation, name, days, **options):
         found = User.objects.filter(username=user).first()
         if found is None:
