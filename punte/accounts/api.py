@@ -50,11 +50,13 @@ def me(request: HttpRequest):
     }
 
 
-@router.get("/organisations", response=CursorPage[OrganisationOut],
-            summary="The registry of organisations")
+@router.get(
+    "/organisations", response=CursorPage[OrganisationOut], summary="The registry of organisations"
+)
 def list_organisations(request: HttpRequest, cursor: str | None = None, limit: int = 50):
     rows, next_cursor = paginate_by_cursor(
         selectors.organisation_list_visible_to(actor=request.membership),
-        cursor=cursor, limit=limit,
+        cursor=cursor,
+        limit=limit,
     )
     return {"items": rows, "next_cursor": next_cursor}

@@ -35,7 +35,10 @@ class Organisation(TimeStampedModel):
     name = models.CharField(max_length=200)
     type = models.CharField(max_length=32, choices=OrganisationType.choices)
     county = models.ForeignKey(
-        "core.County", null=True, blank=True, on_delete=models.PROTECT,
+        "core.County",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text=_("Empty for bodies with national reach."),
     )
     parent = models.ForeignKey(
@@ -64,8 +67,11 @@ class Role(models.Model):
     name = models.CharField(max_length=200)
     scope = models.CharField(
         max_length=16,
-        choices=[(Scope.ALL, _("All records")), (Scope.ORGANISATION, _("Organisation")),
-                 (Scope.OWN, _("Own records"))],
+        choices=[
+            (Scope.ALL, _("All records")),
+            (Scope.ORGANISATION, _("Organisation")),
+            (Scope.OWN, _("Own records")),
+        ],
     )
 
     class Meta:
@@ -86,6 +92,9 @@ class RolePermission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["role", "permission"], name="role_permission_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.role_id}: {self.permission}"
 
 
 class Membership(TimeStampedModel):
@@ -136,6 +145,9 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.name} (pnt_{self.prefix}_…)"
+
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
@@ -153,3 +165,6 @@ class UserSession(models.Model):
 
     class Meta:
         ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"session of user {self.user_id}"

@@ -67,13 +67,18 @@ def apitoken_create(
         raise ServiceError("membership", _("Tokens can only be issued to an active membership."))
     secret, prefix = auth.new_token_secret()
     token = ApiToken.objects.create(
-        membership=membership, name=name.strip(), prefix=prefix,
-        token_hash=auth.hash_token(secret), expires_at=auth.token_expiry(days),
+        membership=membership,
+        name=name.strip(),
+        prefix=prefix,
+        token_hash=auth.hash_token(secret),
+        expires_at=auth.token_expiry(days),
     )
     audit.record(
-        action="apitoken.created", actor=actor, organisation=membership.organisation,
-        subject=token, changes={"name": token.name, "prefix": prefix,
-                                "expires_at": token.expires_at.isoformat()},
+        action="apitoken.created",
+        actor=actor,
+        organisation=membership.organisation,
+        subject=token,
+        changes={"name": token.name, "prefix": prefix, "expires_at": token.expires_at.isoformat()},
     )
     return IssuedToken(token=token, secret=secret)
 
@@ -86,15 +91,19 @@ def apitoken_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(
-        action="apitoken.revoked", actor=actor, organisation=token.membership.organisation,
-        subject=token, changes={"prefix": token.prefix},
+        action="apitoken.revoked",
+        actor=actor,
+        organisation=token.membership.organisation,
+        subject=token,
+        changes={"prefix": token.prefix},
     )
     return token
 
 
 def _end_sessions(user: User, *, keep: str | None = None) -> int:
     keys = list(
-        UserSession.objects.filter(user=user).exclude(session_key=keep or "")
+        UserSession.objects.filter(user=user)
+        .exclude(session_key=keep or "")
         .values_list("session_key", flat=True)
     )
     Session.objects.filter(session_key__in=keys).delete()
@@ -106,8 +115,9 @@ def _end_sessions(user: User, *, keep: str | None = None) -> int:
 def user_sessions_end_all(*, actor: User, user: User, keep: str | None = None) -> int:
     """Log a user out everywhere (but, if given, the session they are using to ask)."""
     ended = _end_sessions(user, keep=keep)
-    audit.record(action="user.sessions_ended", actor=actor, subject=user,
-                 changes={"sessions": ended})
+    audit.record(
+        action="user.sessions_ended", actor=actor, subject=user, changes={"sessions": ended}
+    )
     return ended
 
 
@@ -130,9 +140,15 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> User:
         revoked_at=timezone.now()
     )
     audit.record(
-        action="user.deactivated", actor=actor, subject=user,
-        changes={"is_active": {"old": True, "new": False}, "reason": reason.strip(),
-                 "sessions_ended": ended, "tokens_revoked": revoked},
+        action="user.deactivated",
+        actor=actor,
+        subject=user,
+        changes={
+            "is_active": {"old": True, "new": False},
+            "reason": reason.strip(),
+            "sessions_ended": ended,
+            "tokens_revoked": revoked,
+        },
     )
     return user
 

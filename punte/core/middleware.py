@@ -30,7 +30,7 @@ def client_ip(request) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (or keeps a well-formed one from the caller) for the audit trail."""
+    """Gives every request an id (or keeps a well-formed caller's one) for the audit trail."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TimeStampedModel(models.Model):
-    """UUID keys (safe to show in URLs), who and when for creation and change, archive not delete."""
+    """UUID keys (safe in URLs), who and when for creation and change, archive not delete."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,3 +150,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["principal", "key"], name="idempotency_unique_key"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.principal})"

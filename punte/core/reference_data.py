@@ -1,4 +1,5 @@
-"""Loading the reference tables: counties (ISO 3166-2:RO), countries (ISO 3166-1), languages (ISO 639-3).
+"""Loading the reference tables: counties (ISO 3166-2:RO), countries (ISO 3166-1), languages
+(ISO 639-3).
 
 Countries and languages come from the pinned `pycountry` package, so no download is needed.
 """
@@ -7,7 +8,35 @@ import json
 from pathlib import Path
 
 EU_MEMBERS = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
 )
 
 # Living languages with a two-letter code, plus those frontline services meet without one.
@@ -23,8 +52,13 @@ def countries() -> list[dict]:
     import pycountry
 
     return [
-        {"alpha2": c.alpha_2, "alpha3": c.alpha_3, "numeric": c.numeric,
-         "name": getattr(c, "common_name", None) or c.name, "is_eu_member": c.alpha_2 in EU_MEMBERS}
+        {
+            "alpha2": c.alpha_2,
+            "alpha3": c.alpha_3,
+            "numeric": c.numeric,
+            "name": getattr(c, "common_name", None) or c.name,
+            "is_eu_member": c.alpha_2 in EU_MEMBERS,
+        }
         for c in pycountry.countries
     ]
 

@@ -19,10 +19,15 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    return _error(request, 404, _("Page not found"),
-                  _("There is no such page, or it is not visible to you."))
+    return _error(
+        request, 404, _("Page not found"), _("There is no such page, or it is not visible to you.")
+    )
 
 
 def server_error(request):
-    return _error(request, 500, _("Something went wrong"),
-                  _("The error was recorded. Nothing you entered was saved; please try again."))
+    return _error(
+        request,
+        500,
+        _("Something went wrong"),
+        _("The error was recorded. Nothing you entered was saved; please try again."),
+    )

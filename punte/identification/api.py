@@ -20,8 +20,9 @@ class PersonIn(StrictSchema):
     date_of_birth: datetime.date | None = None
     birth_year: int | None = None
     sex: Sex = Sex.UNKNOWN
-    citizenship: str | None = Field(None, min_length=2, max_length=2,
-                                    description="ISO 3166-1 alpha-2")
+    citizenship: str | None = Field(
+        None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2"
+    )
     contact: str | None = Field(None, max_length=500)
     notes: str | None = Field(None, max_length=5000)
     identity_unknown: bool = False

@@ -83,8 +83,11 @@ class PersonAccess(models.Model):
         ]
         indexes = [models.Index(fields=["organisation", "person"])]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} may open {self.person_id} ({self.reason})"
 
-# --- Screening indicator catalogue (see punte/identification/catalogue/ and ADR 0020) -----------
+
+# --- Screening indicator catalogue (see punte/identification/catalogue/ and ADR 0020) ----------
 
 
 class IndicatorCatalogue(models.Model):

@@ -93,8 +93,10 @@ def person_create(*, actor: Membership, data: PersonInput) -> Person:
         subject=person,
         person_id=person.pk,
         changes=audit.redact(
-            {name: {"old": None, "new": getattr(person, name)} for name in
-             ["given_name", "family_name", "date_of_birth", "birth_year", "sex"]},
+            {
+                name: {"old": None, "new": getattr(person, name)}
+                for name in ["given_name", "family_name", "date_of_birth", "birth_year", "sex"]
+            },
             personal,
         ),
     )

@@ -12,12 +12,14 @@ def person_list(request):
     try:
         people, next_cursor = paginate_by_cursor(
             selectors.person_list_visible_to(actor=request.membership),
-            cursor=request.GET.get("cursor"), limit=50,
+            cursor=request.GET.get("cursor"),
+            limit=50,
         )
     except ServiceError:
         people, next_cursor = [], None
-    return render(request, "identification/person_list.html",
-                  {"people": people, "next_cursor": next_cursor})
+    return render(
+        request, "identification/person_list.html", {"people": people, "next_cursor": next_cursor}
+    )
 
 
 def person_detail(request, person_id):

@@ -27,9 +27,7 @@ def _dev_secrets() -> dict[str, str]:
             f"PUNTE_BLIND_INDEX_KEY={new_key()}\n"
         )
         path.chmod(0o600)
-    values = dict(
-        line.split("=", 1) for line in path.read_text().splitlines() if "=" in line
-    )
+    values = dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
     return {name: os.environ.get(name, value) for name, value in values.items()}
 
 

@@ -21,11 +21,21 @@ class ApiClient:
     def get(self, path: str, **params: Any):
         return self.client.get(f"/api/v1{path}", params, headers=self.headers)
 
-    def post(self, path: str, body: Any = None, *, raw: bytes | str | None = None,
-             headers: dict[str, str] | None = None):
+    def post(
+        self,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self.client.post(f"/api/v1{path}", data=data, content_type="application/json",
-                                headers={**self.headers, **(headers or {})})
+        return self.client.post(
+            f"/api/v1{path}",
+            data=data,
+            content_type="application/json",
+            headers={**self.headers, **(headers or {})},
+        )
 
     def request(self, method: str, path: str, body: Any = None):
         if method == "GET":

@@ -58,8 +58,14 @@ def all_endpoints() -> list[Endpoint]:
     return endpoints
 
 
-def expected_status(*, endpoint: Endpoint, permissions: frozenset[str], scope: str,
-                    same_organisation: bool, own_record: bool) -> int | str:
+def expected_status(
+    *,
+    endpoint: Endpoint,
+    permissions: frozenset[str],
+    scope: str,
+    same_organisation: bool,
+    own_record: bool,
+) -> int | str:
     allowed = endpoint.permission in permissions
     if endpoint.kind == CREATE:
         return endpoint.success_status if allowed else 403

@@ -18,15 +18,15 @@ def test_without_proxies_the_forwarded_header_is_ignored(rf, settings):
 def test_behind_one_proxy_the_rightmost_forwarded_address_is_the_client(rf, settings):
     settings.PUNTE_TRUSTED_PROXY_COUNT = 1
     # The client forged the first entry; the proxy appended the real address last.
-    request = rf.get("/", REMOTE_ADDR="10.0.0.5",
-                     HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
     assert client_ip(request) == "203.0.113.9"
 
 
 def test_behind_two_proxies(rf, settings):
     settings.PUNTE_TRUSTED_PROXY_COUNT = 2
-    request = rf.get("/", REMOTE_ADDR="10.0.0.5",
-                     HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9, 10.0.0.4")
+    request = rf.get(
+        "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9, 10.0.0.4"
+    )
     assert client_ip(request) == "203.0.113.9"
 
 

@@ -1,4 +1,7 @@
-"""Every role × every API endpoint × own / other organisation (see punte.testing.permission_matrix)."""
+"""Every role × every API endpoint × own / other organisation.
+
+See punte.testing.permission_matrix for how the expected answers are derived.
+"""
 
 import pytest
 
@@ -31,8 +34,11 @@ def test_permission_matrix(role_code, endpoint, where):
     response = client.request(endpoint.method, endpoint.path(record), body)
 
     expected = expected_status(
-        endpoint=endpoint, permissions=caller.permission_codes, scope=role.scope,
-        same_organisation=(owner_org == home), own_record=False,
+        endpoint=endpoint,
+        permissions=caller.permission_codes,
+        scope=role.scope,
+        same_organisation=(owner_org == home),
+        own_record=False,
     )
     if endpoint.kind == LIST:
         assert response.status_code == 200, response.content
