@@ -60,6 +60,10 @@ def production_environment(database_url: str) -> dict[str, str]:
         # Plain HTTP on the loopback: no proxy in front terminating TLS.
         "PUNTE_SECURE_SSL_REDIRECT": "false",
         "PUNTE_BEHIND_TLS_PROXY": "false",
+        # Production keeps connections 60 s; longer here so that no PostgreSQL backend is
+        # replaced inside a window, which would hide its CPU from the per-request figures.
+        # (Reconnecting once a minute per thread costs both sides alike, and next to nothing.)
+        "PUNTE_DB_CONN_MAX_AGE": "3600",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
 
@@ -288,27 +292,31 @@ def percentile(sorted_values, q: float) -> float:
     return sorted_values[rank - 1]
 
 
-def database_backend_pids(db_name: str) -> list[int]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [db_name],
-        )
-        return [row[0] for row in cursor.fetchall()]
+def database_backends(db_name: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving `db_name`, found by process title
+    ("postgres: 15/main: <user> <database> <host>(<port>) <state>"), without a query."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            title = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if title.startswith("postgres:") and f" {db_name} " in title:
+            found[int(entry)] = cpu_seconds([int(entry)])
+    return found
 
 
 def measure(server: Server, db: Database, requests: list[bytes], args, seed: int) -> SideRun:
-    """One side for one window; CPU is sampled when the window opens and closes."""
+    """One side for one window; CPU is sampled when the window opens and when it closes."""
     from django.db import connection
 
+    connection.close()  # the runner's own backend must not count
     server_pids = server.process_ids()
-    db_pids = database_backend_pids(db.name)
-    connection.close()  # the runner's own connection must not count
 
-    def probe() -> tuple[float, float, float]:
-        return system_cpu()[0], cpu_seconds(server_pids), cpu_seconds(db_pids)
+    def probe() -> tuple[float, float, dict[int, float]]:
+        return system_cpu()[0], cpu_seconds(server_pids), database_backends(db.name)
 
     result, (busy0, s0, d0), (busy1, s1, d1) = run_load(
         ("127.0.0.1", server.port),
@@ -319,10 +327,10 @@ def measure(server: Server, db: Database, requests: list[bytes], args, seed: int
         seed=seed,
         probe=probe,
     )
-    # A backend opened during the window (a thread's first request) counts from its start.
-    late = [p for p in database_backend_pids(db.name) if p not in db_pids]
-    connection.close()
-    return SideRun(result, s1 - s0, d1 - d0 + cpu_seconds(late), busy1 - busy0)
+    # A backend that appeared during the window counts from its start. One that ended during it
+    # would be lost: the runner sets PUNTE_DB_CONN_MAX_AGE above the run's length.
+    db_cpu = sum(cpu - d0.get(pid, 0.0) for pid, cpu in d1.items())
+    return SideRun(result, s1 - s0, db_cpu, busy1 - busy0)
 
 
 def fmt(value: float, digits: int = 1) -> str:
@@ -339,6 +347,7 @@ def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -
         f"machine: {info['cpu']}, {info['nproc']} cores; {info['date']}; load average before "
         f"the run {info['load_average']}, after {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+    print("\n".join(f"  {line}" for line in info["memory"].splitlines()))
     print(
         f"server: gunicorn gthread, {server.workers} workers x {server.threads} threads; "
         f"load: {args.connections} keep-alive connections from {args.client_processes} client "
