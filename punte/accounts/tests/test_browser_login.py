@@ -100,4 +100,5 @@ def test_switching_the_language(page):
     page.locator("#language-select").select_option("ro")
     expect(page.locator("html")).to_have_attribute("lang", "ro")
     expect(page.locator("#language-select")).to_have_value("ro")
+    expect(page.locator("h1")).to_have_text("Autentificare")
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
