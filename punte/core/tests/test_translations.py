@@ -193,6 +193,14 @@ def test_the_language_cookie_wins_over_accept_language(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ro", "uk", "en"])
+def test_the_language_switch_names_each_language_in_itself(client, language):
+    page = client.get("/accounts/login/", headers={"accept-language": language}).content.decode()
+    for code, name in [("ro", "Română"), ("en", "English"), ("uk", "Українська")]:
+        assert re.search(rf'<option value="{code}" lang="{code}"[^>]*>{name}</option>', page)
+
+
+@pytest.mark.django_db
 def test_the_language_switch_sets_the_language_for_the_next_pages(client):
     response = client.post("/i18n/setlang/", {"language": "ro", "next": "/accounts/login/"})
     assert response.status_code == 302
