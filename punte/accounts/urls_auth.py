@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from punte.accounts import views_auth
+from punte.accounts import views_auth, views_membership
 
 urlpatterns = [
     path("login/", views_auth.LoginView.as_view(), name="login"),
@@ -21,4 +21,5 @@ urlpatterns = [
     ),
     path("sessions/", views_auth.sessions, name="sessions"),
     path("sessions/end/", views_auth.sessions_end, name="sessions_end"),
+    path("membership/", views_membership.membership_switch, name="membership_switch"),
 ]

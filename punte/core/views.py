@@ -1,9 +1,14 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from punte.accounts.selectors import memberships_of
+
 
 def home(request):
-    return render(request, "home.html")
+    others = []
+    if request.membership is not None:
+        others = list(memberships_of(user=request.user).exclude(pk=request.membership.pk))
+    return render(request, "home.html", {"other_memberships": others})
 
 
 def _error(request, status: int, title: str, message: str):
