@@ -18,6 +18,11 @@ PERMISSIONS: dict[str, str] = {
     "audit.view_person_access": _("See who accessed a person's data (data protection officer)"),
     "audit.search": _("Search the audit trail"),
     "audit.verify": _("Verify the integrity of the audit trail"),
+    "linkage.review": _(
+        "Review proposed record links nationally: see both records of a pair, accept or reject "
+        "it, separate a record from its national person"
+    ),
+    "linkage.run": _("Start a relinking of every person record"),
 }
 
 
@@ -77,4 +82,12 @@ ROLES: dict[str, tuple[str, str, list[str]]] = {
         ["organisation.view", "audit.view_person_access", "audit.search", "audit.verify"],
     ),
     "auditor": (_("Auditor"), Scope.OWN, ["organisation.view", "audit.search", "audit.verify"]),
+    # Record linkage is national by nature: a pair joins records of any two organisations.
+    # The analyst sees persons only through the review queue (each view is audited), not the
+    # registry of persons (no person.view).
+    "data_analyst": (
+        _("Data analyst (national agency)"),
+        Scope.ALL,
+        ["organisation.view", "linkage.review", "linkage.run"],
+    ),
 }

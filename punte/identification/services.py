@@ -100,4 +100,8 @@ def person_create(*, actor: Membership, data: PersonInput) -> Person:
             personal,
         ),
     )
+    # Link the new record to its national person in the background, once it is committed.
+    from punte.linkage.tasks import link_person_task
+
+    transaction.on_commit(lambda: link_person_task.enqueue(person_id=str(person.pk)), robust=True)
     return person

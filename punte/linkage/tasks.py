@@ -1,0 +1,30 @@
+"""Background tasks of record linkage (django-tasks; a worker runs them: `manage.py db_worker`).
+
+`link_person_task` is enqueued after the commit that created a person (identification
+services). It links every person still waiting, so a burst of new records costs one run; the
+tasks that follow find their person linked and return at once. Without a trained model it
+returns at once too, having written nothing.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def link_person_task(person_id: str) -> dict:
+    from punte.linkage import services
+
+    return services.person_link_incremental(person_id=person_id).as_dict()
+
+
+@task()
+def relink_persons_task(membership_id: str) -> dict:
+    """A relink asked for from the web by an analyst holding `linkage.run`."""
+    from punte.accounts.models import Membership
+    from punte.linkage import services
+
+    actor = Membership.objects.select_related("user", "organisation", "role").get(
+        pk=membership_id
+    )
+    return services.persons_relink_all(actor=actor).as_dict()
