@@ -1,0 +1,440 @@
+"""Privacy-preserving encodings of person records: keyed, hardened Bloom filters (CLKs).
+
+An agency that may not hand over names encodes its records with a secret shared among the
+data holders (not with the linkage unit). Each record becomes three Bloom filters, one per
+attribute group, so that the linker can still tell a name mismatch from a date mismatch:
+
+``names``  bigrams of the given and family names (transliteration-neutral keys, see
+           punte.linkage.normalise), plus the given name's variant group; first and last name
+           go into one filter without field labels, so swapped names encode alike
+``birth``  the date of birth as tokens (year, month, day, year-month, unordered month/day,
+           two staggered week buckets), so a year-only date, a date a few days off, a year
+           off by one or day and month swapped still share most tokens
+``other``  sex, citizenship, bigrams of the place of birth, phone
+
+Hashing: each token is hashed with HMAC-SHA256 under a key derived (HKDF) from the secret and
+the filter's name; the ``k`` bit positions come from successive 16-bit slices of the digest
+("random hashing", not double hashing, whose structure Niedermeyer et al. 2014 exploited).
+
+Hardening, applied in this order (parameters in ``EncodingParameters``):
+
+1. **Diffusion** (Armknecht, Heng, Schnell 2023): every output bit is the XOR of ``t``
+   input bits chosen by a secret, key-derived map. A pattern-mining attack (Christen et al.
+   2017; Vidanage et al. 2019) looks for bit positions that always co-occur because they
+   come from one frequent q-gram; after diffusion no output position belongs to one q-gram.
+2. **BLIP** randomised response (Schnell and Borgs 2016): each bit is flipped with
+   probability ``flip``, drawn afresh per record. Two records with the same name no longer
+   have the same encoding, so counting identical encodings (the frequency attack of Kuzu
+   et al. 2011 on field-level filters) finds nothing to count; each bit is ε-differentially
+   private with ε = ln((1 - flip) / flip).
+
+The header (first JSONL line) carries the parameters and a fingerprint: an HMAC of the
+parameters under the secret. Files whose parameters or fingerprints differ were made with
+other settings or another secret and are refused: their filters cannot be compared.
+
+What remains possible is written down in docs/LINKAGE.md (graph-matching attacks on the
+similarities themselves; the holder of the secret can test guesses).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from punte.linkage import normalise
+
+FORMAT = "punte-clk/1"
+MIN_SECRET_BYTES = 32
+GROUPS = ("names", "birth", "other")
+# MinHash signatures per filter for blocking (computed by the linker, not the encoder).
+LSH_HASHES = {"names": 24, "birth": 8, "other": 4}
+
+
+class EncodingError(ValueError):
+    """Encodings or secrets that cannot be used; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class EncodingParameters:
+    bits: dict[str, int] = dataclasses.field(
+        default_factory=lambda: {"names": 1024, "birth": 512, "other": 512}
+    )
+    # Hash functions per token: more for tokens that identify more.
+    k: dict[str, int] = dataclasses.field(
+        default_factory=lambda: {
+            "name_bigram": 10, "name_group": 20,
+            "birth_year": 8, "birth_part": 6, "birth_full": 20,
+            "sex": 4, "citizenship": 4, "place_bigram": 6, "place": 10, "phone": 20,
+        }
+    )  # fmt: skip
+    q: int = 2
+    diffusion_t: int = 3
+    flip: float = 0.02
+
+    def as_dict(self) -> dict:
+        return {
+            "bits": dict(sorted(self.bits.items())),
+            "k": dict(sorted(self.k.items())),
+            "q": self.q,
+            "hash": "hmac-sha256-random",
+            "diffusion_t": self.diffusion_t,
+            "flip": self.flip,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> EncodingParameters:
+        try:
+            return cls(
+                bits={k: int(v) for k, v in data["bits"].items()},
+                k={k: int(v) for k, v in data["k"].items()},
+                q=int(data["q"]),
+                diffusion_t=int(data["diffusion_t"]),
+                flip=float(data["flip"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise EncodingError(f"unreadable encoding parameters ({exc})") from exc
+
+
+# --------------------------------------------------------------------------- the secret
+
+
+def read_secret(path: str | Path) -> bytes:
+    """The shared secret from a file; too short or trivially repetitive secrets are refused."""
+    try:
+        raw = Path(path).read_bytes().strip()
+    except OSError as exc:
+        raise EncodingError(f"{path}: cannot read the secret file ({exc.strerror or exc})") from exc
+    if len(raw) < MIN_SECRET_BYTES:
+        raise EncodingError(
+            f"{path}: the secret is {len(raw)} bytes; at least {MIN_SECRET_BYTES} bytes of "
+            "random data are needed (for example: head -c 48 /dev/urandom | base64 > KEY)"
+        )
+    if len(set(raw)) < 8:
+        raise EncodingError(f"{path}: the secret is not random (too few distinct characters)")
+    return raw
+
+
+def _derive(secret: bytes, label: str, length: int = 32) -> bytes:
+    """HKDF-SHA256 (RFC 5869) with a fixed salt: one independent key per purpose."""
+    prk = hmac.new(b"punte-clk/1", secret, hashlib.sha256).digest()
+    out, block, counter = b"", b"", 1
+    while len(out) < length:
+        block = hmac.new(prk, block + label.encode() + bytes([counter]), hashlib.sha256).digest()
+        out += block
+        counter += 1
+    return out[:length]
+
+
+def fingerprint(secret: bytes, parameters: EncodingParameters) -> str:
+    """Identifies secret + parameters without revealing either (a MAC of the parameters)."""
+    message = json.dumps(parameters.as_dict(), sort_keys=True).encode()
+    return hmac.new(_derive(secret, "fingerprint"), message, hashlib.sha256).hexdigest()[:32]
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def _bigrams(word: str, q: int) -> list[str]:
+    padded = f"_{word}_"
+    return [padded[i : i + q] for i in range(len(padded) - q + 1)]
+
+
+def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple[str, int]]]:
+    """(token, k) per filter for one record (fields as read by punte.linkage.reading)."""
+    k = parameters.k
+    names: list[tuple[str, int]] = []
+    for field in ("first_name", "last_name"):
+        for word in normalise.name_key(record.get(field)).split():
+            names += [(f"n:{g}", k["name_bigram"]) for g in _bigrams(word, parameters.q)]
+    for group in normalise.given_name_group(record.get("first_name")).split():
+        names.append((f"g:{group}", k["name_group"]))
+
+    birth: list[tuple[str, int]] = []
+    dob = record.get("date_of_birth")
+    if dob is not None:
+        birth.append((f"y:{dob.year}", k["birth_year"]))
+        if dob.month:
+            birth += [
+                (f"m:{dob.month}", k["birth_part"]),
+                (f"ym:{dob.year}-{dob.month}", k["birth_part"]),
+            ]
+        if dob.day:
+            low, high = sorted((dob.month, dob.day))
+            days = (np.datetime64(dob.isoformat()) - np.datetime64("1900-01-01")).astype(int)
+            birth += [
+                (f"d:{dob.day}", k["birth_part"]),
+                (f"md:{low}-{high}", k["birth_part"]),
+                (f"w:{days // 7}", k["birth_part"]),
+                (f"w3:{(days + 3) // 7}", k["birth_part"]),
+                (f"ymd:{dob.isoformat()}", k["birth_full"]),
+            ]
+
+    other: list[tuple[str, int]] = []
+    if record.get("sex"):
+        other.append((f"s:{record['sex']}", k["sex"]))
+    if record.get("citizenship"):
+        other.append((f"c:{record['citizenship']}", k["citizenship"]))
+    place = normalise.name_key(record.get("place_of_birth"))
+    if place:
+        other.append((f"p:{place}", k["place"]))
+        for word in place.split():
+            other += [(f"pb:{g}", k["place_bigram"]) for g in _bigrams(word, parameters.q)]
+    phone = normalise.normalise_phone(record.get("phone"))
+    if phone:
+        other.append((f"t:{phone}", k["phone"]))
+    return {"names": names, "birth": birth, "other": other}
+
+
+# --------------------------------------------------------------------------- encoder
+
+
+class Encoder:
+    def __init__(self, secret: bytes, parameters: EncodingParameters | None = None):
+        self.parameters = parameters or EncodingParameters()
+        self.keys = {g: _derive(secret, f"hash:{g}") for g in GROUPS}
+        self.fingerprint = fingerprint(secret, self.parameters)
+        self._diffusion = {
+            g: self._diffusion_map(_derive(secret, f"diffusion:{g}"), self.parameters.bits[g])
+            for g in GROUPS
+        }
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def _diffusion_map(self, key: bytes, bits: int) -> np.ndarray | None:
+        t = self.parameters.diffusion_t
+        if t <= 1:
+            return None
+        # Secret, reproducible choice of t input positions for every output position.
+        seed = int.from_bytes(key[:8], "big")
+        rng = np.random.default_rng(seed)
+        return np.stack([rng.permutation(bits) for _ in range(t)], axis=1)
+
+    def _positions(self, group: str, token: str, k: int) -> np.ndarray:
+        cached = self._cache.get((group, token))
+        if cached is not None and len(cached) == k:
+            return cached
+        bits = self.parameters.bits[group]
+        positions = []
+        counter = 0
+        while len(positions) < k:
+            digest = hmac.new(
+                self.keys[group], f"{counter}\x00{token}".encode(), hashlib.sha256
+            ).digest()
+            positions += [int.from_bytes(digest[i : i + 2], "big") % bits for i in range(0, 32, 2)]
+            counter += 1
+        result = np.array(positions[:k], dtype=np.int64)
+        if len(self._cache) < 500_000:
+            self._cache[(group, token)] = result
+        return result
+
+    def encode_group(self, group: str, group_tokens: list[tuple[str, int]]) -> np.ndarray | None:
+        if not group_tokens:
+            return None
+        bits = self.parameters.bits[group]
+        bloom = np.zeros(bits, dtype=bool)
+        for token, k in group_tokens:
+            bloom[self._positions(group, token, k)] = True
+        diffusion = self._diffusion[group]
+        if diffusion is not None:
+            bloom = np.bitwise_xor.reduce(bloom[diffusion], axis=1)
+        if self.parameters.flip > 0:
+            # Fresh, unpredictable noise for every record (os.urandom via secrets).
+            draws = np.frombuffer(secrets.token_bytes(2 * bits), dtype=np.uint16)
+            bloom = bloom ^ (draws < int(self.parameters.flip * 65536))
+        return bloom
+
+    def encode(self, record: dict) -> dict:
+        by_group = tokens(record, self.parameters)
+        out = {"record_id": record["record_id"], "source": record["source"]}
+        for group in GROUPS:
+            bloom = self.encode_group(group, by_group[group])
+            out[group] = None if bloom is None else _b64(bloom)
+        return out
+
+    def header(self, records: int) -> dict:
+        return {
+            "format": FORMAT,
+            "parameters": self.parameters.as_dict(),
+            "fingerprint": self.fingerprint,
+            "records": records,
+        }
+
+
+def _b64(bloom: np.ndarray) -> str:
+    return base64.b64encode(np.packbits(bloom).tobytes()).decode()
+
+
+def _unb64(text: str, bits: int) -> np.ndarray:
+    raw = np.frombuffer(base64.b64decode(text, validate=True), dtype=np.uint8)
+    if len(raw) * 8 != bits:
+        raise ValueError(f"expected {bits} bits, found {len(raw) * 8}")
+    return np.unpackbits(raw).astype(bool)
+
+
+def write_jsonl(path: str | Path, header: dict, encoded: Iterable[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(header, sort_keys=True) + "\n")
+        for row in encoded:
+            handle.write(json.dumps(row, sort_keys=True) + "\n")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclasses.dataclass
+class EncodedFile:
+    path: str
+    header: dict
+    rows: list[dict]
+
+
+def read_jsonl(path: str | Path) -> EncodedFile:
+    """Read one encoded file, checking every line; problems are reported as FILE:LINE."""
+    from punte.linkage.reading import InputError, Problem
+
+    name = str(path)
+    try:
+        lines: Iterator[str] = open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError([Problem(name, None, f"cannot be read ({exc.strerror or exc})")]) from exc
+    problems: list[Problem] = []
+    rows: list[dict] = []
+    header: dict | None = None
+    with lines as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(Problem(name, number, f"not JSON ({exc.msg})"))
+                continue
+            if header is None:
+                if not isinstance(value, dict) or value.get("format") != FORMAT:
+                    raise InputError(
+                        [
+                            Problem(
+                                name, number, f"not a {FORMAT} file (first line must be its header)"
+                            )
+                        ]
+                    )
+                header = value
+                params = EncodingParameters.from_dict(header.get("parameters", {}))
+                continue
+            problem = _check_row(value, params)
+            if problem:
+                problems.append(Problem(name, number, problem))
+            else:
+                rows.append(value)
+    if header is None:
+        raise InputError([Problem(name, None, "the file is empty")])
+    if not rows and not problems:
+        raise InputError([Problem(name, None, "the file has a header but no records")])
+    if problems:
+        raise InputError(problems)
+    return EncodedFile(path=name, header=header, rows=rows)
+
+
+def _check_row(row, params: EncodingParameters) -> str | None:
+    if not isinstance(row, dict):
+        return "not a record"
+    for field in ("record_id", "source"):
+        if not isinstance(row.get(field), str) or not row[field]:
+            return f"{field} is missing"
+    if row.get("names") is None:
+        return "names encoding is missing"
+    for group in GROUPS:
+        value = row.get(group)
+        if value is None:
+            continue
+        try:
+            _unb64(value, params.bits[group])
+        except (ValueError, TypeError) as exc:
+            return f"{group}: not a valid encoding ({exc})"
+    return None
+
+
+def check_compatible(files: list[EncodedFile]) -> None:
+    """Encodings can be compared only if made with the same parameters and secret."""
+    from punte.linkage.reading import InputError, Problem
+
+    first = files[0]
+    problems = []
+    for other in files[1:]:
+        if other.header.get("parameters") != first.header.get("parameters"):
+            problems.append(
+                Problem(other.path, 1, f"encoded with other parameters than {first.path}")
+            )
+        elif other.header.get("fingerprint") != first.header.get("fingerprint"):
+            problems.append(
+                Problem(other.path, 1, f"encoded with another secret than {first.path}")
+            )
+    if problems:
+        raise InputError(problems)
+
+
+# --------------------------------------------------------------------------- features
+
+
+def encoded_features(files: list[EncodedFile], *, lsh_seed: int = 20261128) -> pd.DataFrame:
+    """One row per encoded record: filters as 64-bit words, bit counts, LSH blocking keys.
+
+    The linker never sees anything else: no token, no name, no date. Blocking keys are
+    MinHash signatures of the filters' set bits (computed here, without the secret).
+    """
+    from punte.linkage.reading import InputError, Problem
+
+    params = EncodingParameters.from_dict(files[0].header["parameters"])
+    rows = [row for f in files for row in f.rows]
+    seen: dict[str, str] = {}
+    duplicates = []
+    for f in files:
+        for row in f.rows:
+            if row["record_id"] in seen:
+                duplicates.append(
+                    Problem(
+                        f.path,
+                        None,
+                        f"record_id {row['record_id']!r} also in {seen[row['record_id']]}",
+                    )
+                )
+            seen[row["record_id"]] = f.path
+    if duplicates:
+        raise InputError(duplicates)
+    frame = pd.DataFrame(
+        {"unique_id": [r["record_id"] for r in rows], "source": [r["source"] for r in rows]}
+    )
+    rng = np.random.default_rng(lsh_seed)
+    for group in GROUPS:
+        bits = params.bits[group]
+        present = np.array([r.get(group) is not None for r in rows])
+        matrix = np.zeros((len(rows), bits), dtype=bool)
+        for i, r in enumerate(rows):
+            if r.get(group) is not None:
+                matrix[i] = _unb64(r[group], bits)
+        words = np.packbits(matrix, axis=1).view(">u8").astype(np.int64)
+        for w in range(words.shape[1]):
+            frame[f"{group}_{w}"] = pd.array(np.where(present, words[:, w], 0), dtype="Int64")
+            frame.loc[~present, f"{group}_{w}"] = pd.NA
+        frame[f"{group}_pop"] = pd.array(np.where(present, matrix.sum(axis=1), 0), dtype="Int32")
+        frame.loc[~present, f"{group}_pop"] = pd.NA
+        hashes = LSH_HASHES[group]
+        for h in range(hashes):
+            order = rng.permutation(bits)
+            permuted = matrix[:, order]
+            first = permuted.argmax(axis=1)
+            first = np.where(permuted.any(axis=1), first, -1)
+            frame[f"{group}_mh{h}"] = pd.array(np.where(present, first, -1), dtype="Int32")
+            frame.loc[~present, f"{group}_mh{h}"] = pd.NA
+    frame["em_sample"] = (
+        pd.util.hash_pandas_object(frame["unique_id"], index=False).to_numpy() % 10_000
+    ).astype("int32")
+    return frame

@@ -1,0 +1,341 @@
+"""Linking records: train (or load) the model, score candidate pairs, cluster into people.
+
+``link(features, ...)`` is the one call most callers need. The pieces are public for the
+database integration (incremental linking, relinking with review decisions):
+
+``Scorer(features, spec=..., model=...)``
+    an embedded DuckDB holding the records; ``.model`` (trained on first use unless given),
+    ``.edges(review_from)`` scores every pair the blocking rules find, ``.score_pairs(pairs)``
+    scores given pairs.
+``score_new_records(new, existing, model=...)``
+    pairs between new and existing records only, for incremental linking.
+``clustering.cluster(ids, edges, ...)``
+    clusters and review pairs, respecting analysts' decisions.
+
+Edges are a DataFrame ``unique_id_l, unique_id_r, match_probability, conflict``: one row per
+scored pair at or above ``review_from`` (lower pairs are never linked nor reviewed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from splink import Linker
+from splink.backends.duckdb import DuckDBAPI
+
+from punte.linkage import clustering
+from punte.linkage.model import PLAIN, ModelSpec, TrainedModel, train
+
+# Link a pair when the model gives it at least this probability of being one person: odds of
+# 4 to 1 (the veto below keeps such links from chaining namesakes together). The operating
+# point was chosen on one synthetic seed and checked on another seed and on FEBRL4
+# (docs/PERFORMANCE.md); it is a decision threshold, not a model weight.
+DEFAULT_THRESHOLD = 0.8
+# Pairs between this and the threshold go to an analyst.
+DEFAULT_REVIEW_FROM = 0.5
+# Two groups are kept apart when the model scores a pair between them below this (odds of
+# 1 to 99 that they are one person).
+DEFAULT_VETO_BELOW = 0.01
+# Vetoes are looked for by scoring every pair inside a candidate group up to this size; larger
+# chains (rare) are clustered without them.
+MAX_GROUP_FOR_VETOES = 300
+
+Progress = Callable[[str], None]
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class LinkResult:
+    clusters: pd.DataFrame  # record_id, cluster_id, match_probability
+    review_pairs: pd.DataFrame  # record_id_l, record_id_r, match_probability, reason
+    model: TrainedModel
+    conflicts: list[str]
+    timings: dict[str, float]
+    scored_pairs: int
+    vetoes: int
+
+
+def open_database(
+    *, temp_directory: str | Path | None = None, memory_limit: str | None = None
+) -> DuckDBAPI:
+    """An in-memory DuckDB that spills to `temp_directory` (created private) when needed."""
+    connection = duckdb.connect(":memory:")
+    if temp_directory is not None:
+        path = Path(temp_directory)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        connection.execute(f"SET temp_directory = '{path.as_posix()}'").fetchall()
+    if memory_limit:
+        connection.execute(f"SET memory_limit = '{memory_limit}'").fetchall()
+    connection.execute("SET preserve_insertion_order = false").fetchall()
+    return DuckDBAPI(connection=connection)
+
+
+def _rules_as_dicts(spec: ModelSpec, rules: list) -> list:
+    return (
+        spec.settings_creator(rules)
+        .get_settings("duckdb")
+        .as_dict()["blocking_rules_to_generate_predictions"]
+    )
+
+
+def _conflict_sql(model: TrainedModel, spec: ModelSpec) -> str:
+    """SQL that is true when a pair falls in the spec's conflict level.
+
+    Splink 5 keeps comparison vectors out of its predictions unless every input column is kept
+    too, so the level is recomputed here from the model's own level conditions, in order.
+    """
+    if spec.conflict_level is None:
+        return "FALSE"
+    comparison_name, label = spec.conflict_level
+    for comparison in model.splink_settings["comparisons"]:
+        if comparison["output_column_name"] != comparison_name:
+            continue
+        cases = []
+        for level in comparison["comparison_levels"]:
+            condition = level["sql_condition"]
+            is_conflict = "TRUE" if level.get("label_for_charts") == label else "FALSE"
+            if condition.strip().upper() == "ELSE":
+                cases.append(f"ELSE {is_conflict}")
+            else:
+                cases.append(f"WHEN {condition} THEN {is_conflict}")
+        return "CASE " + " ".join(cases) + " END"
+    raise KeyError(f"conflict level {spec.conflict_level} not in the model")
+
+
+class Scorer:
+    """The records in an embedded DuckDB, with the model that scores their pairs."""
+
+    def __init__(
+        self,
+        features: pd.DataFrame,
+        *,
+        spec: ModelSpec = PLAIN,
+        model: TrainedModel | None = None,
+        db: DuckDBAPI | None = None,
+        seed: int = 1,
+        progress: Progress | None = None,
+        timings: dict[str, float] | None = None,
+    ):
+        self.features = features
+        self.spec = spec
+        self.db = db or open_database()
+        self.table = self.db.register(features)
+        self._say = progress or (lambda message: None)
+        self.timings = timings if timings is not None else {}
+        if model is None:
+            started = time.perf_counter()
+            trainer = Linker(self.table, spec.settings_creator(), log_level=logging.ERROR)
+            model = train(trainer, features, spec, seed=seed, progress=self._say)
+            self.timings["train"] = time.perf_counter() - started
+        self.model = model
+        self.settings = model.splink_settings_for(spec, "duckdb")
+        self.settings["blocking_rules_to_generate_predictions"] = _rules_as_dicts(
+            spec, spec.blocking_rules_for(features)
+        )
+
+    def _linker(self) -> Linker:
+        return Linker(self.table, self.settings, log_level=logging.ERROR)
+
+    def _edges_from(self, linker: Linker, predictions) -> pd.DataFrame:
+        columns = [c for c in self.features.columns if c != "unique_id"]
+
+        def side(s: str) -> str:
+            return ", ".join(
+                [f"unique_id AS unique_id_{s}"] + [f'"{c}" AS "{c}_{s}"' for c in columns]
+            )
+
+        # Identifiers here are Splink's table names and our own column names, never input.
+        sql = (
+            "SELECT p.unique_id_l, p.unique_id_r, p.match_probability, "  # noqa: S608
+            f"({_conflict_sql(self.model, self.spec)}) AS conflict "
+            f"FROM {predictions.physical_name} AS p "
+            f"JOIN (SELECT {side('l')} FROM {self.table.physical_name}) AS l USING (unique_id_l) "
+            f"JOIN (SELECT {side('r')} FROM {self.table.physical_name}) AS r USING (unique_id_r)"
+        )
+        edges = linker.misc.query_sql(sql, output_type="pandas")
+        predictions.drop_table_from_database_and_remove_from_cache()
+        return edges
+
+    def edges(self, review_from: float) -> pd.DataFrame:
+        """Every pair the blocking rules find, scored, keeping those at or above review_from."""
+        self._say("scoring candidate pairs")
+        started = time.perf_counter()
+        linker = self._linker()
+        predictions = linker.inference.predict(
+            threshold_match_probability=review_from, warning_mode="never"
+        )
+        edges = self._edges_from(linker, predictions)
+        self.timings["score"] = time.perf_counter() - started
+        return edges
+
+    def score_pairs(self, pairs: pd.DataFrame) -> pd.DataFrame:
+        """Score given pairs (columns unique_id_l, unique_id_r), blocked or not."""
+        if pairs.empty:
+            return pd.DataFrame(
+                columns=["unique_id_l", "unique_id_r", "match_probability", "conflict"]
+            )
+        table = self.db.register(
+            pd.DataFrame(
+                {
+                    "match_key": "0",
+                    "join_key_l": pairs["unique_id_l"].to_numpy(),
+                    "join_key_r": pairs["unique_id_r"].to_numpy(),
+                }
+            )
+        )
+        linker = self._linker()
+        linker.table_management.register_blocked_pairs_for_predict(table)
+        predictions = linker.inference.predict(warning_mode="never")
+        edges = self._edges_from(linker, predictions)
+        table.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        return edges
+
+    def close(self) -> None:
+        self.db.duckdb_con.close()
+
+
+def _candidate_groups(ids: list[str], edges: pd.DataFrame, threshold: float, decisions):
+    """Groups that single linkage at the threshold would form (vetoes can only split them)."""
+    index = {rid: i for i, rid in enumerate(ids)}
+    parent = list(range(len(ids)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    strong = edges[(edges["match_probability"] >= threshold) & ~edges["conflict"]]
+    pairs = list(zip(strong["unique_id_l"], strong["unique_id_r"], strict=True))
+    pairs += [(d.record_id_l, d.record_id_r) for d in decisions if d.accepted]
+    for a, b in pairs:
+        if a in index and b in index:
+            ra, rb = find(index[a]), find(index[b])
+            if ra != rb:
+                parent[ra] = rb
+    groups: dict[int, list[str]] = {}
+    for rid, i in index.items():
+        groups.setdefault(find(i), []).append(rid)
+    return [g for g in groups.values() if len(g) > 2]
+
+
+def _pairs_to_check(groups: list[list[str]], edges: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    scored = set(zip(edges["unique_id_l"], edges["unique_id_r"], strict=True))
+    rows, skipped = [], 0
+    for group in groups:
+        if len(group) > MAX_GROUP_FOR_VETOES:
+            skipped += 1
+            continue
+        for a, b in itertools.combinations(sorted(group), 2):
+            if (a, b) not in scored and (b, a) not in scored:
+                rows.append((a, b))
+    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r"]), skipped
+
+
+def link(
+    features: pd.DataFrame,
+    *,
+    spec: ModelSpec = PLAIN,
+    model: TrainedModel | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    review_from: float = DEFAULT_REVIEW_FROM,
+    veto_below: float = DEFAULT_VETO_BELOW,
+    decisions: Iterable[clustering.Decision] = (),
+    seed: int = 1,
+    memory_limit: str | None = None,
+    progress: Progress | None = None,
+) -> LinkResult:
+    """Link `features` (see punte.linkage.features) into clusters of one person each."""
+    if not 0 < veto_below <= review_from <= threshold < 1:
+        raise ValueError("need 0 < veto_below <= review_from <= threshold < 1")
+    decisions = list(decisions)
+    timings: dict[str, float] = {}
+    say = progress or (lambda message: None)
+    ids = features["unique_id"].tolist()
+    with tempfile.TemporaryDirectory(prefix="punte-linkage-") as spill:
+        db = open_database(temp_directory=spill, memory_limit=memory_limit)
+        try:
+            scorer = Scorer(
+                features, spec=spec, model=model, db=db, seed=seed, progress=say,
+                timings=timings,
+            )  # fmt: skip
+            edges = scorer.edges(review_from)
+            say("checking candidate groups for contrary evidence")
+            started = time.perf_counter()
+            groups = _candidate_groups(ids, edges, threshold, decisions)
+            pairs, skipped = _pairs_to_check(groups, edges)
+            checked = scorer.score_pairs(pairs)
+            vetoes = checked.loc[
+                checked["match_probability"] < veto_below, ["unique_id_l", "unique_id_r"]
+            ]
+            timings["veto"] = time.perf_counter() - started
+            if skipped:
+                logger.info("%s candidate groups too large to check for vetoes", skipped)
+        finally:
+            db.duckdb_con.close()
+    say("clustering")
+    started = time.perf_counter()
+    result = clustering.cluster(
+        ids,
+        edges,
+        threshold=threshold,
+        review_from=review_from,
+        decisions=decisions,
+        vetoes=zip(vetoes["unique_id_l"], vetoes["unique_id_r"], strict=True),
+    )
+    timings["cluster"] = time.perf_counter() - started
+    return LinkResult(
+        clusters=result.clusters,
+        review_pairs=result.review_pairs,
+        model=scorer.model,
+        conflicts=result.conflicts,
+        timings=timings,
+        scored_pairs=len(edges),
+        vetoes=len(vetoes),
+    )
+
+
+def score_new_records(
+    new_features: pd.DataFrame,
+    existing_features: pd.DataFrame,
+    *,
+    model: TrainedModel,
+    spec: ModelSpec = PLAIN,
+    review_from: float = DEFAULT_REVIEW_FROM,
+) -> pd.DataFrame:
+    """Pairs between new records and existing ones (and among the new), for incremental runs.
+
+    Both frames must be prepared the same way (pass the whole database's given-name counts to
+    ``features.prepare`` for the new records). The result has the same columns as
+    ``Scorer.edges``. The blocking rules see all records, so a new record meets the same
+    candidates it would meet in a full relink.
+    """
+    both = pd.concat([existing_features, new_features], ignore_index=True)
+    scorer = Scorer(both, spec=spec, model=model)
+    try:
+        edges = scorer.edges(review_from)
+    finally:
+        scorer.close()
+    new_ids = set(new_features["unique_id"])
+    touches_new = edges["unique_id_l"].isin(new_ids) | edges["unique_id_r"].isin(new_ids)
+    return edges[touches_new].reset_index(drop=True)
+
+
+__all__ = [
+    "DEFAULT_REVIEW_FROM",
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_VETO_BELOW",
+    "LinkResult",
+    "Scorer",
+    "link",
+    "open_database",
+    "score_new_records",
+]

@@ -1,0 +1,600 @@
+"""The probabilistic linkage model: what is compared, how pairs are found, how it is trained.
+
+A ``ModelSpec`` describes a Fellegi-Sunter model in Splink terms: the comparisons (each a list
+of levels from "agrees exactly" to "disagrees"), the blocking rules that choose which pairs
+are scored, and the training plan. Nothing here holds a weight: every m and u probability and
+the prior are estimated from the data being linked by ``train``:
+
+1. u probabilities (how often two *different* people agree at each level) from random pairs
+   (``estimate_u_using_random_sampling``).
+2. m probabilities (how often records of the *same* person agree) by expectation
+   maximisation on several blocking passes (``TrainingPass``). A pass blocks on some columns
+   and estimates the comparisons that do not use them. Comparisons whose agreement among
+   non-matches depends on the blocking columns (sex, citizenship and place depend on the name:
+   two unrelated "Maria Popescu" share sex and nationality) are left out of that pass, because
+   EM with the global u would read that dependence as evidence of a match and converge to a
+   wrong "match" class (see RECIPES.md). Each comparison is estimated in at least one pass
+   and the median is kept.
+3. The prior (probability that two random records match) from the number of pairs that agree
+   exactly on a strict rule, divided by that rule's recall as the trained m probabilities
+   imply it.
+4. Checks: the first level of every comparison must be evidence for a match and "all other"
+   evidence against, or training fails with ``ModelTrainingError`` rather than link with a
+   model that learnt the wrong class.
+
+The trained model is saved as JSON (``TrainedModel.save``) with a format version, a hash of the
+untrained settings (a model trained for other comparisons is refused on load) and the
+training report. ``TrainedModel.splink_settings(dialect)`` gives the same model for another
+Splink backend, e.g. ``"spark"`` for national-scale runs (see docs/adr/0010-record-linkage.md).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import splink
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import Linker, SettingsCreator, block_on
+
+MODEL_FORMAT = "punte-linkage-model/1"
+# A blocking rule that would score more pairs than this per record is narrowed (see
+# BlockingRule): it bounds the work of linking a national database on one machine.
+PAIRS_PER_RECORD_PER_RULE = 40
+# EM stops when no probability moves by more than this between iterations.
+EM_CONVERGENCE = 1e-3
+EM_MAX_ITERATIONS = 25
+logger = logging.getLogger(__name__)
+
+
+class ModelTrainingError(RuntimeError):
+    """Training produced a model that must not be used (too little data, wrong class, ...)."""
+
+
+class ModelMismatchError(ValueError):
+    """A saved model was trained for other comparisons than this version of Punte uses."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingPass:
+    """One EM pass: block on `keys` (equality), leave out comparisons using `exclude`."""
+
+    keys: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+    def blocking_rule(self, sample_below: int | None) -> str:
+        parts = [f"l.{k} = r.{k}" for k in self.keys]
+        if self.exclude:
+            # Splink leaves out of a pass every comparison whose columns the blocking rule
+            # mentions; this always-true clause mentions them without restricting pairs.
+            cols = ", ".join(f"l.{c}, r.{c}" for c in self.exclude)
+            parts.append(f"COALESCE({cols}, '') IS NOT NULL")
+        if sample_below is not None:
+            parts.append(f"l.em_sample < {sample_below} AND r.em_sample < {sample_below}")
+        return " AND ".join(parts)
+
+
+@dataclasses.dataclass(frozen=True)
+class StrictRule:
+    """Columns whose exact agreement (all non-null) almost only happens for one person.
+
+    `levels` names, for each column, the (comparison, level label) whose m probability is the
+    chance that two records of one person agree on it.
+    """
+
+    columns: tuple[str, ...]
+    levels: tuple[tuple[str, str], ...]
+    null_columns: tuple[str, ...]  # a record lacking one of these cannot satisfy the rule
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    version: int
+    comparisons: Callable[[], list]
+    blocking: tuple[BlockingRule, ...]
+    training_passes: tuple[TrainingPass, ...]
+    strict_rule: StrictRule
+    # (comparison, level label) of pairs that must not be linked on their own strength
+    # (e.g. two different, well-established given names: twins); they go to review instead.
+    conflict_level: tuple[str, str] | None = None
+    # Comparisons that identify a person: their top level must be strong evidence (Bayes
+    # factor >= 10), or EM has converged to a wrong class.
+    identifying: tuple[str, ...] = ()
+
+    def blocking_rules_for(self, features: pd.DataFrame) -> list:
+        """The blocking rules for this data: broad rules narrowed to the pair budget."""
+        budget = PAIRS_PER_RECORD_PER_RULE * max(len(features), 1000)
+        return [rule.splink_rule(rule.narrowed(features, budget)) for rule in self.blocking]
+
+    def settings_creator(self, blocking_rules: list | None = None) -> SettingsCreator:
+        return SettingsCreator(
+            link_type="dedupe_only",
+            unique_id_column_name="unique_id",
+            comparisons=self.comparisons(),
+            blocking_rules_to_generate_predictions=(
+                blocking_rules
+                if blocking_rules is not None
+                else [rule.splink_rule() for rule in self.blocking]
+            ),
+            retain_matching_columns=False,
+            retain_intermediate_calculation_columns=True,
+            additional_columns_to_retain=["source"],
+            em_convergence=EM_CONVERGENCE,
+            max_iterations=EM_MAX_ITERATIONS,
+        )
+
+    def untrained_settings(self, dialect: str = "duckdb") -> dict[str, Any]:
+        settings = self.settings_creator().get_settings(dialect).as_dict()
+        settings.pop("linker_uid", None)
+        return settings
+
+    def settings_hash(self) -> str:
+        """Identifies the comparisons (not the blocking rules, which adapt to the data)."""
+        settings = self.untrained_settings()
+        settings.pop("blocking_rules_to_generate_predictions", None)
+        canonical = json.dumps(
+            {"format": MODEL_FORMAT, "spec": self.name, "version": self.version,
+             "settings": settings},
+            sort_keys=True, default=str,
+        )  # fmt: skip
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- plaintext model
+
+# Labels are referenced by the strict rule and the conflict level; keep them stable.
+FIRST_EXACT = "given name exactly equal"
+LAST_EXACT = "family name exactly equal"
+DOB_EXACT = "date of birth equal"
+DISTINCT_NAMES = "two different established given names"
+
+
+def _jw(column: str, threshold: float, label: str) -> cll.ComparisonLevelCreator:
+    return cll.JaroWinklerLevel(column, threshold).configure(label_for_charts=label)
+
+
+def _custom(sql: str, label: str) -> cll.CustomLevel:
+    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
+
+
+def plain_comparisons() -> list:
+    first = cl.CustomComparison(
+        output_column_name="first_name",
+        comparison_levels=[
+            cll.NullLevel("first_key"),
+            cll.ExactMatchLevel("first_std", term_frequency_adjustments=True).configure(
+                label_for_charts=FIRST_EXACT
+            ),
+            cll.ExactMatchLevel("first_key", term_frequency_adjustments=True).configure(
+                label_for_charts="same after transliteration"
+            ),
+            cll.ExactMatchLevel("first_group", term_frequency_adjustments=True).configure(
+                label_for_charts="variants of one name (nickname, other language)"
+            ),
+            _custom(
+                "(first_tok2_l IS NOT NULL OR first_tok2_r IS NOT NULL) AND ("
+                "first_tok1_l = first_tok1_r OR first_tok1_l = first_tok2_r"
+                " OR first_tok2_l = first_tok1_r OR first_tok2_l = first_tok2_r)",
+                "share one of several given names",
+            ),
+            # swap_last is a copy of last_key: a pass blocking on last_key still trains this.
+            _custom(
+                "first_key_l = swap_last_r OR swap_last_l = first_key_r",
+                "given name = other's family name (swapped)",
+            ),
+            # Levenshtein, not Damerau-Levenshtein: as good here and four times faster in DuckDB.
+            # A typo in a rare name is stronger evidence than in a common one: term frequency
+            # adjustment (against the more frequent of the two spellings) applies here too.
+            cll.LevenshteinLevel("first_key", 1).configure(
+                label_for_charts="one typo",
+                tf_adjustment_column="first_key",
+                tf_adjustment_weight=1.0,
+            ),
+            _jw("first_key", 0.9, "very similar"),
+            _jw("first_key", 0.8, "similar"),
+            _custom("first_common_l AND first_common_r", DISTINCT_NAMES),
+            cll.ElseLevel(),
+        ],
+    )
+    last = cl.CustomComparison(
+        output_column_name="last_name",
+        comparison_levels=[
+            cll.NullLevel("last_key"),
+            cll.ExactMatchLevel("last_std", term_frequency_adjustments=True).configure(
+                label_for_charts=LAST_EXACT
+            ),
+            cll.ExactMatchLevel("last_key", term_frequency_adjustments=True).configure(
+                label_for_charts="same after transliteration"
+            ),
+            _custom(
+                "last_key_l = swap_first_r OR swap_first_l = last_key_r",
+                "family name = other's given name (swapped)",
+            ),
+            cll.LevenshteinLevel("last_key", 1).configure(
+                label_for_charts="one typo",
+                tf_adjustment_column="last_key",
+                tf_adjustment_weight=1.0,
+            ),
+            _jw("last_key", 0.9, "very similar"),
+            _jw("last_key", 0.8, "similar"),
+            cll.ElseLevel(),
+        ],
+    )
+    dob = cl.CustomComparison(
+        output_column_name="date_of_birth",
+        comparison_levels=[
+            _custom("dob_year_l IS NULL OR dob_year_r IS NULL", "missing").configure(
+                is_null_level=True
+            ),
+            cll.ExactMatchLevel("dob", term_frequency_adjustments=True).configure(
+                label_for_charts=DOB_EXACT
+            ),
+            _custom(
+                "dob_year_l = dob_year_r AND (dob_l IS NULL OR dob_r IS NULL)"
+                " AND (dob_month_l IS NULL OR dob_month_r IS NULL OR dob_month_l = dob_month_r)",
+                "same year, one only partly known",
+            ),
+            _custom(
+                "dob_year_l = dob_year_r AND dob_month_l = dob_day_r AND dob_day_l = dob_month_r",
+                "day and month swapped",
+            ),
+            _custom("abs(dob_days_l - dob_days_r) <= 7", "within a week"),
+            _custom(
+                "dob_month_l = dob_month_r AND dob_day_l = dob_day_r"
+                " AND abs(dob_year_l - dob_year_r) = 1",
+                "same day, year off by one",
+            ),
+            _custom("abs(dob_year_l - dob_year_r) <= 1", "within a year"),
+            cll.ElseLevel(),
+        ],
+    )
+    place = cl.CustomComparison(
+        output_column_name="place_of_birth",
+        comparison_levels=[
+            cll.NullLevel("place_key"),
+            cll.ExactMatchLevel("place_key", term_frequency_adjustments=True).configure(
+                label_for_charts="same place"
+            ),
+            _jw("place_key", 0.88, "similar"),
+            cll.ElseLevel(),
+        ],
+    )
+    return [
+        first,
+        last,
+        dob,
+        place,
+        cl.ExactMatch("sex"),
+        cl.CustomComparison(
+            output_column_name="citizenship",
+            comparison_levels=[
+                cll.NullLevel("citizenship"),
+                cll.ExactMatchLevel("citizenship").configure(label_for_charts="same"),
+                # Many Moldovans also hold Romanian citizenship and give either.
+                _custom(
+                    "(citizenship_l = 'MD' AND citizenship_r = 'RO')"
+                    " OR (citizenship_l = 'RO' AND citizenship_r = 'MD')",
+                    "Moldovan and Romanian",
+                ),
+                cll.ElseLevel(),
+            ],
+        ),
+        cl.ExactMatch("phone"),
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockingRule:
+    """Pairs that agree on `keys` are scored (or on the custom `sql`, e.g. swapped names).
+
+    If agreeing on `keys` would produce more than the pair budget for the data at hand (a
+    national database has thousands of "Maria Popa"), the rule is narrowed by the columns of
+    `refine`, in order, until it fits. Small data sets keep the broad rules.
+    """
+
+    keys: tuple[str, ...] = ()
+    refine: tuple[str, ...] = ()
+    sql: str | None = None
+
+    def narrowed(self, features: pd.DataFrame, budget: float) -> tuple[str, ...]:
+        keys = self.keys
+        refine = list(self.refine)
+        while refine and _block_size(features, keys) > budget:
+            keys = keys + (refine.pop(0),)
+        return keys
+
+    def splink_rule(self, keys: tuple[str, ...] | None = None):
+        return self.sql if self.sql else block_on(*(keys or self.keys))
+
+
+# Each rule catches a kind of error the others miss; together they find about 95% of the
+# true pairs of the benchmark while scoring about 15 pairs per record.
+PLAIN_BLOCKING = (
+    BlockingRule(("first_group", "last_key"), refine=("sex",)),
+    BlockingRule(("last_key", "dob_year"), refine=("first_init",)),
+    BlockingRule(("first_group", "dob"), refine=("last_init",)),
+    BlockingRule(("dob", "place_key")),
+    BlockingRule(sql="l.first_key = r.swap_last AND l.swap_last = r.first_key"),
+    BlockingRule(("first_init", "last_prefix", "dob_year"), refine=("dob_month",)),
+    BlockingRule(("first_group", "last_prefix"), refine=("sex", "place_key")),
+    BlockingRule(("dob",), refine=("first_init",)),
+    BlockingRule(("first_group", "dob_year"), refine=("last_init", "place_key")),
+    BlockingRule(("first_cons", "last_cons"), refine=("sex", "dob_year")),
+    BlockingRule(("last_key", "dob_month", "dob_day")),
+    BlockingRule(("first_group", "dob_month", "dob_day"), refine=("last_init",)),
+    BlockingRule(sql="l.first_cons = r.last_cons AND l.last_cons = r.first_cons"),
+    BlockingRule(("last_key", "first2"), refine=("sex", "dob_year")),
+    BlockingRule(("first_group", "last_init", "place_key"), refine=("sex",)),
+)
+
+
+def plain_blocking_rules() -> list:
+    return [rule.splink_rule() for rule in PLAIN_BLOCKING]
+
+
+_NAME_DEPENDENT = ("sex", "citizenship", "place_key")
+
+PLAIN = ModelSpec(
+    name="plain",
+    version=1,
+    comparisons=plain_comparisons,
+    blocking=PLAIN_BLOCKING,
+    training_passes=(
+        # Same given name (or a variant) and family name: mostly one person, so the date of
+        # birth's m probabilities are well determined even though it is the only comparison
+        # left (sex, citizenship and place are left out: see the module docstring).
+        TrainingPass(keys=("first_group", "last_key"), exclude=_NAME_DEPENDENT),
+        # Same date of birth: unrelated to the names, trains names, place, sex, citizenship.
+        TrainingPass(keys=("dob",)),
+    ),
+    strict_rule=StrictRule(
+        columns=("first_std", "last_std", "dob"),
+        levels=(
+            ("first_name", FIRST_EXACT),
+            ("last_name", LAST_EXACT),
+            ("date_of_birth", DOB_EXACT),
+        ),
+        null_columns=("first_key", "last_key", "dob_year"),
+    ),
+    conflict_level=("first_name", DISTINCT_NAMES),
+    identifying=("first_name", "last_name", "date_of_birth"),
+)
+
+
+# --------------------------------------------------------------------------- trained model
+
+
+@dataclasses.dataclass
+class TrainedModel:
+    spec_name: str
+    settings_hash: str
+    splink_settings: dict[str, Any]  # trained, DuckDB dialect
+    report: dict[str, Any]
+    trained_at: str
+
+    @property
+    def version(self) -> str:
+        stamp = self.trained_at.replace("-", "").replace(":", "")[:15]
+        return f"{self.spec_name}-{self.settings_hash[:12]}-{stamp}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "model_version": self.version,
+            "spec": self.spec_name,
+            "settings_hash": self.settings_hash,
+            "trained_at": self.trained_at,
+            "splink_version": splink.__version__,
+            "training_report": self.report,
+            "splink_settings": self.splink_settings,
+        }
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.as_dict(), indent=2, default=str) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path, spec: ModelSpec) -> TrainedModel:
+        try:
+            data = json.loads(Path(path).read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ModelMismatchError(f"{path}: not a readable model file ({exc})") from exc
+        if data.get("format") != MODEL_FORMAT:
+            raise ModelMismatchError(
+                f"{path}: model format {data.get('format')!r}, expected {MODEL_FORMAT!r}"
+            )
+        if data.get("spec") != spec.name or data.get("settings_hash") != spec.settings_hash():
+            raise ModelMismatchError(
+                f"{path}: the model {data.get('model_version')} was trained for other "
+                f"comparisons than this version of Punte uses ({spec.name}, settings "
+                f"{spec.settings_hash()[:12]}); train a new one"
+            )
+        return cls(
+            spec_name=data["spec"],
+            settings_hash=data["settings_hash"],
+            splink_settings=data["splink_settings"],
+            report=data.get("training_report", {}),
+            trained_at=data["trained_at"],
+        )
+
+    def splink_settings_for(self, spec: ModelSpec, dialect: str) -> dict[str, Any]:
+        """The trained model for another Splink backend ("duckdb", "spark", "postgres")."""
+        if dialect == "duckdb":
+            return copy.deepcopy(self.splink_settings)
+        target = spec.settings_creator().get_settings(dialect).as_dict()
+        target["probability_two_random_records_match"] = self.splink_settings[
+            "probability_two_random_records_match"
+        ]
+        for comparison, trained in zip(
+            target["comparisons"], self.splink_settings["comparisons"], strict=True
+        ):
+            for level, trained_level in zip(
+                comparison["comparison_levels"], trained["comparison_levels"], strict=True
+            ):
+                for key in ("m_probability", "u_probability"):
+                    if key in trained_level:
+                        level[key] = trained_level[key]
+        return target
+
+
+# --------------------------------------------------------------------------- training
+
+
+def _block_size(features: pd.DataFrame, keys: tuple[str, ...]) -> int:
+    """Pairs that blocking on `keys` produces, from group sizes (no join needed)."""
+    sizes = features.dropna(subset=list(keys)).groupby(list(keys), sort=False).size()
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def _levels(settings: dict, comparison: str) -> list[dict]:
+    for c in settings["comparisons"]:
+        if c["output_column_name"] == comparison:
+            return c["comparison_levels"]
+    raise KeyError(comparison)
+
+
+def _level(settings: dict, comparison: str, label: str) -> dict:
+    for level in _levels(settings, comparison):
+        if level.get("label_for_charts") == label:
+            return level
+    raise KeyError(f"{comparison}: {label}")
+
+
+def _check_and_floor(
+    settings: dict, expected_matches: float, identifying: tuple[str, ...]
+) -> tuple[list[str], list[str]]:
+    """Refuse a model that learnt the wrong class; keep every probability above zero."""
+    problems, floored = [], []
+    floor = max(0.5 / max(expected_matches, 1.0), 1e-6)
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        observed = any(
+            isinstance(lv.get("u_probability"), (int, float)) and lv["u_probability"] > 0
+            for lv in levels
+        )
+        for level in levels:
+            for key in ("m_probability", "u_probability"):
+                value = level.get(key)
+                if not isinstance(value, (int, float)) or value < floor:
+                    level[key] = floor
+                    floored.append(f"{name}: {level['label_for_charts']} ({key[0]})")
+        if not observed:
+            continue  # the column is empty in this data: the comparison is always "missing"
+        first, last = levels[0], levels[-1]
+        needed = 10.0 if name in identifying else 1.0
+        if first["m_probability"] <= needed * first["u_probability"]:
+            problems.append(
+                f"{name}: '{first['label_for_charts']}' is not evidence for a match "
+                f"(m={first['m_probability']:.4g}, u={first['u_probability']:.4g})"
+            )
+        if last["m_probability"] > last["u_probability"]:
+            problems.append(
+                f"{name}: 'all other comparisons' is not evidence against a match "
+                f"(m={last['m_probability']:.4g}, u={last['u_probability']:.4g})"
+            )
+    return problems, floored
+
+
+def train(
+    linker: Linker,
+    features: pd.DataFrame,
+    spec: ModelSpec,
+    *,
+    seed: int = 1,
+    max_u_pairs: float = 5e6,
+    max_em_pairs: float = 2e5,
+    progress: Callable[[str], None] | None = None,
+) -> TrainedModel:
+    """Estimate u, m and the prior on `features` (already registered in `linker`)."""
+    say = progress or (lambda message: None)
+    n = len(features)
+    if n < 50:
+        raise ModelTrainingError(
+            f"{n} records are too few to estimate a linkage model; link them with a model "
+            "trained on more data (--model)"
+        )
+    report: dict[str, Any] = {"records": n, "passes": []}
+    total_pairs = n * (n - 1) / 2
+    say("estimating u probabilities from random pairs")
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(max_u_pairs, total_pairs), seed=seed
+    )
+    for training_pass in spec.training_passes:
+        pairs = _block_size(features, training_pass.keys)
+        sample_below = None
+        if pairs > max_em_pairs:
+            # Sample records on both sides: the share of matches among the pairs is kept.
+            sample_below = max(1, int(10_000 * math.sqrt(max_em_pairs / pairs)))
+        say(f"estimating m probabilities, blocking on {', '.join(training_pass.keys)}")
+        rule = training_pass.blocking_rule(sample_below)
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        except Exception as exc:  # Splink raises its own errors for empty or degenerate passes
+            report["passes"].append({"rule": rule, "error": str(exc)})
+            logger.warning("EM pass %s failed: %s", rule, exc)
+            continue
+        report["passes"].append(
+            {"rule": rule, "blocked_pairs": pairs, "sampled": sample_below is not None}
+        )
+    settings = linker.misc.save_model_to_json()
+
+    say("estimating the prior probability of a match")
+    prior = _estimate_prior(linker, features, spec, settings)
+    report["prior"] = prior
+    settings["probability_two_random_records_match"] = prior["probability"]
+    problems, floored = _check_and_floor(
+        settings, prior["expected_matching_pairs"], spec.identifying
+    )
+    report["checks"] = problems or ["ok"]
+    report["levels_not_observed"] = floored
+    if problems:
+        raise ModelTrainingError(
+            "the estimated model does not separate matches from non-matches: " + "; ".join(problems)
+        )
+    settings.pop("linker_uid", None)
+    return TrainedModel(
+        spec_name=spec.name,
+        settings_hash=spec.settings_hash(),
+        splink_settings=settings,
+        report=report,
+        trained_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    )
+
+
+def _estimate_prior(linker: Linker, features: pd.DataFrame, spec: ModelSpec, settings: dict):
+    rule = spec.strict_rule
+    n = len(features)
+    complete = features.dropna(subset=list(rule.columns))
+    sizes = complete.groupby(list(rule.columns), sort=False).size()
+    observed = int((sizes * (sizes - 1) // 2).sum())
+    recall = 1.0
+    for column in rule.null_columns:
+        present = features[column].notna().mean()
+        recall *= present * present
+    for comparison, label in rule.levels:
+        m = _level(settings, comparison, label).get("m_probability")
+        if not isinstance(m, (int, float)) or m <= 0:
+            raise ModelTrainingError(f"no m probability was estimated for {comparison}: {label}")
+        recall *= m
+    observed = max(observed, 1)
+    expected = observed / recall
+    total = n * (n - 1) / 2
+    probability = min(expected / total, 0.5)
+    return {
+        "strict_rule": list(rule.columns),
+        "observed_pairs": observed,
+        "estimated_recall": recall,
+        "expected_matching_pairs": expected,
+        "probability": probability,
+    }
