@@ -13,6 +13,7 @@ urlpatterns = [
     path("webauthn/", include("punte.accounts.urls_webauthn", namespace="otp_webauthn")),
     path("audit/", include("punte.core.urls")),
     path("persons/", include("punte.identification.urls")),
+    path("linkage/", include("punte.linkage.urls")),
     path("api/v1/", api.urls),
 ]
 

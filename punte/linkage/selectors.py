@@ -186,6 +186,15 @@ def personlink_get(*, actor: Membership, person_id: uuid.UUID | str) -> PersonLi
     return link
 
 
+def national_persons_of(person_ids: list[Any]) -> dict[Any, uuid.UUID]:
+    """Person id -> national person id, for the records given that a run has linked."""
+    return dict(
+        PersonLink.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "national_person_id"
+        )
+    )
+
+
 # --------------------------------------------------------------------------- statistics
 
 
