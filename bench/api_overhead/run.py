@@ -403,9 +403,19 @@ def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -
         f"p99 of the audited read: {p99:.1f} ms   target < {TARGET_P99_MS:.0f} ms: "
         f"{'met' if p99_ok else 'MISSED'}"
     )
+
+    def cost(s: dict[str, float]) -> float:
+        return s["server_cpu_ms_per_req"] + s["db_cpu_ms_per_req"] + s["client_cpu_ms_per_req"]
+
+    cpu_ratio = cost(summaries["bare"]) / cost(summaries["api"])
+    print(
+        f"CPU per request, bare/audited (gunicorn + postgres + client): {cpu_ratio:.3f}   "
+        "(the ratio throughput tends to when the cores are shared by nothing else)"
+    )
     return {
         "machine": info,
         "ratio": ratio,
+        "cpu_ratio": cpu_ratio,
         "ratio_met": ratio_ok,
         "p99_met": p99_ok,
         "sides": summaries,
