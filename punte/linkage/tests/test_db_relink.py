@@ -304,3 +304,23 @@ def test_relink_writes_one_audit_event_with_counts_and_no_personal_values(linked
     )
     for value in ("Popescu", "POPESCU", "Hnatiuk", "Гнатюк", "2001-05-17", "1995"):
         assert value not in text
+
+
+@pytest.mark.django_db
+def test_a_model_saved_elsewhere_is_imported_as_the_active_version(tmp_path):
+    from punte.linkage.tests.db_factories import trained_model
+
+    first = install_model()
+    path = tmp_path / "model.json"
+    trained_model().save(path)
+    imported = services.linkagemodel_import(path=path)
+    assert imported.pk == first.pk and imported.is_active  # the same version is not stored twice
+    assert LinkageModel.objects.filter(is_active=True).count() == 1
+    assert imported.model_json["splink_settings"] == trained_model().splink_settings
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "something else"}')
+    with pytest.raises(ServiceError) as refused:
+        services.linkagemodel_import(path=broken)
+    assert refused.value.field == "model"
+    assert LinkageModel.objects.get(is_active=True).pk == first.pk
