@@ -12,6 +12,7 @@ from django.utils import timezone
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.errors import ServiceError
 from punte.core.models import AuditEvent
+from punte.identification.models import Person
 from punte.identification.tests.factories import create_person
 from punte.linkage import services
 from punte.linkage.models import (
@@ -273,7 +274,7 @@ def test_without_a_model_a_new_person_stays_alone_and_nothing_is_written(
     agencies, django_capture_on_commit_callbacks, caplog
 ):
     with (
-        caplog.at_level(logging.INFO, logger="punte.linkage.services"),
+        caplog.at_level(logging.INFO, logger="punte.linkage"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         person = create_person(agencies[0])
@@ -324,3 +325,18 @@ def test_a_model_saved_elsewhere_is_imported_as_the_active_version(tmp_path):
         services.linkagemodel_import(path=broken)
     assert refused.value.field == "model"
     assert LinkageModel.objects.get(is_active=True).pk == first.pk
+
+
+@pytest.mark.django_db
+def test_records_without_names_are_never_compared_and_never_split_a_person(linked, agencies):
+    unknown = create_person(agencies[0], identity_unknown=True, given_name=None, family_name=None)
+    ana_police, ana_ngo, ana_dgaspc = linked["ana"]
+    # Retention anonymises an archived record: names, date and indexes go (retention.py).
+    Person.objects.filter(pk=ana_dgaspc.pk).update(
+        identity_unknown=True, given_name=None, family_name=None, date_of_birth=None
+    )
+    services.persons_relink_all()
+    alone = PersonLink.objects.get(person=unknown)
+    assert alone.method == LinkMethod.SINGLETON
+    assert PersonLink.objects.filter(national_person=alone.national_person).count() == 1
+    assert national(ana_dgaspc) == national(ana_police) == national(ana_ngo)
