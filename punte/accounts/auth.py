@@ -15,12 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from punte.accounts import selectors
-from punte.accounts.models import ApiToken, Membership
+from punte.accounts.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    Role,
+    RolePermission,
+    User,
+)
+from punte.core.rawrows import RowLoader
 
 TOKEN_PREFIX = "pnt"
 MAX_TOKEN_LENGTH = 128
@@ -66,16 +75,92 @@ def check_token(request, raw: str) -> TokenCheck:
     return result
 
 
+_TOKEN_ROWS = RowLoader(ApiToken)
+_MEMBERSHIP_ROWS = RowLoader(Membership)
+_USER_ROWS = RowLoader(User)
+_ORGANISATION_ROWS = RowLoader(Organisation)
+_ROLE_ROWS = RowLoader(Role)
+_TOKEN_SQL: dict[str, str] = {}
+
+
+def _token_sql() -> str:
+    """One statement for the token, its membership, user, organisation and role, and the role's
+    permissions as they are in RolePermission now (read on every request, never cached).
+
+    Inner joins, as select_related() made them: every one of these keys is NOT NULL.
+    """
+    sql = _TOKEN_SQL.get(connection.alias)
+    if sql is None:
+        quote = connection.ops.quote_name
+        permission = RolePermission._meta
+        role_column = quote(permission.get_field("role").column)
+        permission_column = quote(permission.get_field("permission").column)
+        # Identifiers only, from the models' metadata; every value is a parameter.
+        of_role = (
+            f"FROM {quote(permission.db_table)} rp "  # noqa: S608
+            f"WHERE rp.{role_column} = r.{quote(Role._meta.pk.column)}"
+        )
+        if connection.vendor == "postgresql":
+            permissions = f"ARRAY(SELECT rp.{permission_column} {of_role})"
+        else:
+            permissions = f"(SELECT group_concat(rp.{permission_column}, ',') {of_role})"
+
+        def join(alias: str, model, key: str) -> str:
+            column = quote(Membership._meta.get_field(key).column)
+            pk = quote(model._meta.pk.column)
+            return f"JOIN {quote(model._meta.db_table)} {alias} ON {alias}.{pk} = m.{column}"
+
+        token_membership = quote(ApiToken._meta.get_field("membership").column)
+        sql = (
+            f"SELECT {_TOKEN_ROWS.columns('t', connection)}, "  # noqa: S608
+            f"{_MEMBERSHIP_ROWS.columns('m', connection)}, {_USER_ROWS.columns('u', connection)}, "
+            f"{_ORGANISATION_ROWS.columns('o', connection)}, "
+            f"{_ROLE_ROWS.columns('r', connection)}, {permissions} "
+            f"FROM {quote(ApiToken._meta.db_table)} t "
+            f"JOIN {quote(Membership._meta.db_table)} m "
+            f"ON m.{quote(Membership._meta.pk.column)} = t.{token_membership} "
+            f"{join('u', User, 'user')} {join('o', Organisation, 'organisation')} "
+            f"{join('r', Role, 'role')} "
+            f"WHERE t.{quote(ApiToken._meta.get_field('token_hash').column)} = %s"
+        )
+        _TOKEN_SQL[connection.alias] = sql
+    return sql
+
+
+def _load_token(digest: str) -> ApiToken | None:
+    """The token with the given hash and everything it acts for, in one statement; None if
+    unknown. The instances are those select_related() would build (every field converted and
+    decrypted by the ORM's own converters), and the membership's permission_codes are set from
+    the same statement, so no further query is made for them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(), [digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    loaded = []
+    start = 0
+    for rows in (_TOKEN_ROWS, _MEMBERSHIP_ROWS, _USER_ROWS, _ORGANISATION_ROWS, _ROLE_ROWS):
+        loaded.append(rows.load(row[start : start + len(rows)], connection))
+        start += len(rows)
+    token, membership, user, organisation, role = loaded
+    permissions = row[start]
+    if isinstance(permissions, str):  # SQLite: group_concat; permission codes hold no comma
+        permissions = permissions.split(",")
+    ApiToken.membership.field.set_cached_value(token, membership)
+    Membership.user.field.set_cached_value(membership, user)
+    Membership.organisation.field.set_cached_value(membership, organisation)
+    Membership.role.field.set_cached_value(membership, role)
+    membership.__dict__["permission_codes"] = frozenset(permissions or ())
+    return token
+
+
 def _check_token(raw: str) -> TokenCheck:
     if not raw.startswith(f"{TOKEN_PREFIX}_") or len(raw) > MAX_TOKEN_LENGTH:
         return TokenCheck(None, "This is not a Punte API token.")
-    # get(), not first(): token_hash is unique, and the ORDER BY that first() adds costs more to
-    # build than the lookup itself on every API request (bench/api_overhead).
-    try:
-        found = ApiToken.objects.select_related(
-            "membership__user", "membership__organisation", "membership__role"
-        ).get(token_hash=hash_token(raw))
-    except ApiToken.DoesNotExist:
+    # Hand-written SQL, not a queryset: compiling the select_related() query cost more than the
+    # whole bare request it is compared with (bench/api_overhead, docs/PERFORMANCE.md).
+    found = _load_token(hash_token(raw))
+    if found is None:
         return TokenCheck(None, "Unknown token.")
     if found.revoked_at is not None:
         return TokenCheck(found, "This token has been revoked.")

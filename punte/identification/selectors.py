@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -16,10 +16,14 @@ from punte.core import audit
 from punte.core.api_support import paginate_by_cursor
 from punte.core.crypto import blind_index
 from punte.core.errors import ServiceError
+from punte.core.rawrows import RowLoader
 from punte.identification.models import Person, PersonAccess
 
 
 def person_list_visible_to(*, actor: Membership) -> QuerySet[Person]:
+    # The scope rule is written twice, here as a queryset and in _visible_person_sql() as SQL
+    # for the one-record read; test_person_scope_paths.py proves they agree for every scope
+    # and grant state. Change both together.
     if not actor.has_perm("person.view"):
         return Person.objects.none()
     people = Person.objects.filter(archived_at__isnull=True).select_related("citizenship")
@@ -33,6 +37,62 @@ def person_list_visible_to(*, actor: Membership) -> QuerySet[Person]:
     return people.filter(created_by_id=actor.user_id, owner_organisation_id=actor.organisation_id)
 
 
+_PERSON_ROWS = RowLoader(Person)
+
+
+def _visible_person_sql(*, actor: Membership, person_uuid: uuid.UUID) -> tuple[str, list]:
+    """The same rule as person_list_visible_to(), for one person by primary key, as SQL:
+    compiling the queryset cost more than the whole bare request (bench/api_overhead).
+    Identifiers come from the models' metadata; every value is a parameter."""
+    quote = connection.ops.quote_name
+    person, access = Person._meta, PersonAccess._meta
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    def param(meta, name: str, value) -> object:
+        return meta.get_field(name).get_db_prep_value(value, connection)
+
+    sql = (
+        f"SELECT {_PERSON_ROWS.columns('p', connection)} "  # noqa: S608
+        f"FROM {quote(person.db_table)} p "
+        f"WHERE p.{column(person, 'id')} = %s AND p.{column(person, 'archived_at')} IS NULL"
+    )
+    params = [param(person, "id", person_uuid)]
+    if actor.scope == Scope.ALL:
+        return sql, params
+    if actor.scope == Scope.ORGANISATION:
+        sql += (
+            f" AND EXISTS (SELECT 1 FROM {quote(access.db_table)} a"  # noqa: S608
+            f" WHERE a.{column(access, 'person')} = p.{column(person, 'id')}"
+            f" AND a.{column(access, 'organisation')} = %s"
+            f" AND a.{column(access, 'revoked_at')} IS NULL)"
+        )
+        return sql, [*params, param(access, "organisation", actor.organisation_id)]
+    sql += (
+        f" AND p.{column(person, 'created_by')} = %s"
+        f" AND p.{column(person, 'owner_organisation')} = %s"
+    )
+    return sql, [
+        *params,
+        param(person, "created_by", actor.user_id),
+        param(person, "owner_organisation", actor.organisation_id),
+    ]
+
+
+def _visible_person(*, actor: Membership, person_uuid: uuid.UUID) -> Person | None:
+    """One person in the actor's scope, or None; every field decrypted with its associated data.
+    Citizenship is not joined: the API needs only citizenship_id; a page that shows the
+    country's name loads it when it reads `person.citizenship`."""
+    if not actor.has_perm("person.view"):
+        return None
+    sql, params = _visible_person_sql(actor=actor, person_uuid=person_uuid)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _PERSON_ROWS.load(row, connection) if row is not None else None
+
+
 def person_get_for_view(*, actor: Membership, person_id: uuid.UUID | str) -> Person:
     """Open one person's record: 404 outside the actor's scope, and an access event if inside."""
     try:
@@ -40,12 +100,9 @@ def person_get_for_view(*, actor: Membership, person_id: uuid.UUID | str) -> Per
     except ValueError as exc:
         raise Http404 from exc
     with transaction.atomic():
-        # get(), not first(): one row by primary key needs no ORDER BY, and building the one
-        # first() takes from Meta.ordering costs more than the lookup (bench/api_overhead).
-        try:
-            person = person_list_visible_to(actor=actor).get(pk=person_uuid)
-        except Person.DoesNotExist as exc:
-            raise Http404 from exc
+        person = _visible_person(actor=actor, person_uuid=person_uuid)
+        if person is None:
+            raise Http404
         audit.record(
             action="person.viewed",
             actor=actor.user,
