@@ -235,6 +235,8 @@ class LinkageState(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     last_relink_at = models.DateTimeField(null=True, blank=True)
     last_relink_summary = models.JSONField(default=dict, blank=True)
+    # Why the last relink asked for from the web was refused ({"at", "message"}), until one runs.
+    last_relink_refusal = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return "Linkage state"

@@ -540,7 +540,8 @@ def persons_relink_all(
         counts.pop("seconds")
         state.last_relink_at = now
         state.last_relink_summary = counts
-        state.save(update_fields=["last_relink_at", "last_relink_summary"])
+        state.last_relink_refusal = {}
+        state.save(update_fields=["last_relink_at", "last_relink_summary", "last_relink_refusal"])
         audit.record(
             action="linkage.relinked",
             actor=_user(actor),

@@ -8,7 +8,11 @@ returns at once too, having written nothing.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django_tasks import task
+
+from punte.core.errors import ServiceError
+from punte.linkage.models import LinkageState
 
 
 @task()
@@ -24,7 +28,12 @@ def relink_persons_task(membership_id: str) -> dict:
     from punte.accounts.models import Membership
     from punte.linkage import services
 
-    actor = Membership.objects.select_related("user", "organisation", "role").get(
-        pk=membership_id
-    )
-    return services.persons_relink_all(actor=actor).as_dict()
+    actor = Membership.objects.select_related("user", "organisation", "role").get(pk=membership_id)
+    try:
+        return services.persons_relink_all(actor=actor).as_dict()
+    except ServiceError as exc:
+        # Shown on the review queue page, where the relink was asked for.
+        LinkageState.objects.filter(pk=1).update(
+            last_relink_refusal={"at": timezone.now().isoformat(), "message": exc.message}
+        )
+        return {"refused": exc.message}

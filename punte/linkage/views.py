@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -55,6 +57,12 @@ def review_queue(request):
         pairs, next_cursor = [], None
         page_error = _("This page link is not valid. Start again from the first page.")
     state = LinkageState.objects.filter(pk=1).first()
+    refusal = None
+    if state is not None and state.last_relink_refusal.get("message"):
+        refusal = {
+            "at": datetime.datetime.fromisoformat(state.last_relink_refusal["at"]),
+            "message": state.last_relink_refusal["message"],
+        }
     return render(
         request,
         "linkage/review_queue.html",
@@ -66,6 +74,7 @@ def review_queue(request):
             "page_error": page_error,
             "counts": selectors.link_status_counts(),
             "state": state,
+            "refusal": refusal,
             "may_run": actor.has_perm("linkage.run"),
         },
     )

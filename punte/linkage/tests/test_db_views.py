@@ -136,3 +136,13 @@ def test_a_reviewer_without_linkage_run_sees_no_relink_button(analyst):
     page = verified_client(analyst.user).get(reverse("linkage:review_queue")).content.decode()
     assert reverse("linkage:relink") not in page
     assert verified_client(analyst.user).post(reverse("linkage:relink")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_refused_relink_is_explained_on_the_queue_page(analyst):
+    make_linked_record()  # two records: too few to train a model, and none is stored
+    client = verified_client(analyst.user)
+    assert client.post(reverse("linkage:relink")).status_code == 302
+    page = client.get(reverse("linkage:review_queue")).content.decode()
+    assert "was refused" in page and "too few" in page
+    assert not AuditEvent.objects.filter(action="linkage.relinked").exists()
