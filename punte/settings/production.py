@@ -113,6 +113,16 @@ DATABASES = {
         conn_health_checks=True,
     ),
 }
+# Server-side parameter binding with prepared statements: PostgreSQL plans a statement the
+# connection has run 5 times once, and then reuses the plan (about half the database CPU of an
+# audited API read, docs/PERFORMANCE.md "API overhead"). Set false behind a pooler in
+# transaction mode that cannot carry prepared statements (PgBouncer before 1.21).
+if _flag("PUNTE_DB_PREPARED_STATEMENTS", True):
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 
 # --- Passkeys (WebAuthn) -------------------------------------------------------------------
 OTP_WEBAUTHN_RP_ID = _required("PUNTE_WEBAUTHN_RP_ID")
