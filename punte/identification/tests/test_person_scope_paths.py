@@ -7,14 +7,16 @@ every state a person can be in relative to the actor, that both answers agree.
 import pytest
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from punte.accounts.permissions import ROLES
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from punte.core.models import AuditEvent
+from punte.core.models import AuditEvent, Country
 from punte.identification import selectors
 from punte.identification.models import Person, PersonAccess, PersonAccessReason
 from punte.identification.tests.factories import create_person
+from punte.testing.web import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +101,14 @@ def test_the_states_cover_every_answer():
     }
     assert "elsewhere, no grant" in scopes["national_coordinator"]
     assert "archived, created by the actor here" not in scopes["national_coordinator"]
+
+
+def test_the_record_page_shows_the_country_of_citizenship_by_name():
+    # The one-record read does not join the country (the API needs only its code); the page
+    # that shows the name loads it.
+    actor = MembershipFactory(role_code="regional_officer")
+    person = create_person(actor=actor, citizenship="RO")
+    client = verified_client(actor.user)
+    response = client.get(reverse("identification:person_detail", args=[person.pk]))
+    assert response.status_code == 200
+    assert Country.objects.get(pk="RO").name in response.content.decode()
