@@ -88,7 +88,9 @@ def test_passkey_as_second_factor_then_without_password(page):
     expect(page.locator(".acting-as")).to_contain_text("ONG Test Pod")
 
     verified = AuditEvent.objects.filter(action="mfa.verified", actor_username="mihai.test")
-    assert sorted(e.changes["passwordless"] for e in verified) == [False, True]
+    # Once the authenticator is present again, the username field's autofill offer may complete
+    # a second passwordless ceremony alongside the button's, so count kinds, not events.
+    assert {e.changes["passwordless"] for e in verified} == {False, True}
     assert AuditEvent.objects.filter(
         action="mfa.passkey_enrolled", actor_username="mihai.test"
     ).exists()
