@@ -18,7 +18,7 @@ the tests that never link should not pay for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from punte.identification.models import Person, Sex
@@ -92,10 +92,16 @@ def person_rows(person_ids: Iterable[Any] | None = None) -> Iterator[dict[str, A
         yield dict(zip(_FIELDS, values, strict=True))
 
 
-def person_records(person_ids: Iterable[Any] | None = None) -> tuple[list[dict], list[str]]:
-    """(engine rows of the linkable persons, ids of the persons that cannot be linked)."""
+def person_records(
+    person_ids: Iterable[Any] | None = None, *, progress: Callable[[int], None] | None = None
+) -> tuple[list[dict], list[str]]:
+    """(engine rows of the linkable persons, ids of the persons that cannot be linked).
+
+    `progress(rows read)` is called every 2,000 rows."""
     records, unlinkable = [], []
-    for row in person_rows(person_ids):
+    for count, row in enumerate(person_rows(person_ids), start=1):
+        if progress is not None and count % 2000 == 0:
+            progress(count)
         if is_linkable(
             identity_unknown=row["identity_unknown"],
             given_name=row["given_name"],

@@ -345,7 +345,9 @@ def persons_relink_all(
     started = time.perf_counter()
     total = Person.objects.count()
     say("reading persons", 0, total)
-    records, unlinkable = persons.person_records()
+    records, unlinkable = persons.person_records(
+        progress=lambda done: say("reading persons", done, total)
+    )
     say("reading persons", total, total)
     features = persons.prepare(records)
     summary.records, summary.unlinkable = len(records) + len(unlinkable), len(unlinkable)

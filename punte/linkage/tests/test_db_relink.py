@@ -137,7 +137,12 @@ def test_relink_gives_duplicates_one_national_person_and_others_their_own(linked
 @pytest.mark.django_db
 def test_a_second_relink_keeps_every_national_person_identifier(linked):
     before = dict(PersonLink.objects.values_list("person_id", "national_person_id"))
-    summary = services.persons_relink_all()
+    steps = []
+    summary = services.persons_relink_all(progress=lambda *step: steps.append(step))
+    # The command line draws these as a progress bar: stages with records done / total.
+    total = PersonLink.objects.count()
+    assert ("reading persons", total, total) in steps
+    assert steps[-1] == ("writing national person identifiers", total, total)
     assert dict(PersonLink.objects.values_list("person_id", "national_person_id")) == before
     assert summary.changed_links == summary.new_national_persons == 0
     assert summary.review_added == summary.review_removed == 0
