@@ -520,18 +520,22 @@ def user_create(
             }
         ),
     )
+    _record_membership_created(actor=actor, membership=membership)
+    return user
+
+
+def _record_membership_created(*, actor: Membership, membership: Membership) -> None:
     audit.record(
         action="membership.created",
         actor=actor.user,
         organisation=actor.organisation,
         subject=membership,
         changes={
-            "user": str(user.pk),
-            "organisation": str(organisation.pk),
-            "role": {"old": None, "new": role.pk},
+            "user": str(membership.user_id),
+            "organisation": str(membership.organisation_id),
+            "role": {"old": None, "new": membership.role_id},
         },
     )
-    return user
 
 
 @transaction.atomic
@@ -710,17 +714,7 @@ def membership_add(
         created_by=actor.user,
         modified_by=actor.user,
     )
-    audit.record(
-        action="membership.created",
-        actor=actor.user,
-        organisation=actor.organisation,
-        subject=membership,
-        changes={
-            "user": str(user.pk),
-            "organisation": str(organisation.pk),
-            "role": {"old": None, "new": role.pk},
-        },
-    )
+    _record_membership_created(actor=actor, membership=membership)
     return membership
 
 
