@@ -1,4 +1,5 @@
 import builtins
+import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from punte.core.fields import EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from punte.core.models import TimeStampedModel
 from punte.identification.catalogue.vocabulary import Dimension, Grade, IndicatorList
+
+ADULT_AGE = 18
 
 
 class Sex(models.TextChoices):
@@ -48,6 +51,26 @@ class Person(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Person {str(self.pk)[:8]}"
+
+    def is_treated_as_child(self, on: datetime.date) -> bool:
+        """Presumption of minority: a person is a child unless known to be 18 or older on `on`.
+
+        Routing, consent and the screening lists all ask this one question, so that an unknown
+        or uncertain age never lets a child be handled as an adult.
+        """
+        if self.date_of_birth is not None:
+            dob = self.date_of_birth
+            age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+            return age < ADULT_AGE
+        if self.birth_year is not None:
+            # Born in birth_year: certainly an adult only once the whole year has turned 18.
+            return on.year - self.birth_year <= ADULT_AGE
+        return True
+
+    @property
+    def is_foreign_national(self) -> bool:
+        """Known to hold a citizenship other than Romania's (unknown citizenship is not foreign)."""
+        return self.citizenship_id is not None and self.citizenship_id != "RO"
 
     @property
     def display_name(self) -> str:
