@@ -48,15 +48,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from punte.linkage import normalise
 
 FORMAT = "punte-clk/1"
 MIN_SECRET_BYTES = 32
-GROUPS = ("names", "birth", "other")
-# MinHash signatures per filter for blocking (computed by the linker, not the encoder).
-LSH_HASHES = {"names": 24, "birth": 8, "other": 4}
+GROUPS = ("first", "last", "birth", "other")
+# First and last names are hashed alike, so that a swapped pair can be compared crosswise.
+HASH_KEY = {"first": "names", "last": "names", "birth": "birth", "other": "other"}
 
 
 class EncodingError(ValueError):
@@ -66,18 +65,18 @@ class EncodingError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class EncodingParameters:
     bits: dict[str, int] = dataclasses.field(
-        default_factory=lambda: {"names": 1024, "birth": 512, "other": 512}
+        default_factory=lambda: {"first": 512, "last": 512, "birth": 512, "other": 512}
     )
     # Hash functions per token: more for tokens that identify more.
     k: dict[str, int] = dataclasses.field(
         default_factory=lambda: {
             "name_bigram": 10, "name_group": 20,
-            "birth_year": 8, "birth_part": 6, "birth_full": 20,
+            "birth_year": 16, "birth_part": 6, "birth_full": 16,
             "sex": 4, "citizenship": 4, "place_bigram": 6, "place": 10, "phone": 20,
         }
     )  # fmt: skip
     q: int = 2
-    diffusion_t: int = 3
+    diffusion_t: int = 0
     flip: float = 0.02
 
     def as_dict(self) -> dict:
@@ -151,12 +150,13 @@ def _bigrams(word: str, q: int) -> list[str]:
 def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple[str, int]]]:
     """(token, k) per filter for one record (fields as read by punte.linkage.reading)."""
     k = parameters.k
-    names: list[tuple[str, int]] = []
-    for field in ("first_name", "last_name"):
+    first: list[tuple[str, int]] = []
+    last: list[tuple[str, int]] = []
+    for field, out in (("first_name", first), ("last_name", last)):
         for word in normalise.name_key(record.get(field)).split():
-            names += [(f"n:{g}", k["name_bigram"]) for g in _bigrams(word, parameters.q)]
+            out += [(f"n:{g}", k["name_bigram"]) for g in _bigrams(word, parameters.q)]
     for group in normalise.given_name_group(record.get("first_name")).split():
-        names.append((f"g:{group}", k["name_group"]))
+        first.append((f"g:{group}", k["name_group"]))
 
     birth: list[tuple[str, int]] = []
     dob = record.get("date_of_birth")
@@ -191,7 +191,24 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
     phone = normalise.normalise_phone(record.get("phone"))
     if phone:
         other.append((f"t:{phone}", k["phone"]))
-    return {"names": names, "birth": birth, "other": other}
+    return {"first": first, "last": last, "birth": birth, "other": other}
+
+
+def orient(records: list[dict]) -> list[dict]:
+    """Put family names written as given names back, as the plaintext linker does."""
+    keys = [
+        (normalise.name_key(r.get("first_name")), normalise.name_key(r.get("last_name")))
+        for r in records
+    ]
+    out = []
+    for record, swapped in zip(records, normalise.swapped_name_orders(keys), strict=True):
+        if swapped:
+            record = {
+                **record, "first_name": record.get("last_name"),
+                "last_name": record.get("first_name"),
+            }  # fmt: skip
+        out.append(record)
+    return out
 
 
 # --------------------------------------------------------------------------- encoder
@@ -200,10 +217,12 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
 class Encoder:
     def __init__(self, secret: bytes, parameters: EncodingParameters | None = None):
         self.parameters = parameters or EncodingParameters()
-        self.keys = {g: _derive(secret, f"hash:{g}") for g in GROUPS}
+        self.keys = {g: _derive(secret, f"hash:{HASH_KEY[g]}") for g in GROUPS}
         self.fingerprint = fingerprint(secret, self.parameters)
         self._diffusion = {
-            g: self._diffusion_map(_derive(secret, f"diffusion:{g}"), self.parameters.bits[g])
+            g: self._diffusion_map(
+                _derive(secret, f"diffusion:{HASH_KEY[g]}"), self.parameters.bits[g]
+            )
             for g in GROUPS
         }
         self._cache: dict[tuple[str, str], np.ndarray] = {}
@@ -218,7 +237,7 @@ class Encoder:
         return np.stack([rng.permutation(bits) for _ in range(t)], axis=1)
 
     def _positions(self, group: str, token: str, k: int) -> np.ndarray:
-        cached = self._cache.get((group, token))
+        cached = self._cache.get((HASH_KEY[group], token))
         if cached is not None and len(cached) == k:
             return cached
         bits = self.parameters.bits[group]
@@ -232,7 +251,7 @@ class Encoder:
             counter += 1
         result = np.array(positions[:k], dtype=np.int64)
         if len(self._cache) < 500_000:
-            self._cache[(group, token)] = result
+            self._cache[(HASH_KEY[group], token)] = result
         return result
 
     def encode_group(self, group: str, group_tokens: list[tuple[str, int]]) -> np.ndarray | None:
@@ -253,7 +272,13 @@ class Encoder:
 
     def encode(self, record: dict) -> dict:
         by_group = tokens(record, self.parameters)
-        out = {"record_id": record["record_id"], "source": record["source"]}
+        dob = record.get("date_of_birth")
+        out = {
+            "record_id": record["record_id"],
+            "source": record["source"],
+            # In clear: only how precisely the date is known (day, month, year), not the date.
+            "birth_precision": dob.precision if dob is not None else None,
+        }
         for group in GROUPS:
             bloom = self.encode_group(group, by_group[group])
             out[group] = None if bloom is None else _b64(bloom)
@@ -272,7 +297,8 @@ def _b64(bloom: np.ndarray) -> str:
     return base64.b64encode(np.packbits(bloom).tobytes()).decode()
 
 
-def _unb64(text: str, bits: int) -> np.ndarray:
+def unpack(text: str, bits: int) -> np.ndarray:
+    """The bits of one base64-encoded filter (checked to be exactly `bits` long)."""
     raw = np.frombuffer(base64.b64decode(text, validate=True), dtype=np.uint8)
     if len(raw) * 8 != bits:
         raise ValueError(f"expected {bits} bits, found {len(raw) * 8}")
@@ -349,14 +375,16 @@ def _check_row(row, params: EncodingParameters) -> str | None:
     for field in ("record_id", "source"):
         if not isinstance(row.get(field), str) or not row[field]:
             return f"{field} is missing"
-    if row.get("names") is None:
-        return "names encoding is missing"
+    if row.get("first") is None and row.get("last") is None:
+        return "both name encodings are missing"
+    if row.get("birth_precision") not in (None, "day", "month", "year"):
+        return "birth_precision must be day, month, year or null"
     for group in GROUPS:
         value = row.get(group)
         if value is None:
             continue
         try:
-            _unb64(value, params.bits[group])
+            unpack(value, params.bits[group])
         except (ValueError, TypeError) as exc:
             return f"{group}: not a valid encoding ({exc})"
     return None
@@ -379,62 +407,3 @@ def check_compatible(files: list[EncodedFile]) -> None:
             )
     if problems:
         raise InputError(problems)
-
-
-# --------------------------------------------------------------------------- features
-
-
-def encoded_features(files: list[EncodedFile], *, lsh_seed: int = 20261128) -> pd.DataFrame:
-    """One row per encoded record: filters as 64-bit words, bit counts, LSH blocking keys.
-
-    The linker never sees anything else: no token, no name, no date. Blocking keys are
-    MinHash signatures of the filters' set bits (computed here, without the secret).
-    """
-    from punte.linkage.reading import InputError, Problem
-
-    params = EncodingParameters.from_dict(files[0].header["parameters"])
-    rows = [row for f in files for row in f.rows]
-    seen: dict[str, str] = {}
-    duplicates = []
-    for f in files:
-        for row in f.rows:
-            if row["record_id"] in seen:
-                duplicates.append(
-                    Problem(
-                        f.path,
-                        None,
-                        f"record_id {row['record_id']!r} also in {seen[row['record_id']]}",
-                    )
-                )
-            seen[row["record_id"]] = f.path
-    if duplicates:
-        raise InputError(duplicates)
-    frame = pd.DataFrame(
-        {"unique_id": [r["record_id"] for r in rows], "source": [r["source"] for r in rows]}
-    )
-    rng = np.random.default_rng(lsh_seed)
-    for group in GROUPS:
-        bits = params.bits[group]
-        present = np.array([r.get(group) is not None for r in rows])
-        matrix = np.zeros((len(rows), bits), dtype=bool)
-        for i, r in enumerate(rows):
-            if r.get(group) is not None:
-                matrix[i] = _unb64(r[group], bits)
-        words = np.packbits(matrix, axis=1).view(">u8").astype(np.int64)
-        for w in range(words.shape[1]):
-            frame[f"{group}_{w}"] = pd.array(np.where(present, words[:, w], 0), dtype="Int64")
-            frame.loc[~present, f"{group}_{w}"] = pd.NA
-        frame[f"{group}_pop"] = pd.array(np.where(present, matrix.sum(axis=1), 0), dtype="Int32")
-        frame.loc[~present, f"{group}_pop"] = pd.NA
-        hashes = LSH_HASHES[group]
-        for h in range(hashes):
-            order = rng.permutation(bits)
-            permuted = matrix[:, order]
-            first = permuted.argmax(axis=1)
-            first = np.where(permuted.any(axis=1), first, -1)
-            frame[f"{group}_mh{h}"] = pd.array(np.where(present, first, -1), dtype="Int32")
-            frame.loc[~present, f"{group}_mh{h}"] = pd.NA
-    frame["em_sample"] = (
-        pd.util.hash_pandas_object(frame["unique_id"], index=False).to_numpy() % 10_000
-    ).astype("int32")
-    return frame

@@ -124,16 +124,27 @@ class Scorer:
         progress: Progress | None = None,
         timings: dict[str, float] | None = None,
     ):
-        self.features = features
         self.spec = spec
         self.db = db or open_database()
-        self.table = self.db.register(features)
         self._say = progress or (lambda message: None)
         self.timings = timings if timings is not None else {}
+        self.candidates = None
+        if spec.candidates is not None:
+            self._say("finding candidate pairs")
+            started = time.perf_counter()
+            self.candidates = spec.candidates(features)
+            self.timings["candidates"] = time.perf_counter() - started
+        if spec.derived_columns is not None:
+            features = spec.derived_columns(features, self.candidates)
+        self.features = features
+        self.table = self.db.register(features)
         if model is None:
             started = time.perf_counter()
             trainer = Linker(self.table, spec.settings_creator(), log_level=logging.ERROR)
-            model = train(trainer, features, spec, seed=seed, progress=self._say)
+            model = train(
+                trainer, features, spec, seed=seed, progress=self._say,
+                candidates=self.candidates,
+            )  # fmt: skip
             self.timings["train"] = time.perf_counter() - started
         self.model = model
         self.settings = model.splink_settings_for(spec, "duckdb")
@@ -168,11 +179,15 @@ class Scorer:
         """Every pair the blocking rules find, scored, keeping those at or above review_from."""
         self._say("scoring candidate pairs")
         started = time.perf_counter()
-        linker = self._linker()
-        predictions = linker.inference.predict(
-            threshold_match_probability=review_from, warning_mode="never"
-        )
-        edges = self._edges_from(linker, predictions)
+        if self.candidates is not None:
+            edges = self.score_pairs(self.candidates[["unique_id_l", "unique_id_r"]])
+            edges = edges[edges["match_probability"] >= review_from].reset_index(drop=True)
+        else:
+            linker = self._linker()
+            predictions = linker.inference.predict(
+                threshold_match_probability=review_from, warning_mode="never"
+            )
+            edges = self._edges_from(linker, predictions)
         self.timings["score"] = time.perf_counter() - started
         return edges
 

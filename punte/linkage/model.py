@@ -77,8 +77,9 @@ class TrainingPass:
         if self.exclude:
             # Splink leaves out of a pass every comparison whose columns the blocking rule
             # mentions; this always-true clause mentions them without restricting pairs.
-            cols = ", ".join(f"l.{c}, r.{c}" for c in self.exclude)
-            parts.append(f"COALESCE({cols}, '') IS NOT NULL")
+            parts.append(
+                "(" + " OR ".join(f"l.{c} IS NULL OR l.{c} IS NOT NULL" for c in self.exclude) + ")"
+            )
         if sample_below is not None:
             parts.append(f"l.em_sample < {sample_below} AND r.em_sample < {sample_below}")
         return " AND ".join(parts)
@@ -86,15 +87,25 @@ class TrainingPass:
 
 @dataclasses.dataclass(frozen=True)
 class StrictRule:
-    """Columns whose exact agreement (all non-null) almost only happens for one person.
+    """Agreement that almost only happens for one person, used to estimate the prior.
 
-    `levels` names, for each column, the (comparison, level label) whose m probability is the
-    chance that two records of one person agree on it.
+    By default: exact agreement on `columns` (all non-null). `count` may replace the counting
+    (encoded records agree "exactly" only up to noise). `levels` names, for each part of the
+    rule, the (comparison, level label) whose m probability is the chance that two records of
+    one person agree on it, so that the rule's recall follows from the trained model.
     """
 
     columns: tuple[str, ...]
     levels: tuple[tuple[str, str], ...]
     null_columns: tuple[str, ...]  # a record lacking one of these cannot satisfy the rule
+    count: Callable[[pd.DataFrame, Any], int] | None = None
+
+    def observed_pairs(self, features: pd.DataFrame, candidates: Any = None) -> int:
+        if self.count is not None:
+            return self.count(features, candidates)
+        complete = features.dropna(subset=list(self.columns))
+        sizes = complete.groupby(list(self.columns), sort=False).size()
+        return int((sizes * (sizes - 1) // 2).sum())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,9 +122,17 @@ class ModelSpec:
     # Comparisons that identify a person: their top level must be strong evidence (Bayes
     # factor >= 10), or EM has converged to a wrong class.
     identifying: tuple[str, ...] = ()
+    # Candidate pairs found outside Splink (e.g. a similarity join on encodings) instead of
+    # the blocking rules: features -> DataFrame(unique_id_l, unique_id_r, ...).
+    candidates: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    # Adds columns computed from the features and the candidate pairs (before training and
+    # scoring), e.g. keys for the training passes.
+    derived_columns: Callable[[pd.DataFrame, Any], pd.DataFrame] | None = None
 
     def blocking_rules_for(self, features: pd.DataFrame) -> list:
         """The blocking rules for this data: broad rules narrowed to the pair budget."""
+        if not self.blocking:
+            return []
         budget = PAIRS_PER_RECORD_PER_RULE * max(len(features), 1000)
         return [rule.splink_rule(rule.narrowed(features, budget)) for rule in self.blocking]
 
@@ -515,6 +534,7 @@ def train(
     max_u_pairs: float = 5e6,
     max_em_pairs: float = 2e5,
     progress: Callable[[str], None] | None = None,
+    candidates: Any = None,
 ) -> TrainedModel:
     """Estimate u, m and the prior on `features` (already registered in `linker`)."""
     say = progress or (lambda message: None)
@@ -541,16 +561,29 @@ def train(
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
         except Exception as exc:  # Splink raises its own errors for empty or degenerate passes
-            report["passes"].append({"rule": rule, "error": str(exc)})
+            report["passes"].append({"rule": rule, "error": str(exc).splitlines()[0][:300]})
             logger.warning("EM pass %s failed: %s", rule, exc)
             continue
         report["passes"].append(
             {"rule": rule, "blocked_pairs": pairs, "sampled": sample_below is not None}
         )
     settings = linker.misc.save_model_to_json()
+    untrained = [
+        c.output_column_name
+        for c in linker._settings_obj.comparisons
+        if not any(lv._has_estimated_m_values for lv in c._comparison_levels_excluding_null)
+    ]
+    if untrained:
+        raise ModelTrainingError(
+            "no training pass could estimate "
+            + ", ".join(untrained)
+            + " (see the training report: "
+            + json.dumps(report["passes"], default=str)
+            + ")"
+        )
 
     say("estimating the prior probability of a match")
-    prior = _estimate_prior(linker, features, spec, settings)
+    prior = _estimate_prior(features, spec, settings, candidates)
     report["prior"] = prior
     settings["probability_two_random_records_match"] = prior["probability"]
     problems, floored = _check_and_floor(
@@ -572,12 +605,10 @@ def train(
     )
 
 
-def _estimate_prior(linker: Linker, features: pd.DataFrame, spec: ModelSpec, settings: dict):
+def _estimate_prior(features: pd.DataFrame, spec: ModelSpec, settings: dict, candidates: Any):
     rule = spec.strict_rule
     n = len(features)
-    complete = features.dropna(subset=list(rule.columns))
-    sizes = complete.groupby(list(rule.columns), sort=False).size()
-    observed = int((sizes * (sizes - 1) // 2).sum())
+    observed = rule.observed_pairs(features, candidates)
     recall = 1.0
     for column in rule.null_columns:
         present = features[column].notna().mean()
@@ -594,7 +625,7 @@ def _estimate_prior(linker: Linker, features: pd.DataFrame, spec: ModelSpec, set
     return {
         "strict_rule": list(rule.columns),
         "observed_pairs": observed,
-        "estimated_recall": recall,
-        "expected_matching_pairs": expected,
-        "probability": probability,
+        "estimated_recall": float(recall),
+        "expected_matching_pairs": float(expected),
+        "probability": float(probability),
     }
