@@ -23,6 +23,19 @@ PERMISSIONS: dict[str, str] = {
         "it, separate a record from its national person"
     ),
     "linkage.run": _("Start a relinking of every person record"),
+    "screening.conduct": _(
+        "Screen a person with the indicator catalogue or the short screen; resume the "
+        "organisation's drafts"
+    ),
+    "screening.view": _("See the screenings and their results of persons within the role's scope"),
+    "consent.record": _(
+        "Inform an adult of their rights and record their consent, refusal or withdrawal; "
+        "record an anonymous notification"
+    ),
+    "decision.record": _(
+        "Record identification decisions and recovery and reflection periods (competent "
+        "authorities only)"
+    ),
 }
 
 
@@ -91,3 +104,21 @@ ROLES: dict[str, tuple[str, str, list[str]]] = {
         ["organisation.view", "linkage.review", "linkage.run"],
     ),
 }
+
+# The identification mechanism (ADR 0022), added to the roles above. Decisions are also bound to
+# the organisation's type: see punte.identification.decisions.COMPETENT_AUTHORITY_TYPES.
+_SCREENS = ["screening.conduct", "screening.view", "consent.record"]
+_MECHANISM: dict[str, list[str]] = {
+    "national_coordinator": ["screening.view"],
+    "regional_officer": _SCREENS,
+    "first_responder": _SCREENS,
+    "clinician": _SCREENS,
+    "ngo_caseworker": _SCREENS,
+    "child_protection_officer": _SCREENS,
+    "child_protection_supervisor": _SCREENS,
+    "police_investigator": [*_SCREENS, "decision.record"],
+    "prosecutor": ["screening.view", "decision.record"],
+}
+for _code, _extra in _MECHANISM.items():
+    _name, _scope, _permissions = ROLES[_code]
+    ROLES[_code] = (_name, _scope, [*_permissions, *_extra])

@@ -177,3 +177,24 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+# The mechanism's models live in their own modules (ADR 0022); importing them here registers
+# them with the app. They refer to Person by name, so there is no import cycle.
+from punte.identification.models_consent import (  # noqa: E402, F401
+    AnonymousNotification,
+    ConsentEvent,
+)
+from punte.identification.models_decision import (  # noqa: E402, F401
+    IdentificationDecision,
+    ReflectionPeriod,
+    ReflectionPeriodEvent,
+    ReflectionReminder,
+)
+from punte.identification.models_screening import Screening  # noqa: E402, F401
+from punte.identification.models_signal import (  # noqa: E402, F401
+    PublicReportAttempt,
+    Signal,
+    SignalPerson,
+    SignalTransition,
+)
