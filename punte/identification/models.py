@@ -192,9 +192,3 @@ from punte.identification.models_decision import (  # noqa: E402, F401
     ReflectionReminder,
 )
 from punte.identification.models_screening import Screening  # noqa: E402, F401
-from punte.identification.models_signal import (  # noqa: E402, F401
-    PublicReportAttempt,
-    Signal,
-    SignalPerson,
-    SignalTransition,
-)
