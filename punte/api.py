@@ -6,6 +6,7 @@ from punte.core.api_audit import router as audit_router
 from punte.core.api_support import PunteAPI
 from punte.identification.api import router as identification_router
 from punte.linkage.api import router as linkage_router
+from punte.notifications.api import router as notifications_router
 
 api = PunteAPI(
     title="Punte API",
@@ -23,3 +24,4 @@ api.add_router("", accounts_router)
 api.add_router("", identification_router)
 api.add_router("", linkage_router)
 api.add_router("", audit_router)
+api.add_router("", notifications_router)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "punte.accounts",
     "punte.identification",
     "punte.linkage",
+    "punte.notifications",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PUNTE_AUDIT_SHARDS = 16
 PUNTE_API_TOKEN_DEFAULT_DAYS = 90
 PUNTE_IDEMPOTENCY_TTL_HOURS = 24
+# Where Punte is served: links in e-mails sent by background tasks, which have no request.
+PUNTE_BASE_URL = os.environ.get("PUNTE_BASE_URL", "http://localhost:8000")
 
 # Retention (punte.core.retention; rules in <app>/retention.py; `manage.py apply_retention`).
 # Periods proposed by the engineers. The data protection officer must confirm each one and its

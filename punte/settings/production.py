@@ -131,6 +131,8 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = _list(
 )
 if not all(origin.startswith("https://") for origin in OTP_WEBAUTHN_ALLOWED_ORIGINS):
     raise ImproperlyConfigured("PUNTE_WEBAUTHN_ALLOWED_ORIGINS must all be https:// origins.")
+# Links in notification e-mails (sent by the task worker, which has no request).
+PUNTE_BASE_URL = _optional("PUNTE_BASE_URL", f"https://{OTP_WEBAUTHN_RP_ID}")
 
 # --- E-mail --------------------------------------------------------------------------------
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
