@@ -23,6 +23,12 @@ PERMISSIONS: dict[str, str] = {
         "it, separate a record from its national person"
     ),
     "linkage.run": _("Start a relinking of every person record"),
+    "signal.view": _("See signals (first suspicions) within the role's scope"),
+    "signal.create": _("Record a signal"),
+    "signal.triage": _(
+        "Act on a signal within the role's scope: take it up, assign it, start screening, close "
+        "or reopen it"
+    ),
     "screening.conduct": _(
         "Screen a person with the indicator catalogue or the short screen; resume the "
         "organisation's drafts"
@@ -47,7 +53,8 @@ class Scope:
     OWN = "own"
 
 
-_FRONTLINE = ["organisation.view", "person.view", "person.create", "person.change"]
+_SIGNALS = ["signal.view", "signal.create", "signal.triage"]
+_FRONTLINE = ["organisation.view", "person.view", "person.create", "person.change", *_SIGNALS]
 
 # The administration permissions act nationally, whatever the role's scope: organisation.manage,
 # user.manage and role.manage are duties of the national agency's administrator, who keeps the
@@ -65,7 +72,8 @@ ROLES: dict[str, tuple[str, str, list[str]]] = {
     "national_coordinator": (
         _("National coordinator"),
         Scope.ALL,
-        ["organisation.view", "person.view"],
+        # The coordinator triages public reports nationally (the regional centres per county).
+        ["organisation.view", "person.view", "signal.view", "signal.triage"],
     ),
     "regional_officer": (_("Regional centre officer"), Scope.ORGANISATION, _FRONTLINE),
     "first_responder": (_("First responder"), Scope.OWN, _FRONTLINE),

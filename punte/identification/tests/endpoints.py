@@ -37,3 +37,43 @@ ENDPOINTS = [
         success_status=201,
     ),
 ]
+
+# --- Signals ---------------------------------------------------------------------------------
+from punte.identification.tests.signal_factories import create_signal  # noqa: E402
+
+ENDPOINTS += [
+    Endpoint(
+        name="signal.get",
+        method="GET",
+        kind=OBJECT,
+        permission="signal.view",
+        path=lambda signal: f"/signals/{signal.pk}",
+        make_record=lambda owner: create_signal(actor=owner),
+    ),
+    Endpoint(
+        name="signal.list",
+        method="GET",
+        kind=LIST,
+        permission="signal.view",
+        path=lambda signal: "/signals",
+        make_record=lambda owner: create_signal(actor=owner),
+    ),
+    Endpoint(
+        name="signal.create",
+        method="POST",
+        kind=CREATE,
+        permission="signal.create",
+        path=lambda _: "/signals",
+        body=lambda _: {"channel": "hotline", "description": "Matrix test signal."},
+        success_status=201,
+    ),
+    Endpoint(
+        name="signal.triage",
+        method="POST",
+        kind=OBJECT,
+        permission="signal.triage",
+        path=lambda signal: f"/signals/{signal.pk}/triage",
+        make_record=lambda owner: create_signal(actor=owner),
+        body=lambda _: {"to": "in_triage"},
+    ),
+]
