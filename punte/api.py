@@ -6,6 +6,7 @@ from punte.core.api_audit import router as audit_router
 from punte.core.api_support import PunteAPI
 from punte.identification.api import router as identification_router
 from punte.identification.signal_api import router as signal_router
+from punte.journey.api import router as journey_router
 from punte.linkage.api import router as linkage_router
 from punte.notifications.api import router as notifications_router
 
@@ -26,4 +27,5 @@ api.add_router("", identification_router)
 api.add_router("", signal_router)
 api.add_router("", linkage_router)
 api.add_router("", audit_router)
+api.add_router("", journey_router)
 api.add_router("", notifications_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("punte.core.urls")),
     path("persons/", include("punte.identification.urls")),
     path("linkage/", include("punte.linkage.urls")),
+    path("", include("punte.journey.urls")),
     path("notifications/", include("punte.notifications.urls")),
     path("api/v1/", api.urls),
 ]

@@ -339,16 +339,23 @@ def _decode_cursor(cursor: str) -> list[Any]:
 
 
 def paginate_by_cursor(
-    queryset: QuerySet, *, cursor: str | None, limit: int, order_field: str = "created_at"
+    queryset: QuerySet,
+    *,
+    cursor: str | None,
+    limit: int,
+    order_field: str = "created_at",
+    ascending: bool = False,
 ) -> tuple[list[Any], str | None]:
     """Keyset pagination, newest first, on (order_field, pk): stable under inserts, O(page) cost.
+    `ascending` walks oldest (or soonest due) first instead.
 
     The cursor is opaque to clients (base64 of the last row's sort key); a forged one is a 400
     naming `cursor`, never a 500.
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise ServiceError("limit", f"limit must be between 1 and {MAX_LIMIT}.", status=400)
-    qs = queryset.order_by(f"-{order_field}", "-pk")
+    sign, after = ("", "gt") if ascending else ("-", "lt")
+    qs = queryset.order_by(f"{sign}{order_field}", f"{sign}pk")
     if cursor:
         raw_value, raw_pk = _decode_cursor(cursor)
         meta = queryset.model._meta
@@ -362,8 +369,8 @@ def paginate_by_cursor(
         if isinstance(last_value, datetime.datetime) and last_value.tzinfo is None:
             raise ServiceError("cursor", _BAD_CURSOR, status=400)
         qs = qs.filter(
-            Q(**{f"{order_field}__lt": last_value})
-            | Q(**{order_field: last_value, "pk__lt": last_pk})
+            Q(**{f"{order_field}__{after}": last_value})
+            | Q(**{order_field: last_value, f"pk__{after}": last_pk})
         )
     rows = list(qs[: limit + 1])
     next_cursor = None

@@ -5,10 +5,14 @@ from punte.accounts.selectors import memberships_of
 
 
 def home(request):
+    from punte.journey.worklist import worklist_for
+
     others = []
     if request.membership is not None:
         others = list(memberships_of(user=request.user).exclude(pk=request.membership.pk))
-    return render(request, "home.html", {"other_memberships": others})
+    # Each role lands on its worklist (ADR 0025).
+    worklist = worklist_for(actor=request.membership)
+    return render(request, "home.html", {"other_memberships": others, "worklist": worklist})
 
 
 def _error(request, status: int, title: str, message: str):

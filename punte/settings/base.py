@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "punte.accounts",
     "punte.identification",
     "punte.linkage",
+    "punte.journey",
     "punte.notifications",
 ]
 
