@@ -38,6 +38,7 @@ class IdentificationDecision(TimeStampedModel):
 
 class ReflectionStatus(models.TextChoices):
     ACTIVE = "active", _("Running")
+    ENDED = "ended", _("Ended")
     TERMINATED = "terminated", _("Terminated early")
 
 
