@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from punte.api import api
 from punte.core import views as core_views
+from punte.identification import public_report
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -13,6 +14,9 @@ urlpatterns = [
     path("webauthn/", include("punte.accounts.urls_webauthn", namespace="otp_webauthn")),
     path("audit/", include("punte.core.urls")),
     path("persons/", include("punte.identification.urls")),
+    path("signals/", include("punte.identification.signal_urls")),
+    path("report/", public_report.public_report, name="public_report"),
+    path("report/thanks/", public_report.public_report_thanks, name="public_report_thanks"),
     path("linkage/", include("punte.linkage.urls")),
     path("", include("punte.journey.urls")),
     path("notifications/", include("punte.notifications.urls")),

@@ -43,6 +43,8 @@ _OPEN_PREFIXES = (
     "/i18n/",
     "/webauthn/",
     "/healthz",
+    # The anonymous public report form (punte.identification.public_report).
+    "/report/",
 )
 
 

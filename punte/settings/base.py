@@ -200,6 +200,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PUNTE_AUDIT_SHARDS = 16
 PUNTE_API_TOKEN_DEFAULT_DAYS = 90
 PUNTE_IDEMPOTENCY_TTL_HOURS = 24
+# The anonymous public report form (ADR 0021): reports per client per window (seconds, count),
+# the shortest and longest time between showing the form and sending it, the largest request.
+PUNTE_PUBLIC_REPORT_LIMITS = [(3600, 5), (86400, 20)]
+PUNTE_PUBLIC_REPORT_MIN_SECONDS = 3
+PUNTE_PUBLIC_REPORT_MAX_AGE_SECONDS = 2 * 60 * 60
+PUNTE_PUBLIC_REPORT_MAX_BYTES = 32 * 1024
 # Where Punte is served: links in e-mails sent by background tasks, which have no request.
 PUNTE_BASE_URL = os.environ.get("PUNTE_BASE_URL", "http://localhost:8000")
 

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from punte.identification import signal_views as views
+
+app_name = "signals"
+
+urlpatterns = [
+    path("", views.signal_list, name="list"),
+    path("new/", views.signal_create, name="create"),
+    path("<uuid:signal_id>/", views.signal_detail, name="detail"),
+    path("<uuid:signal_id>/triage/", views.signal_triage, name="triage"),
+]
