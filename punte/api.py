@@ -8,6 +8,7 @@ from punte.identification.api import router as identification_router
 from punte.identification.signal_api import router as signal_router
 from punte.journey.api import router as journey_router
 from punte.linkage.api import router as linkage_router
+from punte.statistics.api import router as statistics_router
 from punte.notifications.api import router as notifications_router
 
 api = PunteAPI(
@@ -28,4 +29,5 @@ api.add_router("", signal_router)
 api.add_router("", linkage_router)
 api.add_router("", audit_router)
 api.add_router("", journey_router)
+api.add_router("", statistics_router)
 api.add_router("", notifications_router)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("report/thanks/", public_report.public_report_thanks, name="public_report_thanks"),
     path("linkage/", include("punte.linkage.urls")),
     path("", include("punte.journey.urls")),
+    path("statistics/", include("punte.statistics.urls")),
     path("notifications/", include("punte.notifications.urls")),
     path("api/v1/", api.urls),
 ]

@@ -130,3 +130,13 @@ _MECHANISM: dict[str, list[str]] = {
 for _code, _extra in _MECHANISM.items():
     _name, _scope, _permissions = ROLES[_code]
     ROLES[_code] = (_name, _scope, [*_permissions, *_extra])
+
+# The national agency's dashboard (ADR 0025): aggregate figures for the whole country, for the
+# agency's people (coordinator, regional centres' officers, data analysts). Nobody outside the
+# agency holds it by default: its small counts may not leave the agency.
+PERMISSIONS["dashboard.national"] = _(
+    "See the national dashboard: aggregate figures for the whole country and overdue referrals"
+)
+for _code in ["national_coordinator", "regional_officer", "data_analyst"]:
+    _name, _scope, _permissions = ROLES[_code]
+    ROLES[_code] = (_name, _scope, [*_permissions, "dashboard.national"])

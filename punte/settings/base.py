@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "punte.identification",
     "punte.linkage",
     "punte.journey",
+    "punte.statistics",
     "punte.notifications",
 ]
 
