@@ -144,8 +144,11 @@ def cluster(
                     "apart; the rejection was kept"
                 )
 
-    left = edges["unique_id_l"].map(index).to_numpy()
-    right = edges["unique_id_r"].map(index).to_numpy()
+    unknown = ~edges["unique_id_l"].isin(index) | ~edges["unique_id_r"].isin(index)
+    if unknown.any():
+        raise ValueError(f"{int(unknown.sum())} scored pairs name records not in record_ids")
+    left = edges["unique_id_l"].map(index).to_numpy(dtype=np.int64)
+    right = edges["unique_id_r"].map(index).to_numpy(dtype=np.int64)
     prob = edges["match_probability"].to_numpy(dtype=float)
     conflict = edges["conflict"].to_numpy(dtype=bool) if "conflict" in edges else None
     order = np.argsort(-prob, kind="stable")
@@ -200,10 +203,16 @@ def cluster(
         )
     else:
         review["reason"] = "uncertain"
-    if decided:
-        keys = [
-            tuple(sorted(pair)) for pair in zip(review.record_id_l, review.record_id_r, strict=True)
-        ]
-        review = review[[key not in decided for key in keys]]
+    if decided and len(review):
+        # A boolean mask, not a list: indexing with an empty list would select no columns.
+        undecided = np.fromiter(
+            (
+                tuple(sorted(pair)) not in decided
+                for pair in zip(review.record_id_l, review.record_id_r, strict=True)
+            ),
+            dtype=bool,
+            count=len(review),
+        )
+        review = review[undecided]
     review = review.sort_values("match_probability", ascending=False).reset_index(drop=True)
     return ClusterResult(clusters=clusters, review_pairs=review, conflicts=conflicts)

@@ -110,6 +110,42 @@ def _conflict_sql(model: TrainedModel, spec: ModelSpec) -> str:
     raise KeyError(f"conflict level {spec.conflict_level} not in the model")
 
 
+# Term-frequency adjustment weighs agreement on a rare name more than on a common one, with
+# each value's frequency read from the records being linked. In a small table every value
+# looks frequent (one in twenty), which would push true pairs into review, so frequencies are
+# shrunk towards the model's own u probability (the average chance that two people agree)
+# as if this many more records had the average distribution: a handful of records leaves the
+# model's weights almost unadjusted, a national table adjusts fully.
+TF_PSEUDO_RECORDS = 1000
+
+
+def term_frequencies(
+    features: pd.DataFrame, settings: dict, *, pseudo_records: int = TF_PSEUDO_RECORDS
+) -> dict[str, pd.DataFrame]:
+    """For each column the model adjusts by term frequency: value -> smoothed frequency.
+
+    The frame for column c has columns ``c`` and ``tf_c``, as Splink's lookup tables do.
+    """
+    prior: dict[str, float] = {}
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            column = level.get("tf_adjustment_column")
+            u = level.get("u_probability")
+            # The first level adjusted on a column is its exact match: its u is the chance
+            # that two random records agree on that column.
+            if column and column not in prior and isinstance(u, (int, float)) and u > 0:
+                prior[column] = float(u)
+    tables = {}
+    for column, u in prior.items():
+        if column not in features.columns:
+            continue
+        values = features[column].dropna()
+        counts = values.value_counts()
+        tf = (counts + pseudo_records * u) / (len(values) + pseudo_records)
+        tables[column] = pd.DataFrame({column: counts.index, f"tf_{column}": tf.to_numpy()})
+    return tables
+
+
 class Scorer:
     """The records in an embedded DuckDB, with the model that scores their pairs."""
 
@@ -147,13 +183,60 @@ class Scorer:
             )  # fmt: skip
             self.timings["train"] = time.perf_counter() - started
         self.model = model
+        self._tf_tables: dict | None = None
         self.settings = model.splink_settings_for(spec, "duckdb")
         self.settings["blocking_rules_to_generate_predictions"] = _rules_as_dicts(
             spec, spec.blocking_rules_for(features)
         )
 
     def _linker(self) -> Linker:
-        return Linker(self.table, self.settings, log_level=logging.ERROR)
+        linker = Linker(self.table, self.settings, log_level=logging.ERROR)
+        if self._tf_tables is None:
+            self._tf_tables = {
+                column: self.db.register(table)
+                for column, table in term_frequencies(self.features, self.settings).items()
+            }
+        for column, table in self._tf_tables.items():
+            linker.table_management.register_term_frequency_lookup(table, column)
+        return linker
+
+    def _rules_sql(self) -> list[str]:
+        return [r["blocking_rule"] for r in self.settings["blocking_rules_to_generate_predictions"]]
+
+    def candidate_pairs(self, record_ids: Iterable[str]) -> pd.DataFrame:
+        """Pairs the blocking rules find that involve at least one of `record_ids`.
+
+        The same rules a full run uses, joined from the given records only (a hash join of a
+        few rows against the table), so linking a new record costs in proportion to its
+        candidates, not to the database.
+        """
+        wanted = sorted(set(record_ids))
+        if self.candidates is not None:
+            pairs = self.candidates[["unique_id_l", "unique_id_r"]]
+            keep = pairs["unique_id_l"].isin(wanted) | pairs["unique_id_r"].isin(wanted)
+            return pairs[keep].drop_duplicates().reset_index(drop=True)
+        if not wanted:
+            return pd.DataFrame(columns=["unique_id_l", "unique_id_r"])
+        new = self.db.register(pd.DataFrame({"unique_id": wanted}))
+        table = self.table.physical_name
+        parts = []
+        for rule in self._rules_sql():
+            for side in ("l", "r"):
+                # Identifiers are Splink's table names; the rules are the model's own SQL.
+                parts.append(
+                    "SELECT l.unique_id AS a, r.unique_id AS b "  # noqa: S608
+                    f"FROM {table} AS l JOIN {table} AS r ON ({rule}) "
+                    f"WHERE {side}.unique_id IN (SELECT unique_id FROM {new.physical_name}) "
+                    "AND l.unique_id <> r.unique_id"
+                )
+        sql = (
+            "SELECT DISTINCT least(a, b) AS unique_id_l, greatest(a, b) AS unique_id_r "  # noqa: S608
+            f"FROM ({' UNION ALL '.join(parts)}) ORDER BY 1, 2"
+        )
+        try:
+            return self.db.duckdb_con.execute(sql).df()
+        finally:
+            new.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
 
     def _edges_from(self, linker: Linker, predictions) -> pd.DataFrame:
         columns = [c for c in self.features.columns if c != "unique_id"]
@@ -175,11 +258,17 @@ class Scorer:
         predictions.drop_table_from_database_and_remove_from_cache()
         return edges
 
-    def edges(self, review_from: float) -> pd.DataFrame:
-        """Every pair the blocking rules find, scored, keeping those at or above review_from."""
+    def edges(self, review_from: float, *, involving: Iterable[str] | None = None) -> pd.DataFrame:
+        """Every pair the blocking rules find, scored, keeping those at or above review_from.
+
+        `involving`: only the pairs with at least one of these records (incremental linking).
+        """
         self._say("scoring candidate pairs")
         started = time.perf_counter()
-        if self.candidates is not None:
+        if involving is not None:
+            edges = self.score_pairs(self.candidate_pairs(involving))
+            edges = edges[edges["match_probability"] >= review_from].reset_index(drop=True)
+        elif self.candidates is not None:
             edges = self.score_pairs(self.candidates[["unique_id_l", "unique_id_r"]])
             edges = edges[edges["match_probability"] >= review_from].reset_index(drop=True)
         else:
@@ -255,6 +344,32 @@ def _pairs_to_check(groups: list[list[str]], edges: pd.DataFrame) -> tuple[pd.Da
     return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r"]), skipped
 
 
+def find_vetoes(
+    scorer: Scorer,
+    record_ids: list[str],
+    edges: pd.DataFrame,
+    *,
+    threshold: float,
+    decisions: Iterable[clustering.Decision] = (),
+    veto_below: float = DEFAULT_VETO_BELOW,
+) -> list[tuple[str, str]]:
+    """Pairs the model scores as clearly two people inside a group the links would form.
+
+    Single linkage chains namesakes together through one strong link each; scoring every pair
+    inside each group that the links (and accepted decisions) would form, and keeping those
+    below `veto_below`, lets ``clustering.cluster`` refuse such merges. Call it after
+    ``Scorer.edges`` and before clustering, with the same scorer.
+    """
+    decisions = list(decisions)
+    groups = _candidate_groups(list(record_ids), edges, threshold, decisions)
+    pairs, skipped = _pairs_to_check(groups, edges)
+    if skipped:
+        logger.info("%s candidate groups too large to check for vetoes", skipped)
+    checked = scorer.score_pairs(pairs)
+    low = checked[checked["match_probability"] < veto_below]
+    return list(zip(low["unique_id_l"], low["unique_id_r"], strict=True))
+
+
 def link(
     features: pd.DataFrame,
     *,
@@ -285,15 +400,11 @@ def link(
             edges = scorer.edges(review_from)
             say("checking candidate groups for contrary evidence")
             started = time.perf_counter()
-            groups = _candidate_groups(ids, edges, threshold, decisions)
-            pairs, skipped = _pairs_to_check(groups, edges)
-            checked = scorer.score_pairs(pairs)
-            vetoes = checked.loc[
-                checked["match_probability"] < veto_below, ["unique_id_l", "unique_id_r"]
-            ]
+            vetoes = find_vetoes(
+                scorer, ids, edges, threshold=threshold, decisions=decisions,
+                veto_below=veto_below,
+            )  # fmt: skip
             timings["veto"] = time.perf_counter() - started
-            if skipped:
-                logger.info("%s candidate groups too large to check for vetoes", skipped)
         finally:
             db.duckdb_con.close()
     say("clustering")
@@ -304,7 +415,7 @@ def link(
         threshold=threshold,
         review_from=review_from,
         decisions=decisions,
-        vetoes=zip(vetoes["unique_id_l"], vetoes["unique_id_r"], strict=True),
+        vetoes=vetoes,
     )
     timings["cluster"] = time.perf_counter() - started
     return LinkResult(
@@ -331,17 +442,14 @@ def score_new_records(
     Both frames must be prepared the same way (pass the whole database's given-name counts to
     ``features.prepare`` for the new records). The result has the same columns as
     ``Scorer.edges``. The blocking rules see all records, so a new record meets the same
-    candidates it would meet in a full relink.
+    candidates it would meet in a full relink; only those candidates are scored.
     """
     both = pd.concat([existing_features, new_features], ignore_index=True)
     scorer = Scorer(both, spec=spec, model=model)
     try:
-        edges = scorer.edges(review_from)
+        return scorer.edges(review_from, involving=new_features["unique_id"])
     finally:
         scorer.close()
-    new_ids = set(new_features["unique_id"])
-    touches_new = edges["unique_id_l"].isin(new_ids) | edges["unique_id_r"].isin(new_ids)
-    return edges[touches_new].reset_index(drop=True)
 
 
 __all__ = [
@@ -349,8 +457,10 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "DEFAULT_VETO_BELOW",
     "LinkResult",
+    "find_vetoes",
     "Scorer",
     "link",
     "open_database",
     "score_new_records",
+    "term_frequencies",
 ]

@@ -14,8 +14,9 @@ first_key          transliteration-neutral skeleton of the given name (normalise
 last_key           same for the family name
 first_group        the given name's variant group (normalise.given_name_group)
 first_tok1/2       the first two words of first_group (one of two given names agrees)
-first_common       the given name (its group) occurs at least ESTABLISHED_NAME_COUNT times
-                   as a given name in the data: an established name, not a typo
+first_common       the given name (its group) is established, not a typo: listed in
+                   data/name_variants.yaml, or used at least ESTABLISHED_NAME_COUNT times
+                   as a given name in the data (a small table cannot show the first)
 first_init, first2 first one/two letters of first_key (blocking on typos)
 last_init          first letter of last_key
 last_prefix        first three letters of last_key (blocking on typos)
@@ -151,8 +152,11 @@ def prepare(
     counts = given_name_counts
     if counts is None:
         counts = out["first_group"][out["first_group"] != ""].value_counts().to_dict()
+    listed = normalise.listed_given_names()
     out["first_common"] = [
-        bool(g) and counts.get(g, 0) >= ESTABLISHED_NAME_COUNT for g in out["first_group"]
+        bool(g)
+        and (counts.get(g, 0) >= ESTABLISHED_NAME_COUNT or all(w in listed for w in g.split()))
+        for g in out["first_group"]
     ]
     out["first_init"] = first_key.str[:1]
     out["first2"] = first_key.str[:2]

@@ -37,6 +37,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -489,14 +490,61 @@ def _level(settings: dict, comparison: str, label: str) -> dict:
     raise KeyError(f"{comparison}: {label}")
 
 
+# A comparison filled in fewer records than this share, that no training pass could estimate,
+# is neutral rather than an error (a handful of values cannot train it).
+SPARSE_SHARE = 0.05
+_NULL_COLUMN = re.compile(r'"?([A-Za-z_][A-Za-z0-9_]*)_l"?\s+IS\s+NULL', re.IGNORECASE)
+
+
+def _null_columns(comparison: dict) -> list[str]:
+    """The columns whose absence makes a comparison 'missing', read from its null level."""
+    for level in comparison["comparison_levels"]:
+        if level.get("is_null_level"):
+            return _NULL_COLUMN.findall(level["sql_condition"])
+    return []
+
+
+def _unobserved_comparisons(
+    settings: dict, features: pd.DataFrame, untrained: list[str]
+) -> set[str]:
+    """Comparisons with no pair to learn from: columns empty, or too sparse to train."""
+    neutral = set()
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        columns = [c for c in _null_columns(comparison) if c in features.columns]
+        if not columns:
+            continue
+        present = int(features[columns].notna().all(axis=1).sum())
+        if present < 2 or (name in untrained and present < SPARSE_SHARE * len(features)):
+            neutral.add(name)
+    return neutral
+
+
+def _neutralise(settings: dict, names: set[str]) -> None:
+    for comparison in settings["comparisons"]:
+        if comparison["output_column_name"] not in names:
+            continue
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for level in levels:
+            level["m_probability"] = level["u_probability"] = 1.0 / len(levels)
+            level.pop("tf_adjustment_column", None)
+            level.pop("tf_adjustment_weight", None)
+
+
 def _check_and_floor(
-    settings: dict, expected_matches: float, identifying: tuple[str, ...]
+    settings: dict,
+    expected_matches: float,
+    identifying: tuple[str, ...],
+    *,
+    skip: set[str] = frozenset(),
 ) -> tuple[list[str], list[str]]:
     """Refuse a model that learnt the wrong class; keep every probability above zero."""
     problems, floored = [], []
     floor = max(0.5 / max(expected_matches, 1.0), 1e-6)
     for comparison in settings["comparisons"]:
         name = comparison["output_column_name"]
+        if name in skip:
+            continue
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         observed = any(
             isinstance(lv.get("u_probability"), (int, float)) and lv["u_probability"] > 0
@@ -573,6 +621,13 @@ def train(
         for c in linker._settings_obj.comparisons
         if not any(lv._has_estimated_m_values for lv in c._comparison_levels_excluding_null)
     ]
+    # A comparison whose columns this data never (or hardly ever) fills carries no evidence
+    # either way: Punte's own records have no place of birth or phone, FEBRL has no sex.
+    # It is made neutral (Bayes factor 1 at every level) instead of failing the training, and
+    # the report says so; a pair with values there later scores as if they were missing.
+    neutral = _unobserved_comparisons(settings, features, untrained)
+    report["not_observed"] = sorted(neutral)
+    untrained = [name for name in untrained if name not in neutral]
     if untrained:
         raise ModelTrainingError(
             "no training pass could estimate "
@@ -586,8 +641,9 @@ def train(
     prior = _estimate_prior(features, spec, settings, candidates)
     report["prior"] = prior
     settings["probability_two_random_records_match"] = prior["probability"]
+    _neutralise(settings, neutral)
     problems, floored = _check_and_floor(
-        settings, prior["expected_matching_pairs"], spec.identifying
+        settings, prior["expected_matching_pairs"], spec.identifying, skip=neutral
     )
     report["checks"] = problems or ["ok"]
     report["levels_not_observed"] = floored

@@ -147,6 +147,12 @@ def known_given_names() -> frozenset[str]:
     return frozenset(_variant_table())
 
 
+@functools.lru_cache(maxsize=1)
+def listed_given_names() -> frozenset[str]:
+    """The canonical keys of the variant groups: given names known to be names."""
+    return frozenset(_variant_table().values())
+
+
 @functools.lru_cache(maxsize=200_000)
 def given_name_group(text: str | None) -> str:
     """Each word's variant group: "Ionel" -> "ion", "Ana-Maria" -> "ana maria"."""

@@ -107,22 +107,17 @@ def _no_edges() -> pd.DataFrame:
 def _vetoes(
     scorer, ids: list[str], edges: pd.DataFrame, *, threshold: float, decisions: list
 ) -> list[tuple[str, str]]:
-    """Pairs the model scores as clearly two people inside a group the links would form.
+    """The engine's vetoes (engine.find_vetoes) with the configured veto level.
 
-    The engine's ``link`` does this between scoring and clustering; it is repeated here because
-    the database clusters later, in its write transaction, with the decisions of that moment.
+    The database clusters later than the engine's ``link`` would, in its write transaction with
+    the decisions of that moment, so the vetoes are looked for here, with the same scorer.
     """
     from punte.linkage import engine
 
     veto_below = getattr(settings, "PUNTE_LINKAGE_VETO_BELOW", engine.DEFAULT_VETO_BELOW)
-    groups = engine._candidate_groups(ids, edges, threshold, decisions)
-    pairs, _too_large = engine._pairs_to_check(groups, edges)
-    checked = scorer.score_pairs(pairs)
-    low = checked[checked["match_probability"] < veto_below]
-    return list(zip(low["unique_id_l"], low["unique_id_r"], strict=True))
-
-
-_PAD = ("~pad-a", "~pad-b")
+    return engine.find_vetoes(
+        scorer, ids, edges, threshold=threshold, decisions=decisions, veto_below=veto_below
+    )
 
 
 def _cluster(
@@ -134,42 +129,22 @@ def _cluster(
     decisions: list,
     vetoes: list[tuple[str, str]],
 ):
-    """clustering.cluster, padded with one proposed pair of two stand-in records.
+    """clustering.cluster over edges in a fixed order.
 
-    The engine's filter of decided pairs fails on an empty review list (it selects no columns
-    instead of no rows, then sorts by a column that is gone); one pair in the band always keeps
-    the list non-empty. The stand-ins are removed from the result.
+    DuckDB returns pairs in no fixed order, and ties are broken by order: sorting first makes
+    the same data and decisions always give the same clusters.
     """
-    import pandas as pd
-
     from punte.linkage import clustering
 
-    pad = pd.DataFrame(
-        {
-            "unique_id_l": [_PAD[0]],
-            "unique_id_r": [_PAD[1]],
-            "match_probability": [review_from],
-            "conflict": [False],
-        }
-    )
-    padded = pd.concat([edges, pad], ignore_index=True) if len(edges) else pad
-    # DuckDB returns pairs in no fixed order, and ties are broken by order: sort, so that the
-    # same data and decisions always give the same clusters.
-    padded = padded.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
-    result = clustering.cluster(
-        [*ids, *_PAD],
-        padded,
+    ordered = edges.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
+    return clustering.cluster(
+        ids,
+        ordered,
         threshold=threshold,
         review_from=review_from,
         decisions=decisions,
         vetoes=vetoes,
     )
-    result.clusters = result.clusters[~result.clusters["record_id"].isin(_PAD)]
-    review = result.review_pairs
-    result.review_pairs = review[
-        ~review["record_id_l"].isin(_PAD) & ~review["record_id_r"].isin(_PAD)
-    ].reset_index(drop=True)
-    return result
 
 
 def _probability(value) -> float | None:
@@ -610,15 +585,14 @@ def person_link_incremental(*, person_id: uuid.UUID | str) -> IncrementalResult:
     edges, vetoes = _no_edges(), []
     if features["unique_id"].isin(waiting).any():
         # The blocking rules see every record, so a new record meets the candidates it would
-        # meet in a full relink (as engine.score_new_records does); the scorer stays open to
-        # look for contrary evidence inside the groups the new records would form.
+        # meet in a full relink (as engine.score_new_records does), and only those pairs are
+        # scored; the scorer stays open to look for contrary evidence inside the groups the
+        # new records would form.
         with tempfile.TemporaryDirectory(prefix="punte-linkage-") as spill:
             db = _open_db(spill)
             try:
                 scorer = engine.Scorer(features, model=model, db=db)
-                edges = scorer.edges(review_from)
-                touches = edges["unique_id_l"].isin(waiting) | edges["unique_id_r"].isin(waiting)
-                edges = edges[touches].reset_index(drop=True)
+                edges = scorer.edges(review_from, involving=waiting)
                 touched = (set(edges["unique_id_l"]) | set(edges["unique_id_r"])) - waiting
                 chains, scope = _national_chains(touched)
                 scope |= waiting & set(features["unique_id"])
