@@ -5,6 +5,7 @@ from punte.accounts.auth import BearerTokenAuth, SessionAuth
 from punte.core.api_audit import router as audit_router
 from punte.core.api_support import PunteAPI
 from punte.identification.api import router as identification_router
+from punte.identification.api_mechanism import router as mechanism_router
 from punte.identification.signal_api import router as signal_router
 from punte.journey.api import router as journey_router
 from punte.linkage.api import router as linkage_router
@@ -25,6 +26,7 @@ api = PunteAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("", identification_router)
+api.add_router("", mechanism_router)
 api.add_router("", signal_router)
 api.add_router("", linkage_router)
 api.add_router("", audit_router)

@@ -150,6 +150,18 @@ def _locked_draft(screening: Screening) -> Screening:
     return locked
 
 
+def _check_version(screening: Screening, catalogue_version: str | None) -> None:
+    if catalogue_version is not None and catalogue_version != screening.catalogue.version:
+        raise ServiceError(
+            "catalogue_version",
+            _(
+                "This screening uses catalogue version %(version)s; answers for version "
+                "%(other)s cannot be applied to it."
+            )
+            % {"version": screening.catalogue.version, "other": catalogue_version},
+        )
+
+
 def _validated_answers(
     screening: Screening, catalogue: LoadedCatalogue, answers: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -199,15 +211,7 @@ def screening_save_answers(
     if not actor.has_perm("screening.conduct"):
         raise ServiceError(None, _("Your role may not screen persons."), status=403)
     screening = _locked_draft(screening)
-    if catalogue_version is not None and catalogue_version != screening.catalogue.version:
-        raise ServiceError(
-            "catalogue_version",
-            _(
-                "This screening uses catalogue version %(version)s; answers for version "
-                "%(other)s cannot be applied to it."
-            )
-            % {"version": screening.catalogue.version, "other": catalogue_version},
-        )
+    _check_version(screening, catalogue_version)
     checked = _validated_answers(screening, catalogue_for(screening), answers)
     merged = dict(screening.answers or {})
     for code, value in checked.items():
@@ -272,11 +276,14 @@ def assess_screening(screening: Screening) -> Assessment | ShortScreenResult:
 
 
 @transaction.atomic
-def screening_complete(*, actor: Membership, screening: Screening) -> Screening:
+def screening_complete(
+    *, actor: Membership, screening: Screening, catalogue_version: str | None = None
+) -> Screening:
     """Apply the rule and store the result with what produced it. Final: never done twice."""
     if not actor.has_perm("screening.conduct"):
         raise ServiceError(None, _("Your role may not screen persons."), status=403)
     screening = _locked_draft(screening)
+    _check_version(screening, catalogue_version)
     result = assess_screening(screening)
     screening.status = ScreeningStatus.COMPLETED
     screening.outcome = result.outcome.value

@@ -1,4 +1,5 @@
 from punte.identification.tests.factories import create_person
+from punte.identification.tests.endpoints_mechanism import ENDPOINTS as MECHANISM_ENDPOINTS
 from punte.testing.permission_matrix import CREATE, LIST, OBJECT, Endpoint
 
 ENDPOINTS = [
@@ -77,3 +78,6 @@ ENDPOINTS += [
         body=lambda _: {"to": "in_triage"},
     ),
 ]
+
+# Screening, consent, decisions and reflection periods (ADR 0022).
+ENDPOINTS += MECHANISM_ENDPOINTS
