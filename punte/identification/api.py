@@ -4,13 +4,23 @@ import datetime
 import uuid
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.identification import selectors, services
 from punte.identification.models import Person, Sex
+from punte.identification.services import DocumentType
 
 router = Router(tags=["persons"])
+
+
+class IdentityDocumentIn(StrictSchema):
+    type: DocumentType
+    number: str = Field(min_length=1, max_length=services.MAX_DOCUMENT_NUMBER)
+    issuing_country: str | None = Field(
+        None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2"
+    )
 
 
 class PersonIn(StrictSchema):
@@ -19,13 +29,41 @@ class PersonIn(StrictSchema):
     aliases: list[str] | None = Field(None, max_length=20)
     date_of_birth: datetime.date | None = None
     birth_year: int | None = None
+    approximate_age: int | None = Field(
+        None, description="When the date of birth is unknown: the age as estimated"
+    )
+    age_estimated_on: datetime.date | None = Field(
+        None, description="The day of the estimate (today if not given)"
+    )
+    may_be_child: bool = Field(
+        False, description="Age unknown and the person may be a child: treated as a child"
+    )
     sex: Sex = Sex.UNKNOWN
     citizenship: str | None = Field(
-        None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2"
+        None,
+        min_length=2,
+        max_length=2,
+        description="ISO 3166-1 alpha-2; the primary citizenship (first of `citizenships`)",
+    )
+    citizenships: list[str] | None = Field(
+        None, max_length=services.MAX_CITIZENSHIPS, description="ISO 3166-1 alpha-2 codes"
+    )
+    languages: list[str] | None = Field(
+        None, max_length=services.MAX_LANGUAGES, description="ISO 639-3 codes"
+    )
+    identity_documents: list[IdentityDocumentIn] = Field(
+        default_factory=list, max_length=services.MAX_DOCUMENTS
     )
     contact: str | None = Field(None, max_length=500)
     notes: str | None = Field(None, max_length=5000)
     identity_unknown: bool = False
+
+    def to_input(self) -> services.PersonInput:
+        values = self.model_dump(exclude={"identity_documents"})
+        documents = [
+            services.IdentityDocumentInput(**d.model_dump()) for d in self.identity_documents
+        ]
+        return services.PersonInput(**values, identity_documents=documents)
 
 
 class PersonSummary(Schema):
@@ -37,14 +75,43 @@ class PersonSummary(Schema):
     identity_unknown: bool
 
 
+class IdentityDocumentOut(Schema):
+    type: str
+    number: str
+    issuing_country: str | None
+
+
 class PersonOut(PersonSummary):
     given_name: str | None
     family_name: str | None
     aliases: list[str] | None
     date_of_birth: datetime.date | None
+    approximate_age: int | None
+    age_estimated_on: datetime.date | None
+    may_be_child: bool
+    treated_as_child: bool
+    citizenships: list[str]
+    languages: list[str]
+    identity_documents: list[IdentityDocumentOut]
     contact: str | None
     notes: str | None
     owner_organisation_id: uuid.UUID
+
+    @staticmethod
+    def resolve_treated_as_child(person: Person) -> bool:
+        return person.is_treated_as_child(timezone.localdate())
+
+    @staticmethod
+    def resolve_citizenships(person: Person) -> list[str]:
+        return person.citizenship_codes
+
+    @staticmethod
+    def resolve_languages(person: Person) -> list[str]:
+        return list(person.languages.order_by("code").values_list("code", flat=True))
+
+    @staticmethod
+    def resolve_identity_documents(person: Person) -> list[dict]:
+        return person.identity_documents or []
 
 
 @router.get("/persons", response=CursorPage[PersonSummary], summary="Persons visible to you")
@@ -93,7 +160,13 @@ def get_person(request: HttpRequest, person_id: str) -> Person:
 
 @router.post("/persons", response={201: PersonOut}, summary="Record a person")
 def create_person(request: HttpRequest, payload: PersonIn):
-    person = services.person_create(
-        actor=request.membership, data=services.PersonInput(**payload.model_dump())
-    )
+    person = services.person_create(actor=request.membership, data=payload.to_input())
     return Status(201, person)
+
+
+@router.put("/persons/{person_id}", response=PersonOut, summary="Change a person's record")
+def update_person(request: HttpRequest, person_id: str, payload: PersonIn) -> Person:
+    """Send the whole record: what is left out is cleared (what is known, and no more)."""
+    return services.person_update(
+        actor=request.membership, person_id=person_id, data=payload.to_input()
+    )

@@ -37,7 +37,17 @@ class ApiClient:
             headers={**self.headers, **(headers or {})},
         )
 
+    def put(self, path: str, body: Any = None, *, headers: dict[str, str] | None = None):
+        return self.client.put(
+            f"/api/v1{path}",
+            data=json.dumps(body if body is not None else {}),
+            content_type="application/json",
+            headers={**self.headers, **(headers or {})},
+        )
+
     def request(self, method: str, path: str, body: Any = None):
         if method == "GET":
             return self.get(path)
+        if method == "PUT":
+            return self.put(path, body)
         return self.post(path, body)

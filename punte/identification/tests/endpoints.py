@@ -1,5 +1,5 @@
-from punte.identification.tests.factories import create_person
 from punte.identification.tests.endpoints_mechanism import ENDPOINTS as MECHANISM_ENDPOINTS
+from punte.identification.tests.factories import create_person
 from punte.testing.permission_matrix import CREATE, LIST, OBJECT, Endpoint
 
 ENDPOINTS = [
@@ -38,6 +38,18 @@ ENDPOINTS = [
         success_status=201,
     ),
 ]
+
+ENDPOINTS.append(
+    Endpoint(
+        name="person.update",
+        method="PUT",
+        kind=OBJECT,
+        permission="person.change",
+        path=lambda person: f"/persons/{person.pk}",
+        make_record=lambda owner: create_person(actor=owner),
+        body=lambda _: {"family_name": "Schimbată", "approximate_age": 30, "sex": "female"},
+    )
+)
 
 # --- Signals ---------------------------------------------------------------------------------
 from punte.identification.tests.signal_factories import create_signal  # noqa: E402
