@@ -53,9 +53,9 @@ from punte.linkage import normalise
 
 FORMAT = "punte-clk/1"
 MIN_SECRET_BYTES = 32
-GROUPS = ("first", "last", "birth", "other")
+GROUPS = ("first", "last", "birth", "birthday", "other")
 # First and last names are hashed alike, so that a swapped pair can be compared crosswise.
-HASH_KEY = {"first": "names", "last": "names", "birth": "birth", "other": "other"}
+HASH_KEY = {g: g for g in GROUPS} | {"first": "names", "last": "names"}
 
 
 class EncodingError(ValueError):
@@ -65,13 +65,16 @@ class EncodingError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class EncodingParameters:
     bits: dict[str, int] = dataclasses.field(
-        default_factory=lambda: {"first": 512, "last": 512, "birth": 512, "other": 512}
-    )
+        default_factory=lambda: {
+            "first": 512, "last": 512, "birth": 256, "birthday": 128, "other": 512,
+        }
+    )  # fmt: skip
     # Hash functions per token: more for tokens that identify more.
     k: dict[str, int] = dataclasses.field(
         default_factory=lambda: {
             "name_bigram": 10, "name_group": 20,
-            "birth_year": 16, "birth_part": 6, "birth_full": 16,
+            "birth_year": 16, "birth_month": 8, "birth_week": 6, "birth_full": 14,
+            "day_part": 4, "day_pair": 8, "day_full": 10,
             "sex": 4, "citizenship": 4, "place_bigram": 6, "place": 10, "phone": 20,
         }
     )  # fmt: skip
@@ -158,24 +161,29 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
     for group in normalise.given_name_group(record.get("first_name")).split():
         first.append((f"g:{group}", k["name_group"]))
 
+    # Two filters: where the date lies on the time line (year, month, week, date), and the
+    # birthday (day and month). A year off by one keeps the birthday; a few days off keeps
+    # the year, month and week; day and month swapped keep the unordered pair of numbers.
     birth: list[tuple[str, int]] = []
+    birthday: list[tuple[str, int]] = []
     dob = record.get("date_of_birth")
     if dob is not None:
         birth.append((f"y:{dob.year}", k["birth_year"]))
         if dob.month:
-            birth += [
-                (f"m:{dob.month}", k["birth_part"]),
-                (f"ym:{dob.year}-{dob.month}", k["birth_part"]),
-            ]
+            birth.append((f"ym:{dob.year}-{dob.month}", k["birth_month"]))
+            birthday += [(f"m:{dob.month}", k["day_part"]), (f"n:{dob.month}", k["day_part"])]
         if dob.day:
             low, high = sorted((dob.month, dob.day))
             days = (np.datetime64(dob.isoformat()) - np.datetime64("1900-01-01")).astype(int)
             birth += [
-                (f"d:{dob.day}", k["birth_part"]),
-                (f"md:{low}-{high}", k["birth_part"]),
-                (f"w:{days // 7}", k["birth_part"]),
-                (f"w3:{(days + 3) // 7}", k["birth_part"]),
+                (f"w:{days // 7}", k["birth_week"]),
+                (f"w3:{(days + 3) // 7}", k["birth_week"]),
                 (f"ymd:{dob.isoformat()}", k["birth_full"]),
+            ]
+            birthday += [
+                (f"n:{dob.day}", k["day_part"]),
+                (f"md:{low}-{high}", k["day_pair"]),
+                (f"mdx:{dob.month}-{dob.day}", k["day_full"]),
             ]
 
     other: list[tuple[str, int]] = []
@@ -191,7 +199,7 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
     phone = normalise.normalise_phone(record.get("phone"))
     if phone:
         other.append((f"t:{phone}", k["phone"]))
-    return {"first": first, "last": last, "birth": birth, "other": other}
+    return {"first": first, "last": last, "birth": birth, "birthday": birthday, "other": other}
 
 
 def orient(records: list[dict]) -> list[dict]:
