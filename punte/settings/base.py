@@ -222,6 +222,8 @@ PUNTE_RETENTION_PERSON_ANONYMISE_DAYS = 3653
 # - Staff login sessions (IP address, browser) are erased this long after the session ended or
 #   expired. Basis: GDPR art. 5(1)(e); the logins themselves stay in the audit trail.
 PUNTE_RETENTION_ENDED_SESSION_DAYS = 1
+# Rate-limit counters of the public report form (keyed hashes of IP addresses).
+PUNTE_RETENTION_PUBLIC_REPORT_COUNTER_HOURS = 48
 # - Idempotency records (stored API responses) are erased after PUNTE_IDEMPOTENCY_TTL_HOURS.
 
 LOGGING = {

@@ -58,6 +58,7 @@ def test_rules_are_discovered_from_every_app_and_valid():
         "core.idempotency_record.erase_expired",
         "accounts.user_session.erase_ended",
         "identification.person.anonymise_archived",
+        "identification.public_report_attempt.erase",
     }
 
 

@@ -186,3 +186,18 @@ def test_the_report_is_triaged_by_the_regional_centre(agency):
     _send()
     officer = MembershipFactory(organisation=centre, role_code="regional_officer")
     assert list(signal_worklist_for(actor=officer)) == [Signal.objects.get()]
+
+
+def test_rate_limit_counters_are_erased_after_their_retention(agency):
+    from punte.core import retention
+
+    _send(REMOTE_ADDR="198.51.100.20")
+    assert PublicReportAttempt.objects.count() == 2  # the hour's and the day's counter
+    [rule] = [r for r in retention.discover() if r.record_type.endswith("PublicReportAttempt")]
+    # Windows start on the hour and at midnight UTC; each is kept 48 hours from its start.
+    assert retention.count_due(rule, T0 + datetime.timedelta(hours=37)) == 0
+    assert retention.count_due(rule, T0 + datetime.timedelta(hours=39)) == 1  # the day's
+    later = T0 + datetime.timedelta(hours=49)
+    assert retention.count_due(rule, later) == 2
+    list(retention.apply(rule, later))
+    assert not PublicReportAttempt.objects.exists()
