@@ -52,6 +52,10 @@ def lists_for(*, is_child: bool, catalogue: IndicatorCatalogue) -> list[str]:
     ]
 
 
+def latest_catalogue() -> IndicatorCatalogue | None:
+    return IndicatorCatalogue.objects.order_by("-published_at", "-id").first()
+
+
 def _catalogue(version: str | None) -> IndicatorCatalogue:
     catalogues = IndicatorCatalogue.objects.all()
     catalogue = (

@@ -10,3 +10,8 @@ urlpatterns = [
     path("<uuid:person_id>/", views.person_detail, name="person_detail"),
     path("<uuid:person_id>/edit/", views.person_edit, name="person_edit"),
 ]
+
+# Screening, consent and decisions (ADR 0022).
+from punte.identification.urls_mechanism import urlpatterns as mechanism_urlpatterns  # noqa: E402
+
+urlpatterns += mechanism_urlpatterns
