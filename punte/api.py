@@ -11,6 +11,7 @@ from punte.journey.api import router as journey_router
 from punte.linkage.api import router as linkage_router
 from punte.statistics.api import router as statistics_router
 from punte.notifications.api import router as notifications_router
+from punte.referrals.api import router as referrals_router
 
 api = PunteAPI(
     title="Punte API",
@@ -33,3 +34,4 @@ api.add_router("", audit_router)
 api.add_router("", journey_router)
 api.add_router("", statistics_router)
 api.add_router("", notifications_router)
+api.add_router("", referrals_router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("punte.journey.urls")),
     path("statistics/", include("punte.statistics.urls")),
     path("notifications/", include("punte.notifications.urls")),
+    path("referrals/", include("punte.referrals.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -140,3 +140,48 @@ PERMISSIONS["dashboard.national"] = _(
 for _code in ["national_coordinator", "regional_officer", "data_analyst"]:
     _name, _scope, _permissions = ROLES[_code]
     ROLES[_code] = (_name, _scope, [*_permissions, "dashboard.national"])
+
+# Referrals and the service registry (ADR 0023). `referral.respond` goes to roles of scope
+# "organisation" only: it opens the organisation's inbox, which "own" scope must not reach.
+# `referral.monitor` (the national list of overdue referrals) reads nationally, so it goes to
+# roles of scope "all" only. `referral.escalation` marks the supervisors an overdue referral is
+# escalated to; an organisation without one escalates to its parent, then to the national agency.
+PERMISSIONS.update(
+    {
+        "referral.view": _("See referrals sent or received by the organisation (role's scope)"),
+        "referral.send": _("Route a person and send referrals; withdraw the referrals sent"),
+        "referral.respond": _(
+            "Accept, reject and complete referrals received by the organisation"
+        ),
+        "referral.escalation": _(
+            "Receive the escalation of the organisation's overdue referrals (supervisor)"
+        ),
+        "referral.monitor": _("See overdue referrals nationally (national agency)"),
+        "service.manage": _("Keep the service registry: which organisation offers what, where"),
+    }
+)
+ROLES["unit_supervisor"] = (
+    _("Head of unit (supervisor)"),
+    Scope.ORGANISATION,
+    [*_FRONTLINE, "referral.escalation"],
+)
+_RESPOND = ["referral.view", "referral.send", "referral.respond"]
+_REFERRALS: dict[str, list[str]] = {
+    "system_admin": ["service.manage"],
+    "national_coordinator": ["referral.view", "referral.monitor"],
+    "regional_officer": _RESPOND,
+    "first_responder": ["referral.view", "referral.send"],
+    "helpline_operator": ["referral.view", "referral.send"],
+    "clinician": ["referral.view", "referral.send"],
+    "police_investigator": _RESPOND,
+    "prosecutor": _RESPOND,
+    "child_protection_officer": _RESPOND,
+    "child_protection_supervisor": [*_RESPOND, "referral.escalation"],
+    "unit_supervisor": _RESPOND,
+    "ngo_caseworker": _RESPOND,
+    "service_provider": _RESPOND,
+    "cyber_investigator": ["referral.view", "referral.send"],
+}
+for _code, _extra in _REFERRALS.items():
+    _name, _scope, _permissions = ROLES[_code]
+    ROLES[_code] = (_name, _scope, [*_permissions, *_extra])

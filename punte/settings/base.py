@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "punte.journey",
     "punte.statistics",
     "punte.notifications",
+    "punte.referrals",
 ]
 
 MIDDLEWARE = [

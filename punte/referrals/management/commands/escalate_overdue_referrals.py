@@ -1,0 +1,27 @@
+"""Escalate overdue referrals to the receiving organisation's supervisors.
+
+Run it from cron every 15 minutes (the shortest deadline is 24 hours), e.g.
+
+    */15 * * * *  cd /srv/punte && .venv/bin/python manage.py escalate_overdue_referrals
+
+It is idempotent: each late step is escalated once, so running it twice, or on two machines at
+once (rows are locked with SKIP LOCKED), tells nobody twice.
+"""
+
+from django.core.management.base import BaseCommand
+
+from punte.referrals.services import referrals_escalate_overdue
+
+
+class Command(BaseCommand):
+    help = (
+        "Escalate every open referral past the deadline of its current step to the receiving "
+        "organisation's supervisors (else its parent's, else the national agency). Idempotent."
+    )
+
+    def handle(self, *args, **options):
+        result = referrals_escalate_overdue()
+        levels = ", ".join(f"{level}: {n}" for level, n in sorted(result.by_level.items()))
+        self.stdout.write(
+            f"{result.escalated} overdue referral(s) escalated" + (f" ({levels})" if levels else "")
+        )

@@ -1,0 +1,740 @@
+"""Every write of referrals and of the service registry.
+
+Each service runs in one transaction: a refused request (ServiceError) changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from punte.accounts.models import Membership, Organisation
+from punte.core import audit
+from punte.core.errors import ServiceError
+from punte.core.models import County
+from punte.identification.models import Person, PersonAccess, PersonAccessReason
+from punte.notifications.services import notify
+from punte.referrals import lifecycle, routing
+from punte.referrals.models import (
+    OPEN_STATUSES,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    RoutingRule,
+    ServiceOffering,
+    ServiceType,
+)
+from punte.referrals.rules import current_ruleset
+
+CONSENT_OK = ("child", "consented")
+
+
+@dataclass(frozen=True)
+class ReferralRequest:
+    """One referral to send: by a rule (its code) or for a service, to an organisation."""
+
+    receiver_organisation_id: uuid.UUID | str
+    rule_code: str | None = None
+    service: str | None = None
+
+
+@dataclass
+class SendResult:
+    referrals: list[Referral]
+    # Mandatory referrals no organisation could be found for (the national agency was told).
+    unresolved: list[RoutingRule]
+
+
+def _url(referral: Referral) -> str:
+    return reverse("referrals:detail", args=[referral.pk])
+
+
+def _consent_state(person: Person, on: datetime.date) -> str:
+    from punte.identification.consent import referral_consent_state
+
+    return referral_consent_state(person, on)
+
+
+def _national_monitors() -> list[Membership]:
+    return list(
+        Membership.objects.filter(
+            is_active=True, user__is_active=True, role__grants__permission="referral.monitor"
+        ).distinct()
+    )
+
+
+def _notify_receiver(referral: Referral, *, kind: str, message, params: dict) -> list:
+    """Tell the receiving organisation's responders; if it has none, its supervisors, then its
+    parent's, then the national agency: a referral must never arrive where nobody reads it."""
+    for permission in ("referral.respond", "referral.escalation"):
+        rows = notify(
+            kind=kind,
+            message=message,
+            params=params,
+            url=_url(referral),
+            subject=referral,
+            organisation=referral.receiver_organisation,
+            permission=permission,
+        )
+        if rows:
+            return rows
+    return _escalation_notify(referral, kind=kind, message=message, params=params)[1]
+
+
+def _escalation_notify(referral: Referral, *, kind: str, message, params: dict):
+    """Supervisors (referral.escalation) of the receiver, else of its parent organisations,
+    else the national agency (referral.monitor). Returns (level, notifications)."""
+    organisation = referral.receiver_organisation
+    level = "organisation"
+    while organisation is not None:
+        rows = notify(
+            kind=kind,
+            message=message,
+            params=params,
+            url=_url(referral),
+            subject=referral,
+            organisation=organisation,
+            permission="referral.escalation",
+        )
+        if rows:
+            return level, rows
+        organisation, level = organisation.parent, "parent"
+    rows = notify(
+        kind=kind,
+        message=message,
+        params=params,
+        url=_url(referral),
+        subject=referral,
+        recipients=_national_monitors(),
+    )
+    return "national", rows
+
+
+def _notify_sender(referral: Referral, *, kind: str, message, params: dict) -> list:
+    """Tell whoever sent it (if still a member), else the sending organisation's senders."""
+    sender = Membership.objects.filter(
+        user_id=referral.created_by_id,
+        organisation_id=referral.sender_organisation_id,
+        is_active=True,
+        user__is_active=True,
+    ).first()
+    if sender is not None:
+        return notify(
+            kind=kind,
+            message=message,
+            params=params,
+            url=_url(referral),
+            subject=referral,
+            recipients=[sender],
+        )
+    return notify(
+        kind=kind,
+        message=message,
+        params=params,
+        url=_url(referral),
+        subject=referral,
+        organisation=referral.sender_organisation,
+        permission="referral.send",
+    )
+
+
+def _check_receiver(
+    request: ReferralRequest,
+    *,
+    index: int,
+    sender: Organisation,
+    person: Person,
+    county: County,
+    rules: dict[str, RoutingRule],
+    on: datetime.date,
+) -> tuple[Organisation, RoutingRule | None, str]:
+    field = f"referrals.{index}"
+    receiver = Organisation.objects.filter(pk=_uuid(request.receiver_organisation_id)).first()
+    if receiver is None:
+        raise ServiceError(f"{field}.receiver_organisation_id", _("No such organisation."))
+    if not receiver.is_active:
+        raise ServiceError(
+            f"{field}.receiver_organisation_id",
+            _("%(organisation)s is inactive and cannot receive referrals.")
+            % {"organisation": receiver.name},
+        )
+    if receiver.pk == sender.pk:
+        raise ServiceError(
+            f"{field}.receiver_organisation_id", _("An organisation cannot refer to itself.")
+        )
+    if bool(request.rule_code) == bool(request.service):
+        raise ServiceError(field, _("Give either a routing rule or a service, not both."))
+    if request.rule_code:
+        rule = rules.get(request.rule_code)
+        if rule is None:
+            raise ServiceError(
+                f"{field}.rule_code",
+                _("%(code)s is not a rule of the routing rules in force.")
+                % {"code": request.rule_code},
+            )
+        if not routing.rule_applies(rule, person=person, on=on):
+            raise ServiceError(
+                f"{field}.rule_code",
+                _("The rule %(code)s does not apply to this person.") % {"code": rule.code},
+            )
+        if receiver.type != rule.target_type:
+            raise ServiceError(
+                f"{field}.receiver_organisation_id",
+                _("The rule %(code)s refers to a %(type)s; %(organisation)s is not one.")
+                % {"code": rule.code, "type": rule.target_label, "organisation": receiver.name},
+            )
+        return receiver, rule, ""
+    if request.service not in ServiceType.values:
+        raise ServiceError(
+            f"{field}.service",
+            _("Unknown service; expected one of %(values)s.")
+            % {"values": ", ".join(ServiceType.values)},
+        )
+    offers = ServiceOffering.objects.filter(
+        organisation=receiver, service=request.service, county=county, archived_at__isnull=True
+    ).exists()
+    if not offers:
+        raise ServiceError(
+            f"{field}.receiver_organisation_id",
+            _("%(organisation)s does not offer %(service)s in %(county)s (service registry).")
+            % {
+                "organisation": receiver.name,
+                "service": ServiceType(request.service).label,
+                "county": county.name,
+            },
+        )
+    return receiver, None, request.service
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def referrals_send(
+    *,
+    actor: Membership,
+    person: Person,
+    county_code: str,
+    requests: list[ReferralRequest],
+    note: str | None = None,
+    report_unresolved: bool = True,
+) -> SendResult:
+    """Send referrals for a person the actor may see (the caller opened the record).
+
+    All or nothing: one refused request refuses them all. Mandatory referrals no organisation
+    could be found for are reported back and told to the national agency.
+    """
+    if not actor.has_perm("referral.send"):
+        raise ServiceError(None, _("Your role may not send referrals."), status=403)
+    if not requests:
+        raise ServiceError("referrals", _("Choose at least one referral to send."))
+    county = County.objects.filter(code=county_code).first()
+    if county is None:
+        raise ServiceError("county", _("Not an ISO 3166-2:RO county code."))
+    ruleset = current_ruleset()
+    if ruleset is None:
+        raise ServiceError(
+            None, _("No routing rules are loaded: run manage.py load_routing_rules."), status=503
+        )
+    today = timezone.localdate()
+    is_child = person.is_treated_as_child(today)
+    consent = _consent_state(person, today)
+    if not is_child and consent not in CONSENT_OK:
+        labels = {
+            "refused": _("refused"),
+            "withdrawn": _("withdrawn"),
+            "not_asked": _("not asked yet"),
+        }
+        raise ServiceError(
+            "person",
+            _(
+                "This adult's consent to referral is %(state)s: a referral cannot be sent "
+                "without it. Inform them of their rights and record their decision; without "
+                "consent, record an anonymous notification instead."
+            )
+            % {"state": labels.get(consent, consent)},
+        )
+    rules = {rule.code: rule for rule in ruleset.rules.all()}
+    sender = actor.organisation
+    checked = []
+    seen = set()
+    for index, request in enumerate(requests):
+        receiver, rule, service = _check_receiver(
+            request,
+            index=index,
+            sender=sender,
+            person=person,
+            county=county,
+            rules=rules,
+            on=today,
+        )
+        key = (receiver.pk, rule.pk if rule else None, service)
+        if key in seen:
+            raise ServiceError(f"referrals.{index}", _("This referral is asked for twice."))
+        seen.add(key)
+        duplicate = (
+            Referral.objects.filter(
+                person=person, receiver_organisation=receiver, status__in=OPEN_STATUSES
+            ).filter(rule=rule)
+            if rule
+            else Referral.objects.filter(
+                person=person,
+                receiver_organisation=receiver,
+                status__in=OPEN_STATUSES,
+                service=service,
+            )
+        )
+        if duplicate.exists():
+            raise ServiceError(
+                f"referrals.{index}",
+                _("An open referral of this person to %(organisation)s for this already exists.")
+                % {"organisation": receiver.name},
+            )
+        checked.append((receiver, rule, service))
+
+    now = timezone.now()
+    sent = []
+    for receiver, rule, service in checked:
+        referral = Referral(
+            person=person,
+            sender_organisation=sender,
+            receiver_organisation=receiver,
+            county=county,
+            ruleset=ruleset,
+            rule=rule,
+            service=service,
+            status=ReferralStatus.SENT,
+            is_child=is_child,
+            consent_state=consent,
+            note=note or None,
+            created_by=actor.user,
+            modified_by=actor.user,
+        )
+        referral.due_at = lifecycle.deadline_after(
+            ReferralStatus.SENT, now, lifecycle.deadlines_of(referral)
+        )
+        referral.save()
+        ReferralEvent.objects.create(
+            referral=referral,
+            action=ReferralEvent.Action.SENT,
+            from_status="",
+            to_status=ReferralStatus.SENT,
+            occurred_at=now,
+            actor=actor.user,
+            organisation=sender,
+            due_at=referral.due_at,
+        )
+        audit.record(
+            action="referral.sent",
+            actor=actor.user,
+            organisation=sender,
+            subject=referral,
+            person_id=person.pk,
+            changes={
+                "receiver": str(receiver.pk),
+                "rule": rule.code if rule else None,
+                "service": service or None,
+                "due_at": referral.due_at.isoformat(),
+                "consent": consent,
+            },
+        )
+        _notify_receiver(
+            referral,
+            kind="referral.received",
+            message=gettext_lazy(
+                "New referral (%(purpose)s) from %(organisation)s: answer by %(due)s."
+            ),
+            params={
+                "purpose": referral.purpose_label,
+                "organisation": sender.name,
+                "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+        sent.append(referral)
+
+    unresolved = []
+    if report_unresolved:
+        proposals = routing.route(
+            person=person, county=county, sender=sender, ruleset=ruleset, on=today
+        ).unresolved
+        unresolved = [p.rule for p in proposals]
+        for rule in unresolved:
+            audit.record(
+                action="referral.unresolved",
+                actor=actor.user,
+                organisation=sender,
+                subject=rule,
+                person_id=person.pk,
+                changes={"rule": rule.code, "county": county.code},
+            )
+            notify(
+                kind="referral.unresolved",
+                message=gettext_lazy(
+                    "A mandatory referral (%(type)s, %(county)s) found no registered "
+                    "organisation: register one in the service registry or the organisations."
+                ),
+                params={"type": rule.target_label, "county": county.name},
+                url=reverse("referrals:overdue"),
+                subject=rule,
+                recipients=_national_monitors(),
+            )
+    return SendResult(referrals=sent, unresolved=unresolved)
+
+
+# --- The lifecycle ----------------------------------------------------------------------------
+
+_RESULT_MESSAGES = {
+    ReferralStatus.ACCEPTED: gettext_lazy("%(organisation)s accepted your referral (%(purpose)s)."),
+    ReferralStatus.REJECTED: gettext_lazy("%(organisation)s rejected your referral (%(purpose)s)."),
+    ReferralStatus.COMPLETED: gettext_lazy(
+        "%(organisation)s completed your referral (%(purpose)s)."
+    ),
+    ReferralStatus.WITHDRAWN: gettext_lazy(
+        "%(organisation)s withdrew a referral (%(purpose)s) sent to you."
+    ),
+}
+
+
+@transaction.atomic
+def referral_transition(
+    *, actor: Membership, referral_id: uuid.UUID | str, to_status: str, reason: str | None = None
+) -> Referral:
+    """Apply one transition of the table in lifecycle.TRANSITIONS. The referral row is locked,
+    so of two people accepting at once one succeeds and the other is told it is accepted."""
+    from punte.referrals.selectors import referral_list_visible_to
+
+    pk = _uuid(referral_id)
+    if pk is None:
+        raise Http404
+    # Lock first, then check scope on the locked row's current state.
+    referral = Referral.objects.select_for_update().filter(pk=pk).first()
+    if referral is None or not referral_list_visible_to(actor=actor).filter(pk=pk).exists():
+        raise Http404
+    permission = lifecycle.ACTION_PERMISSION.get(to_status)
+    if permission is None:
+        raise ServiceError("status", _("Unknown status %(status)s.") % {"status": to_status})
+    # The permission before the state: a role without it learns nothing about the referral.
+    if not actor.has_perm(permission):
+        raise Http404
+    table = lifecycle.TRANSITIONS[referral.status]
+    transition = table.get(to_status)
+    if transition is None:
+        allowed = ", ".join(str(ReferralStatus(s).label) for s in table) or _("none")
+        raise ServiceError(
+            "status",
+            _(
+                "This referral is %(current)s: it cannot become %(wanted)s. Allowed now: "
+                "%(allowed)s."
+            )
+            % {
+                "current": ReferralStatus(referral.status).label,
+                "wanted": ReferralStatus(to_status).label,
+                "allowed": allowed,
+            },
+            status=409,
+        )
+    side_org = (
+        referral.receiver_organisation_id
+        if transition.side == lifecycle.RECEIVER
+        else referral.sender_organisation_id
+    )
+    if actor.organisation_id != side_org:
+        who = (
+            _("the receiving organisation")
+            if transition.side == lifecycle.RECEIVER
+            else _("the sending organisation")
+        )
+        raise ServiceError("status", _("Only %(who)s may do this.") % {"who": who}, status=403)
+    reason = (reason or "").strip()
+    if transition.needs_reason and not reason:
+        raise ServiceError("reason", _("Give the reason."))
+
+    old = referral.status
+    now = timezone.now()
+    referral.status = to_status
+    referral.due_at = lifecycle.deadline_after(to_status, now, lifecycle.deadlines_of(referral))
+    referral.escalated_at = None
+    referral.modified_by = actor.user
+    referral.save(update_fields=["status", "due_at", "escalated_at", "modified_by", "modified_at"])
+    ReferralEvent.objects.create(
+        referral=referral,
+        action=to_status,
+        from_status=old,
+        to_status=to_status,
+        occurred_at=now,
+        actor=actor.user,
+        organisation=actor.organisation,
+        reason=reason or None,
+        due_at=referral.due_at,
+    )
+    audit.record(
+        action=f"referral.{to_status}",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=referral,
+        person_id=referral.person_id,
+        changes={
+            "status": {"old": old, "new": to_status},
+            "reason": audit.REDACTED if reason else None,
+            "due_at": referral.due_at.isoformat() if referral.due_at else None,
+        },
+    )
+    if to_status == ReferralStatus.ACCEPTED:
+        _grant_access(actor=actor, referral=referral)
+    elif to_status == ReferralStatus.WITHDRAWN and old == ReferralStatus.ACCEPTED:
+        _revoke_access(actor=actor, referral=referral)
+
+    params = {"organisation": actor.organisation.name, "purpose": referral.purpose_label}
+    if to_status == ReferralStatus.WITHDRAWN:
+        _notify_receiver(
+            referral,
+            kind="referral.withdrawn",
+            message=_RESULT_MESSAGES[to_status],
+            params=params,
+        )
+    else:
+        _notify_sender(
+            referral,
+            kind=f"referral.{to_status}",
+            message=_RESULT_MESSAGES[to_status],
+            params=params,
+        )
+    return referral
+
+
+def referral_accept(*, actor: Membership, referral_id) -> Referral:
+    return referral_transition(actor=actor, referral_id=referral_id, to_status="accepted")
+
+
+def referral_reject(*, actor: Membership, referral_id, reason: str) -> Referral:
+    return referral_transition(
+        actor=actor, referral_id=referral_id, to_status="rejected", reason=reason
+    )
+
+
+def referral_complete(*, actor: Membership, referral_id) -> Referral:
+    return referral_transition(actor=actor, referral_id=referral_id, to_status="completed")
+
+
+def referral_withdraw(*, actor: Membership, referral_id, reason: str) -> Referral:
+    return referral_transition(
+        actor=actor, referral_id=referral_id, to_status="withdrawn", reason=reason
+    )
+
+
+def _grant_access(*, actor: Membership, referral: Referral) -> None:
+    """The receiving organisation may now open this person's record, and no other."""
+    grant, created = PersonAccess.objects.get_or_create(
+        person_id=referral.person_id,
+        organisation_id=referral.receiver_organisation_id,
+        reason=PersonAccessReason.REFERRAL,
+        revoked_at=None,
+    )
+    if created:
+        audit.record(
+            action="person.access_granted",
+            actor=actor.user,
+            organisation=actor.organisation,
+            subject=grant.person,
+            person_id=referral.person_id,
+            changes={
+                "organisation": str(referral.receiver_organisation_id),
+                "reason": PersonAccessReason.REFERRAL,
+                "referral": str(referral.pk),
+            },
+        )
+
+
+def _revoke_access(*, actor: Membership, referral: Referral) -> None:
+    """A withdrawn referral ends the access it gave, unless another referral of the person to
+    the same organisation still stands (accepted or completed)."""
+    still = Referral.objects.filter(
+        person_id=referral.person_id,
+        receiver_organisation_id=referral.receiver_organisation_id,
+        status__in=[ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
+    ).exclude(pk=referral.pk)
+    if still.exists():
+        return
+    revoked = PersonAccess.objects.filter(
+        person_id=referral.person_id,
+        organisation_id=referral.receiver_organisation_id,
+        reason=PersonAccessReason.REFERRAL,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
+    if revoked:
+        audit.record(
+            action="person.access_revoked",
+            actor=actor.user,
+            organisation=actor.organisation,
+            subject_type=Person._meta.label_lower,
+            subject_id=str(referral.person_id),
+            person_id=referral.person_id,
+            changes={
+                "organisation": str(referral.receiver_organisation_id),
+                "reason": PersonAccessReason.REFERRAL,
+                "referral": str(referral.pk),
+            },
+        )
+
+
+# --- Escalation -------------------------------------------------------------------------------
+
+
+@dataclass
+class EscalationResult:
+    escalated: int
+    by_level: dict[str, int]
+
+
+def referrals_escalate_overdue(*, now: datetime.datetime | None = None) -> EscalationResult:
+    """Escalate every open referral whose current step is past its deadline and not yet
+    escalated, each in its own transaction. Idempotent: a step is escalated once; the next
+    transition clears the mark and opens a new deadline."""
+    now = now or timezone.now()
+    candidates = list(
+        Referral.objects.filter(
+            status__in=OPEN_STATUSES, due_at__lt=now, escalated_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    by_level: dict[str, int] = {}
+    for pk in candidates:
+        level = _escalate_one(pk, now=now)
+        if level:
+            by_level[level] = by_level.get(level, 0) + 1
+    return EscalationResult(escalated=sum(by_level.values()), by_level=by_level)
+
+
+@transaction.atomic
+def _escalate_one(pk: uuid.UUID, *, now: datetime.datetime) -> str | None:
+    referral = (
+        Referral.objects.select_for_update(skip_locked=True)
+        .filter(pk=pk, status__in=OPEN_STATUSES, due_at__lt=now, escalated_at__isnull=True)
+        .select_related("receiver_organisation", "sender_organisation", "rule")
+        .first()
+    )
+    if referral is None:  # changed meanwhile, or another run holds it
+        return None
+    referral.escalated_at = now
+    referral.save(update_fields=["escalated_at"])
+    step = _("answer") if referral.status == ReferralStatus.SENT else _("completion")
+    level, rows = _escalation_notify(
+        referral,
+        kind="referral.overdue",
+        message=gettext_lazy(
+            "Overdue referral (%(purpose)s) at %(organisation)s: the %(step)s was due %(due)s."
+        ),
+        params={
+            "purpose": referral.purpose_label,
+            "organisation": referral.receiver_organisation.name,
+            "step": step,
+            "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    ReferralEvent.objects.create(
+        referral=referral,
+        action=ReferralEvent.Action.ESCALATED,
+        from_status=referral.status,
+        to_status=referral.status,
+        occurred_at=now,
+        organisation=referral.receiver_organisation,
+        due_at=referral.due_at,
+        details={"level": level, "notified": [str(row.recipient_id) for row in rows]},
+    )
+    audit.record(
+        action="referral.escalated",
+        subject=referral,
+        organisation=referral.receiver_organisation,
+        person_id=referral.person_id,
+        changes={"level": level, "due_at": referral.due_at.isoformat(), "notified": len(rows)},
+    )
+    return level
+
+
+# --- The service registry ---------------------------------------------------------------------
+
+
+def _require_manage(actor: Membership) -> None:
+    if not actor.has_perm("service.manage"):
+        raise ServiceError(None, _("Your role may not change the service registry."), status=403)
+
+
+@transaction.atomic
+def service_offering_create(
+    *, actor: Membership, organisation_id, service: str, county_code: str, notes: str = ""
+) -> ServiceOffering:
+    _require_manage(actor)
+    organisation = Organisation.objects.filter(pk=_uuid(organisation_id)).first()
+    if organisation is None:
+        raise ServiceError("organisation_id", _("No such organisation."))
+    if not organisation.is_active:
+        raise ServiceError("organisation_id", _("The organisation is inactive."))
+    if service not in ServiceType.values:
+        raise ServiceError(
+            "service",
+            _("Unknown service; expected one of %(values)s.")
+            % {"values": ", ".join(ServiceType.values)},
+        )
+    county = County.objects.filter(code=county_code).first()
+    if county is None:
+        raise ServiceError("county", _("Not an ISO 3166-2:RO county code."))
+    if ServiceOffering.objects.filter(
+        organisation=organisation, service=service, county=county, archived_at__isnull=True
+    ).exists():
+        raise ServiceError(
+            "service", _("The registry already lists this service of this organisation here.")
+        )
+    offering = ServiceOffering.objects.create(
+        organisation=organisation,
+        service=service,
+        county=county,
+        notes=notes,
+        created_by=actor.user,
+        modified_by=actor.user,
+    )
+    audit.record(
+        action="service_offering.created",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=offering,
+        changes={"organisation": str(organisation.pk), "service": service, "county": county.code},
+    )
+    return offering
+
+
+@transaction.atomic
+def service_offering_archive(*, actor: Membership, offering_id, reason: str) -> ServiceOffering:
+    _require_manage(actor)
+    offering = (
+        ServiceOffering.objects.select_for_update()
+        .filter(pk=_uuid(offering_id), archived_at__isnull=True)
+        .first()
+    )
+    if offering is None:
+        raise Http404
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("reason", _("Give the reason."))
+    offering.archived_at = timezone.now()
+    offering.archive_reason = reason[:500]
+    offering.modified_by = actor.user
+    offering.save(update_fields=["archived_at", "archive_reason", "modified_by", "modified_at"])
+    audit.record(
+        action="service_offering.archived",
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject=offering,
+        changes={"reason": offering.archive_reason},
+    )
+    return offering
