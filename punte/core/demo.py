@@ -26,6 +26,7 @@ from punte.accounts.models import OrganisationType as T
 from punte.accounts.permissions import ROLES
 from punte.accounts.roles import seed_roles
 from punte.core import audit
+from punte.identification import demo_mechanism
 from punte.identification.models import Person
 from punte.identification.services import PersonInput, person_create
 
@@ -388,6 +389,7 @@ def load() -> tuple[Summary, list[tuple[Login, Membership]]]:
     _organisations(summary)
     memberships = _memberships(summary)
     _persons(memberships, summary)
+    demo_mechanism.load(memberships)
     if summary.created:
         audit.record(
             action="demo.loaded",
