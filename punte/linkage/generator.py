@@ -51,6 +51,10 @@ ERROR_RATES = {
     "sex_missing": 0.10,
     "citizenship_missing": 0.15,
 }
+# Each error is applied a little more often than its target, so that a sample's realised rate
+# (which varies by chance, about 1% of the rate at 30,000 records) is at least the target.
+MARGIN = 1.05
+APPLIED_RATES = {name: rate * MARGIN for name, rate in ERROR_RATES.items()}
 PLACE_MISSING = 0.20
 PLACE_TYPO = 0.05
 PLACE_OTHER = 0.08  # the place of residence or the county town written instead
@@ -318,10 +322,10 @@ def _dob_with_errors(person: Person, rng: random.Random, errors: list[str]) -> s
     roll = rng.random()
     dob = person.dob
     edges = [
-        ("dob_missing", ERROR_RATES["dob_missing"]),
-        ("dob_year_only", ERROR_RATES["dob_year_only"]),
-        ("dob_off_year", ERROR_RATES["dob_off_year"]),
-        ("dob_off_days", ERROR_RATES["dob_off_days"]),
+        ("dob_missing", APPLIED_RATES["dob_missing"]),
+        ("dob_year_only", APPLIED_RATES["dob_year_only"]),
+        ("dob_off_year", APPLIED_RATES["dob_off_year"]),
+        ("dob_off_days", APPLIED_RATES["dob_off_days"]),
     ]
     acc = 0.0
     for name, rate in edges:
@@ -355,12 +359,12 @@ def record_person(
     last = person.last_name
 
     variants = population.variants.get(first)
-    if variants and rng.random() < ERROR_RATES["nickname"] / eligible_share["nickname"]:
+    if variants and rng.random() < APPLIED_RATES["nickname"] / eligible_share["nickname"]:
         first = rng.choice(variants)
         errors.append("nickname")
     if (
         person.other_surname
-        and rng.random() < ERROR_RATES["married_surname"] / eligible_share["married_surname"]
+        and rng.random() < APPLIED_RATES["married_surname"] / eligible_share["married_surname"]
     ):
         last = person.other_surname
         errors.append("married_surname")
@@ -374,26 +378,26 @@ def record_person(
     if rng.random() < PLACE_TYPO:
         place = typo(place, rng)
 
-    if rng.random() < ERROR_RATES["typo_first"]:
+    if rng.random() < APPLIED_RATES["typo_first"]:
         first = typo(first, rng)
         errors.append("typo_first")
-    if rng.random() < ERROR_RATES["typo_last"]:
+    if rng.random() < APPLIED_RATES["typo_last"]:
         last = typo(last, rng)
         errors.append("typo_last")
-    if rng.random() < ERROR_RATES["swapped"]:
+    if rng.random() < APPLIED_RATES["swapped"]:
         first, last = last, first
         errors.append("swapped")
 
     fields = [first, last, place]
-    if rng.random() < ERROR_RATES["diacritics_dropped"]:
+    if rng.random() < APPLIED_RATES["diacritics_dropped"]:
         fields = [strip_diacritics(f) for f in fields]
         errors.append("diacritics_dropped")
-    elif rng.random() < ERROR_RATES["cedilla"] / (1 - ERROR_RATES["diacritics_dropped"]):
+    elif rng.random() < APPLIED_RATES["cedilla"] / (1 - APPLIED_RATES["diacritics_dropped"]):
         fields = [f.translate(_CEDILLA) for f in fields]
         errors.append("cedilla")
     else:
         fields = [f.translate(_COMMA) for f in fields]
-    if rng.random() < ERROR_RATES["all_caps"]:
+    if rng.random() < APPLIED_RATES["all_caps"]:
         fields = [f.upper() for f in fields]
         errors.append("all_caps")
     first, last, place = fields
@@ -402,11 +406,11 @@ def record_person(
     sex = person.sex.upper()
     if rng.random() < SEX_WRONG:
         sex = "M" if sex == "F" else "F"
-    if rng.random() < ERROR_RATES["sex_missing"]:
+    if rng.random() < APPLIED_RATES["sex_missing"]:
         sex = ""
         errors.append("sex_missing")
     citizenship = rng.choice(person.citizenships)
-    if rng.random() < ERROR_RATES["citizenship_missing"]:
+    if rng.random() < APPLIED_RATES["citizenship_missing"]:
         citizenship = ""
         errors.append("citizenship_missing")
     if rng.random() < PLACE_MISSING:

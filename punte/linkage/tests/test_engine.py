@@ -1,0 +1,252 @@
+"""The engine without the database: clustering with decisions, training checks, scoring."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from punte.linkage import clustering, engine, evaluation, features, generator, model, normalise
+from punte.linkage.clustering import Decision
+
+
+def edges(*rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(a, b, p, conflict) for a, b, p, *rest in rows for conflict in [bool(rest and rest[0])]],
+        columns=["unique_id_l", "unique_id_r", "match_probability", "conflict"],
+    )
+
+
+def groups(result: clustering.ClusterResult) -> set[frozenset[str]]:
+    by_cluster = result.clusters.groupby("cluster_id")["record_id"]
+    return {frozenset(members) for _, members in by_cluster}
+
+
+# --------------------------------------------------------------------------- clustering
+
+
+def test_links_above_the_threshold_join_and_the_band_goes_to_review():
+    result = clustering.cluster(
+        list("abcde"),
+        edges(("a", "b", 0.99), ("b", "c", 0.9), ("c", "d", 0.6), ("d", "e", 0.2)),
+        threshold=0.8,
+        review_from=0.5,
+    )
+    assert groups(result) == {frozenset("abc"), frozenset("d"), frozenset("e")}
+    assert result.review_pairs[["record_id_l", "record_id_r"]].values.tolist() == [["c", "d"]]
+    strongest = dict(zip(result.clusters.record_id, result.clusters.match_probability, strict=True))
+    assert strongest["a"] == 0.99 and strongest["c"] == 0.9 and pd.isna(strongest["d"])
+
+
+def test_decisions_without_any_pair_in_the_review_band():
+    # The case that failed before: decisions given, nothing left to review.
+    result = clustering.cluster(
+        list("abcd"),
+        edges(("a", "b", 0.95)),
+        threshold=0.8,
+        review_from=0.5,
+        decisions=[Decision("c", "d", True), Decision("a", "b", False)],
+    )
+    assert groups(result) == {frozenset("a"), frozenset("b"), frozenset("cd")}
+    assert list(result.review_pairs.columns) == [
+        "record_id_l", "record_id_r", "match_probability", "reason",
+    ]  # fmt: skip
+    assert result.review_pairs.empty
+
+
+def test_no_edges_at_all():
+    result = clustering.cluster(
+        ["a", "b"], edges(), threshold=0.8, review_from=0.5, decisions=[Decision("a", "b", True)]
+    )
+    assert groups(result) == {frozenset("ab")}
+    assert result.clusters.set_index("record_id").loc["a", "match_probability"] == 1.0
+
+
+def test_a_rejection_is_never_crossed_by_a_chain_and_wins_over_acceptances():
+    result = clustering.cluster(
+        list("abc"),
+        edges(("a", "b", 0.99), ("b", "c", 0.98)),
+        threshold=0.8,
+        review_from=0.5,
+        decisions=[Decision("a", "c", False)],
+    )
+    assert groups(result) == {frozenset("ab"), frozenset("c")}
+    contradicted = clustering.cluster(
+        list("abc"),
+        edges(),
+        threshold=0.8,
+        review_from=0.5,
+        decisions=[Decision("a", "b", True), Decision("b", "c", True), Decision("a", "c", False)],
+    )
+    assert frozenset("abc") not in groups(contradicted)
+    assert contradicted.conflicts  # reported, not silently resolved
+
+
+def test_decided_pairs_are_not_proposed_again():
+    result = clustering.cluster(
+        list("ab"),
+        edges(("a", "b", 0.6)),
+        threshold=0.8,
+        review_from=0.5,
+        decisions=[Decision("b", "a", False)],
+    )
+    assert result.review_pairs.empty
+
+
+def test_a_veto_keeps_namesakes_apart_unless_an_analyst_accepts():
+    chain = edges(("a", "b", 0.95), ("b", "c", 0.9))
+    vetoed = clustering.cluster(
+        list("abc"), chain, threshold=0.8, review_from=0.5, vetoes=[("a", "c")]
+    )
+    assert groups(vetoed) == {frozenset("ab"), frozenset("c")}
+    accepted = clustering.cluster(
+        list("abc"),
+        chain,
+        threshold=0.8,
+        review_from=0.5,
+        vetoes=[("a", "c")],
+        decisions=[Decision("a", "c", True)],
+    )
+    assert groups(accepted) == {frozenset("abc")}
+
+
+def test_a_conflict_pair_is_reviewed_not_linked():
+    result = clustering.cluster(
+        list("ab"), edges(("a", "b", 0.97, True)), threshold=0.8, review_from=0.5
+    )
+    assert groups(result) == {frozenset("a"), frozenset("b")}
+    assert result.review_pairs["reason"].tolist() == ["different given names"]
+
+
+def test_edges_naming_unknown_records_are_refused():
+    with pytest.raises(ValueError, match="not in record_ids"):
+        clustering.cluster(["a"], edges(("a", "z", 0.9)), threshold=0.8, review_from=0.5)
+
+
+# --------------------------------------------------------------------------- training
+
+
+def records(n: int, seed: int, **blank) -> pd.DataFrame:
+    frame = pd.DataFrame(generator.generate(records=n, sources=3, seed=seed).records)
+    frame["date_of_birth"] = [normalise.parse_date(d) for d in frame["date_of_birth"]]
+    frame["sex"] = [normalise.normalise_sex(s) for s in frame["sex"]]
+    frame["citizenship"] = frame["citizenship"].replace("", None)
+    for column, value in blank.items():
+        frame[column] = value
+    return frame
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A model trained on 600 synthetic records, with its prepared features."""
+    prepared = features.prepare(records(600, seed=21)[features.RECORD_COLUMNS])
+    scorer = engine.Scorer(prepared)
+    scorer.close()
+    return scorer.model, prepared
+
+
+def level(settings: dict, comparison: str, label: str) -> dict:
+    return model._level(settings, comparison, label)
+
+
+def test_training_learns_that_agreement_is_evidence_of_a_match(trained):
+    trained_model, _ = trained
+    settings = trained_model.splink_settings
+    assert trained_model.report["checks"] == ["ok"]
+    for comparison, label in model.PLAIN.strict_rule.levels:
+        top = level(settings, comparison, label)
+        assert top["m_probability"] > 10 * top["u_probability"], comparison
+    for comparison in ("first_name", "last_name", "date_of_birth"):
+        other = model._levels(settings, comparison)[-1]
+        assert other["m_probability"] < other["u_probability"], comparison
+    prior = settings["probability_two_random_records_match"]
+    assert 0 < prior < 0.01
+    # Saved with its version and refused for other comparisons.
+    assert trained_model.settings_hash == model.PLAIN.settings_hash()
+
+
+def test_a_model_round_trips_through_its_file(trained, tmp_path):
+    trained_model, _ = trained
+    trained_model.save(tmp_path / "m.json")
+    loaded = model.TrainedModel.load(tmp_path / "m.json", model.PLAIN)
+    assert loaded.version == trained_model.version
+    assert loaded.splink_settings == trained_model.splink_settings
+
+
+def test_columns_the_data_never_fills_are_neutral_instead_of_failing():
+    # Punte's own records have no place of birth and no phone.
+    frame = records(600, seed=22, place_of_birth="", phone="")
+    scorer = engine.Scorer(features.prepare(frame[features.RECORD_COLUMNS]))
+    scorer.close()
+    report = scorer.model.report
+    assert report["not_observed"] == ["phone", "place_of_birth"]
+    assert report["checks"] == ["ok"]
+    for lv in model._levels(scorer.model.splink_settings, "phone"):
+        if not lv.get("is_null_level"):
+            assert lv["m_probability"] == lv["u_probability"]
+
+
+def test_too_few_records_are_refused():
+    prepared = features.prepare(records(30, seed=23)[features.RECORD_COLUMNS])
+    with pytest.raises(model.ModelTrainingError, match="too few"):
+        engine.Scorer(prepared)
+
+
+def test_a_model_that_learnt_the_wrong_class_is_refused():
+    settings = {
+        "comparisons": [
+            {
+                "output_column_name": "first_name",
+                "comparison_levels": [
+                    {"is_null_level": True, "sql_condition": "first_key_l IS NULL"},
+                    {"label_for_charts": "exact", "m_probability": 0.3, "u_probability": 0.2},
+                    {"label_for_charts": "else", "m_probability": 0.7, "u_probability": 0.8},
+                ],
+            }
+        ]
+    }
+    problems, _ = model._check_and_floor(settings, 1000.0, ("first_name",))
+    assert any("not evidence for a match" in p for p in problems)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def test_term_frequencies_of_a_small_table_stay_near_the_model(trained):
+    trained_model, prepared = trained
+    settings = trained_model.splink_settings
+    u = level(settings, "first_name", model.FIRST_EXACT)["u_probability"]
+    small = engine.term_frequencies(prepared.head(20), settings)["first_std"]
+    large = engine.term_frequencies(prepared, settings)["first_std"]
+    # In 20 records a name seen twice has a raw frequency of 0.1; shrunk, it is near u.
+    assert small["tf_first_std"].max() < 0.1 * 20 / (20 + engine.TF_PSEUDO_RECORDS) + 2 * u
+    # A common name stays more frequent than a rare one.
+    assert large["tf_first_std"].max() > large["tf_first_std"].min()
+
+
+def test_incremental_scoring_finds_the_same_pairs_as_a_full_run(trained):
+    trained_model, prepared = trained
+    new = prepared.sample(15, random_state=1)
+    scorer = engine.Scorer(prepared, model=trained_model)
+    try:
+        full = scorer.edges(0.5)
+        only_new = scorer.edges(0.5, involving=new["unique_id"])
+    finally:
+        scorer.close()
+    ids = set(new["unique_id"])
+    expected = full[full["unique_id_l"].isin(ids) | full["unique_id_r"].isin(ids)]
+
+    def pairs(frame):
+        return {frozenset(p) for p in zip(frame.unique_id_l, frame.unique_id_r, strict=True)}
+
+    assert pairs(only_new) == pairs(expected)
+    assert not expected.empty
+
+
+def test_link_end_to_end_beats_exact_matching(trained):
+    trained_model, prepared = trained
+    frame = records(600, seed=21)
+    result = engine.link(prepared, model=trained_model)
+    truth = dict(zip(frame["record_id"], frame["person_id"], strict=True))
+    predicted = dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True))
+    measured = evaluation.pairwise_scores(predicted, truth)
+    assert measured.precision >= 0.9 and measured.recall >= 0.75, measured
