@@ -35,6 +35,13 @@ ENDPOINTS = [
         path=lambda _: "/worklist/signals.open",
     ),
     Endpoint(
+        name="worklist.referrals_incoming",
+        method="GET",
+        kind=UNSCOPED,
+        permission="referral.respond",
+        path=lambda _: "/worklist/referrals.incoming",
+    ),
+    Endpoint(
         name="worklist.screening_drafts",
         method="GET",
         kind=UNSCOPED,
