@@ -4,11 +4,10 @@ import datetime
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import models, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from punte.accounts.models import Membership
 from punte.core import audit
@@ -16,6 +15,7 @@ from punte.core.crypto import blind_index
 from punte.core.errors import ServiceError
 from punte.core.fields import encrypted_fields
 from punte.core.models import Country, Language
+from punte.identification.documents import DocumentType
 from punte.identification.models import (
     Person,
     PersonAccess,
@@ -23,17 +23,6 @@ from punte.identification.models import (
     PersonCitizenship,
     Sex,
 )
-
-
-class DocumentType(models.TextChoices):
-    PASSPORT = "passport", _lazy("Passport")
-    NATIONAL_ID = "national_id", _lazy("National identity card")
-    RESIDENCE_PERMIT = "residence_permit", _lazy("Residence permit")
-    TRAVEL_DOCUMENT = "travel_document", _lazy("Travel document")
-    BIRTH_CERTIFICATE = "birth_certificate", _lazy("Birth certificate")
-    DRIVING_LICENCE = "driving_licence", _lazy("Driving licence")
-    OTHER = "other", _lazy("Other document")
-
 
 MAX_AGE = 120
 MAX_CITIZENSHIPS = 5
