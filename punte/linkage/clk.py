@@ -53,7 +53,11 @@ from punte.linkage import normalise
 
 FORMAT = "punte-clk/1"
 MIN_SECRET_BYTES = 32
-GROUPS = ("first", "last", "birth", "birthday", "other")
+GROUPS = ("first", "last", "birth", "window", "birthday", "other")
+# Overlapping windows of this many days, one every WINDOW_DAYS / WINDOW_OFFSETS days: two
+# dates d days apart share about WINDOW_OFFSETS * (1 - d / WINDOW_DAYS) of them.
+WINDOW_DAYS = 12
+WINDOW_OFFSETS = 4
 # First and last names are hashed alike, so that a swapped pair can be compared crosswise.
 HASH_KEY = {g: g for g in GROUPS} | {"first": "names", "last": "names"}
 
@@ -66,14 +70,16 @@ class EncodingError(ValueError):
 class EncodingParameters:
     bits: dict[str, int] = dataclasses.field(
         default_factory=lambda: {
-            "first": 512, "last": 512, "birth": 256, "birthday": 128, "other": 512,
+            "first": 512, "last": 512, "birth": 512, "window": 256, "birthday": 128,
+            "other": 512,
         }
     )  # fmt: skip
     # Hash functions per token: more for tokens that identify more.
     k: dict[str, int] = dataclasses.field(
         default_factory=lambda: {
             "name_bigram": 10, "name_group": 20,
-            "birth_year": 16, "birth_month": 8, "birth_week": 6, "birth_full": 14,
+            "birth_year": 10, "birth_years": 8, "birth_month": 8, "birth_full": 14,
+            "birth_window": 6,
             "day_part": 4, "day_pair": 8, "day_full": 10,
             "sex": 4, "citizenship": 4, "place_bigram": 6, "place": 10, "phone": 20,
         }
@@ -161,24 +167,31 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
     for group in normalise.given_name_group(record.get("first_name")).split():
         first.append((f"g:{group}", k["name_group"]))
 
-    # Two filters: where the date lies on the time line (year, month, week, date), and the
-    # birthday (day and month). A year off by one keeps the birthday; a few days off keeps
-    # the year, month and week; day and month swapped keep the unordered pair of numbers.
+    # Three filters: the calendar (year, pairs of years, month, date), a sliding window
+    # over days (dates a few days apart, across a month's or a year's end), and the birthday
+    # (day and month). A year off by one keeps the birthday and one pair of years; day and
+    # month swapped keep the year and the unordered pair of numbers.
     birth: list[tuple[str, int]] = []
+    window: list[tuple[str, int]] = []
     birthday: list[tuple[str, int]] = []
     dob = record.get("date_of_birth")
     if dob is not None:
-        birth.append((f"y:{dob.year}", k["birth_year"]))
+        birth += [
+            (f"y:{dob.year}", k["birth_year"]),
+            (f"y2:{dob.year // 2}", k["birth_years"]),
+            (f"y2+:{(dob.year + 1) // 2}", k["birth_years"]),
+        ]
         if dob.month:
             birth.append((f"ym:{dob.year}-{dob.month}", k["birth_month"]))
             birthday += [(f"m:{dob.month}", k["day_part"]), (f"n:{dob.month}", k["day_part"])]
         if dob.day:
             low, high = sorted((dob.month, dob.day))
-            days = (np.datetime64(dob.isoformat()) - np.datetime64("1900-01-01")).astype(int)
-            birth += [
-                (f"w:{days // 7}", k["birth_week"]),
-                (f"w3:{(days + 3) // 7}", k["birth_week"]),
-                (f"ymd:{dob.isoformat()}", k["birth_full"]),
+            days = int((np.datetime64(dob.isoformat()) - np.datetime64("1900-01-01")).astype(int))
+            birth.append((f"ymd:{dob.isoformat()}", k["birth_full"]))
+            step = WINDOW_DAYS // WINDOW_OFFSETS
+            window += [
+                (f"w{o}:{(days + o * step) // WINDOW_DAYS}", k["birth_window"])
+                for o in range(WINDOW_OFFSETS)
             ]
             birthday += [
                 (f"n:{dob.day}", k["day_part"]),
@@ -199,7 +212,10 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
     phone = normalise.normalise_phone(record.get("phone"))
     if phone:
         other.append((f"t:{phone}", k["phone"]))
-    return {"first": first, "last": last, "birth": birth, "birthday": birthday, "other": other}
+    return {
+        "first": first, "last": last, "birth": birth, "window": window, "birthday": birthday,
+        "other": other,
+    }  # fmt: skip
 
 
 def orient(records: list[dict]) -> list[dict]:
