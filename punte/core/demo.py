@@ -27,6 +27,7 @@ from punte.accounts.permissions import ROLES
 from punte.accounts.roles import seed_roles
 from punte.core import audit
 from punte.identification import demo_mechanism
+from punte.identification.demo_signals import load_signals
 from punte.identification.models import Person
 from punte.identification.services import PersonInput, person_create
 
@@ -260,10 +261,18 @@ class Summary:
     memberships: int = 0
     devices: int = 0
     persons: int = 0
+    signals: int = 0
 
     @property
     def created(self) -> int:
-        return self.organisations + self.users + self.memberships + self.devices + self.persons
+        return (
+            self.organisations
+            + self.users
+            + self.memberships
+            + self.devices
+            + self.persons
+            + self.signals
+        )
 
 
 def demo_totp_secret() -> str:
@@ -389,6 +398,7 @@ def load() -> tuple[Summary, list[tuple[Login, Membership]]]:
     _organisations(summary)
     memberships = _memberships(summary)
     _persons(memberships, summary)
+    summary.signals = load_signals(memberships)
     demo_mechanism.load(memberships)
     if summary.created:
         audit.record(
@@ -399,6 +409,7 @@ def load() -> tuple[Summary, list[tuple[Login, Membership]]]:
                 "users": summary.users,
                 "memberships": summary.memberships,
                 "persons": summary.persons,
+                "signals": summary.signals,
             },
         )
     return summary, [(login, memberships[login.username]) for login in logins()]

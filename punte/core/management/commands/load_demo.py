@@ -30,7 +30,8 @@ class Command(BaseCommand):
         if summary.created:
             out.write(
                 f"Demo data loaded: {summary.organisations} organisations, {summary.users} users, "
-                f"{summary.memberships} memberships, {summary.persons} persons created."
+                f"{summary.memberships} memberships, {summary.persons} persons, "
+                f"{summary.signals} signals created."
             )
         else:
             out.write("Demo data already in place; nothing to add.")
