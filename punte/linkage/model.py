@@ -24,8 +24,8 @@ the prior are estimated from the data being linked by ``train``:
 
 The trained model is saved as JSON (``TrainedModel.save``) with a format version, a hash of the
 untrained settings (a model trained for other comparisons is refused on load) and the
-training report. ``TrainedModel.splink_settings(dialect)`` gives the same model for another
-Splink backend, e.g. ``"spark"`` for national-scale runs (see docs/adr/0010-probabilistic-linkage-engine.md and docs/LINKAGE.md).
+training report. ``TrainedModel.splink_settings_for(spec, dialect)`` gives the same model for
+another Splink backend, e.g. ``"spark"`` for national-scale runs (docs/LINKAGE.md §6, ADR 0010).
 """
 
 from __future__ import annotations
