@@ -59,6 +59,9 @@ def test_rules_are_discovered_from_every_app_and_valid():
         "accounts.user_session.erase_ended",
         "identification.person.anonymise_archived",
         "identification.public_report_attempt.erase",
+        "identification.screening.clear_notes",
+        "identification.consent_event.clear_notes",
+        "identification.reflection_period_event.clear_reasons",
     }
 
 
