@@ -150,9 +150,7 @@ PERMISSIONS.update(
     {
         "referral.view": _("See referrals sent or received by the organisation (role's scope)"),
         "referral.send": _("Route a person and send referrals; withdraw the referrals sent"),
-        "referral.respond": _(
-            "Accept, reject and complete referrals received by the organisation"
-        ),
+        "referral.respond": _("Accept, reject and complete referrals received by the organisation"),
         "referral.escalation": _(
             "Receive the escalation of the organisation's overdue referrals (supervisor)"
         ),

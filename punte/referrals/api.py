@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.core.errors import ServiceError
 from punte.identification import selectors as person_selectors
-from punte.referrals import lifecycle, routing, selectors, services
+from punte.referrals import lifecycle, registry, routing, selectors, services
 from punte.referrals.models import Referral, ReferralStatus, ServiceType
 from punte.referrals.rules import current_ruleset
 
@@ -381,7 +381,7 @@ class OfferingIn(StrictSchema):
 
 @router.post("/services", response={201: OfferingOut}, summary="Add to the service registry")
 def create_service(request: HttpRequest, payload: OfferingIn):
-    offering = services.service_offering_create(
+    offering = registry.service_offering_create(
         actor=request.membership,
         organisation_id=payload.organisation_id,
         service=payload.service.value,
@@ -397,6 +397,6 @@ def create_service(request: HttpRequest, payload: OfferingIn):
 def archive_service(request: HttpRequest, offering_id: str, payload: ReasonIn):
     if not request.membership.has_perm("service.manage"):
         raise Http404
-    return services.service_offering_archive(
+    return registry.service_offering_archive(
         actor=request.membership, offering_id=offering_id, reason=payload.reason
     )

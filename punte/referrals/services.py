@@ -32,9 +32,20 @@ from punte.referrals.models import (
     ServiceOffering,
     ServiceType,
 )
+from punte.referrals.notify import (
+    national_monitors,
+    notify_receiver,
+    notify_sender,
+)
 from punte.referrals.rules import current_ruleset
 
 CONSENT_OK = ("child", "consented")
+
+
+def _consent_state(person: Person, on: datetime.date) -> str:
+    from punte.identification.consent import referral_consent_state
+
+    return referral_consent_state(person, on)
 
 
 @dataclass(frozen=True)
@@ -51,99 +62,6 @@ class SendResult:
     referrals: list[Referral]
     # Mandatory referrals no organisation could be found for (the national agency was told).
     unresolved: list[RoutingRule]
-
-
-def _url(referral: Referral) -> str:
-    return reverse("referrals:detail", args=[referral.pk])
-
-
-def _consent_state(person: Person, on: datetime.date) -> str:
-    from punte.identification.consent import referral_consent_state
-
-    return referral_consent_state(person, on)
-
-
-def _national_monitors() -> list[Membership]:
-    return list(
-        Membership.objects.filter(
-            is_active=True, user__is_active=True, role__grants__permission="referral.monitor"
-        ).distinct()
-    )
-
-
-def _notify_receiver(referral: Referral, *, kind: str, message, params: dict) -> list:
-    """Tell the receiving organisation's responders; if it has none, its supervisors, then its
-    parent's, then the national agency: a referral must never arrive where nobody reads it."""
-    for permission in ("referral.respond", "referral.escalation"):
-        rows = notify(
-            kind=kind,
-            message=message,
-            params=params,
-            url=_url(referral),
-            subject=referral,
-            organisation=referral.receiver_organisation,
-            permission=permission,
-        )
-        if rows:
-            return rows
-    return _escalation_notify(referral, kind=kind, message=message, params=params)[1]
-
-
-def _escalation_notify(referral: Referral, *, kind: str, message, params: dict):
-    """Supervisors (referral.escalation) of the receiver, else of its parent organisations,
-    else the national agency (referral.monitor). Returns (level, notifications)."""
-    organisation = referral.receiver_organisation
-    level = "organisation"
-    while organisation is not None:
-        rows = notify(
-            kind=kind,
-            message=message,
-            params=params,
-            url=_url(referral),
-            subject=referral,
-            organisation=organisation,
-            permission="referral.escalation",
-        )
-        if rows:
-            return level, rows
-        organisation, level = organisation.parent, "parent"
-    rows = notify(
-        kind=kind,
-        message=message,
-        params=params,
-        url=_url(referral),
-        subject=referral,
-        recipients=_national_monitors(),
-    )
-    return "national", rows
-
-
-def _notify_sender(referral: Referral, *, kind: str, message, params: dict) -> list:
-    """Tell whoever sent it (if still a member), else the sending organisation's senders."""
-    sender = Membership.objects.filter(
-        user_id=referral.created_by_id,
-        organisation_id=referral.sender_organisation_id,
-        is_active=True,
-        user__is_active=True,
-    ).first()
-    if sender is not None:
-        return notify(
-            kind=kind,
-            message=message,
-            params=params,
-            url=_url(referral),
-            subject=referral,
-            recipients=[sender],
-        )
-    return notify(
-        kind=kind,
-        message=message,
-        params=params,
-        url=_url(referral),
-        subject=referral,
-        organisation=referral.sender_organisation,
-        permission="referral.send",
-    )
 
 
 def _check_receiver(
@@ -350,7 +268,7 @@ def referrals_send(
                 "consent": consent,
             },
         )
-        _notify_receiver(
+        notify_receiver(
             referral,
             kind="referral.received",
             message=gettext_lazy(
@@ -388,7 +306,7 @@ def referrals_send(
                 params={"type": rule.target_label, "county": county.name},
                 url=reverse("referrals:overdue"),
                 subject=rule,
-                recipients=_national_monitors(),
+                recipients=national_monitors(),
             )
     return SendResult(referrals=sent, unresolved=unresolved)
 
@@ -498,14 +416,14 @@ def referral_transition(
 
     params = {"organisation": actor.organisation.name, "purpose": referral.purpose_label}
     if to_status == ReferralStatus.WITHDRAWN:
-        _notify_receiver(
+        notify_receiver(
             referral,
             kind="referral.withdrawn",
             message=_RESULT_MESSAGES[to_status],
             params=params,
         )
     else:
-        _notify_sender(
+        notify_sender(
             referral,
             kind=f"referral.{to_status}",
             message=_RESULT_MESSAGES[to_status],
@@ -587,154 +505,3 @@ def _revoke_access(*, actor: Membership, referral: Referral) -> None:
                 "referral": str(referral.pk),
             },
         )
-
-
-# --- Escalation -------------------------------------------------------------------------------
-
-
-@dataclass
-class EscalationResult:
-    escalated: int
-    by_level: dict[str, int]
-
-
-def referrals_escalate_overdue(*, now: datetime.datetime | None = None) -> EscalationResult:
-    """Escalate every open referral whose current step is past its deadline and not yet
-    escalated, each in its own transaction. Idempotent: a step is escalated once; the next
-    transition clears the mark and opens a new deadline."""
-    now = now or timezone.now()
-    candidates = list(
-        Referral.objects.filter(
-            status__in=OPEN_STATUSES, due_at__lt=now, escalated_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    by_level: dict[str, int] = {}
-    for pk in candidates:
-        level = _escalate_one(pk, now=now)
-        if level:
-            by_level[level] = by_level.get(level, 0) + 1
-    return EscalationResult(escalated=sum(by_level.values()), by_level=by_level)
-
-
-@transaction.atomic
-def _escalate_one(pk: uuid.UUID, *, now: datetime.datetime) -> str | None:
-    referral = (
-        Referral.objects.select_for_update(skip_locked=True)
-        .filter(pk=pk, status__in=OPEN_STATUSES, due_at__lt=now, escalated_at__isnull=True)
-        .select_related("receiver_organisation", "sender_organisation", "rule")
-        .first()
-    )
-    if referral is None:  # changed meanwhile, or another run holds it
-        return None
-    referral.escalated_at = now
-    referral.save(update_fields=["escalated_at"])
-    step = _("answer") if referral.status == ReferralStatus.SENT else _("completion")
-    level, rows = _escalation_notify(
-        referral,
-        kind="referral.overdue",
-        message=gettext_lazy(
-            "Overdue referral (%(purpose)s) at %(organisation)s: the %(step)s was due %(due)s."
-        ),
-        params={
-            "purpose": referral.purpose_label,
-            "organisation": referral.receiver_organisation.name,
-            "step": step,
-            "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
-        },
-    )
-    ReferralEvent.objects.create(
-        referral=referral,
-        action=ReferralEvent.Action.ESCALATED,
-        from_status=referral.status,
-        to_status=referral.status,
-        occurred_at=now,
-        organisation=referral.receiver_organisation,
-        due_at=referral.due_at,
-        details={"level": level, "notified": [str(row.recipient_id) for row in rows]},
-    )
-    audit.record(
-        action="referral.escalated",
-        subject=referral,
-        organisation=referral.receiver_organisation,
-        person_id=referral.person_id,
-        changes={"level": level, "due_at": referral.due_at.isoformat(), "notified": len(rows)},
-    )
-    return level
-
-
-# --- The service registry ---------------------------------------------------------------------
-
-
-def _require_manage(actor: Membership) -> None:
-    if not actor.has_perm("service.manage"):
-        raise ServiceError(None, _("Your role may not change the service registry."), status=403)
-
-
-@transaction.atomic
-def service_offering_create(
-    *, actor: Membership, organisation_id, service: str, county_code: str, notes: str = ""
-) -> ServiceOffering:
-    _require_manage(actor)
-    organisation = Organisation.objects.filter(pk=_uuid(organisation_id)).first()
-    if organisation is None:
-        raise ServiceError("organisation_id", _("No such organisation."))
-    if not organisation.is_active:
-        raise ServiceError("organisation_id", _("The organisation is inactive."))
-    if service not in ServiceType.values:
-        raise ServiceError(
-            "service",
-            _("Unknown service; expected one of %(values)s.")
-            % {"values": ", ".join(ServiceType.values)},
-        )
-    county = County.objects.filter(code=county_code).first()
-    if county is None:
-        raise ServiceError("county", _("Not an ISO 3166-2:RO county code."))
-    if ServiceOffering.objects.filter(
-        organisation=organisation, service=service, county=county, archived_at__isnull=True
-    ).exists():
-        raise ServiceError(
-            "service", _("The registry already lists this service of this organisation here.")
-        )
-    offering = ServiceOffering.objects.create(
-        organisation=organisation,
-        service=service,
-        county=county,
-        notes=notes,
-        created_by=actor.user,
-        modified_by=actor.user,
-    )
-    audit.record(
-        action="service_offering.created",
-        actor=actor.user,
-        organisation=actor.organisation,
-        subject=offering,
-        changes={"organisation": str(organisation.pk), "service": service, "county": county.code},
-    )
-    return offering
-
-
-@transaction.atomic
-def service_offering_archive(*, actor: Membership, offering_id, reason: str) -> ServiceOffering:
-    _require_manage(actor)
-    offering = (
-        ServiceOffering.objects.select_for_update()
-        .filter(pk=_uuid(offering_id), archived_at__isnull=True)
-        .first()
-    )
-    if offering is None:
-        raise Http404
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError("reason", _("Give the reason."))
-    offering.archived_at = timezone.now()
-    offering.archive_reason = reason[:500]
-    offering.modified_by = actor.user
-    offering.save(update_fields=["archived_at", "archive_reason", "modified_by", "modified_at"])
-    audit.record(
-        action="service_offering.archived",
-        actor=actor.user,
-        organisation=actor.organisation,
-        subject=offering,
-        changes={"reason": offering.archive_reason},
-    )
-    return offering

@@ -17,7 +17,7 @@ from punte.core.api_support import paginate_by_cursor
 from punte.core.errors import ServiceError
 from punte.core.models import County
 from punte.identification import selectors as person_selectors
-from punte.referrals import lifecycle, routing, selectors, services
+from punte.referrals import lifecycle, registry, routing, selectors, services
 from punte.referrals.forms import ArchiveOfferingForm, OfferingForm, ReasonForm
 from punte.referrals.models import ReferralStatus, ServiceOffering, ServiceType
 from punte.referrals.rules import current_ruleset
@@ -247,7 +247,7 @@ def service_registry(request):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.service_offering_create(
+                registry.service_offering_create(
                     actor=actor,
                     organisation_id=form.cleaned_data["organisation"].pk,
                     service=form.cleaned_data["service"],
@@ -285,7 +285,7 @@ def service_archive(request, offering_id):
     if not form.is_valid():
         messages.error(request, _("Give the reason the service is withdrawn."))
         return redirect("referrals:services")
-    services.service_offering_archive(
+    registry.service_offering_archive(
         actor=actor, offering_id=offering_id, reason=form.cleaned_data["reason"]
     )
     messages.success(request, _("Withdrawn from the service registry."))

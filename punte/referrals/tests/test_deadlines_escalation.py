@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.notifications.models import Notification
-from punte.referrals import services
+from punte.referrals import escalation, services
 from punte.referrals.models import Referral, ReferralEvent
 from punte.referrals.selectors import referral_worklist_for, referrals_overdue
 from punte.referrals.tests.factories import responder_of, send_service_referral
@@ -35,16 +35,16 @@ def test_a_childs_referral_is_due_in_24_hours_and_escalated_once_after(rules):
     assert referral.due_at == START + datetime.timedelta(hours=24)
 
     with freeze_time(START + datetime.timedelta(hours=23, minutes=59)):
-        assert services.referrals_escalate_overdue().escalated == 0
+        assert escalation.referrals_escalate_overdue().escalated == 0
         assert not referrals_overdue(actor=national).exists()
 
     with freeze_time(START + datetime.timedelta(hours=24, minutes=1)):
         assert list(referrals_overdue(actor=national)) == [referral]
         assert list(referral_worklist_for(actor=officer).overdue) == [referral]
-        result = services.referrals_escalate_overdue()
+        result = escalation.referrals_escalate_overdue()
         assert result.escalated == 1 and result.by_level == {"organisation": 1}
         # Idempotent: the same late step is not escalated twice.
-        assert services.referrals_escalate_overdue().escalated == 0
+        assert escalation.referrals_escalate_overdue().escalated == 0
 
     told = Notification.objects.filter(kind="referral.overdue")
     assert [n.recipient_id for n in told] == [supervisor.pk]  # not the officer
@@ -59,14 +59,14 @@ def test_acceptance_opens_the_completion_deadline_and_a_new_escalation(rules):
     with freeze_time(START):
         referral = send_service_referral(receiver=dgaspc)
     with freeze_time(START + datetime.timedelta(hours=30)):
-        services.referrals_escalate_overdue()
+        escalation.referrals_escalate_overdue()
         services.referral_accept(actor=officer, referral_id=referral.pk)
     referral.refresh_from_db()
     accepted_at = START + datetime.timedelta(hours=30)
     assert referral.due_at == accepted_at + datetime.timedelta(days=30)
     assert referral.escalated_at is None
     with freeze_time(accepted_at + datetime.timedelta(days=30, minutes=1)):
-        assert services.referrals_escalate_overdue().escalated == 1
+        assert escalation.referrals_escalate_overdue().escalated == 1
     assert Notification.objects.filter(kind="referral.overdue").count() == 2
 
 
@@ -97,7 +97,7 @@ def test_without_a_supervisor_the_parent_then_the_national_agency_is_told(rules)
         first = send_service_referral(receiver=shelter)
         second = send_service_referral(receiver=lonely)
     with freeze_time(START + datetime.timedelta(days=2)):
-        result = services.referrals_escalate_overdue()
+        result = escalation.referrals_escalate_overdue()
     assert result.by_level == {"parent": 1, "national": 1}
     overdue = Notification.objects.filter(kind="referral.overdue")
     assert set(overdue.values_list("recipient_id", "subject_id")) == {
@@ -112,7 +112,7 @@ def test_closed_referrals_are_never_escalated(rules):
         referral = send_service_referral(receiver=dgaspc)
         services.referral_reject(actor=officer, referral_id=referral.pk, reason="Wrong county.")
     with freeze_time(START + datetime.timedelta(days=90)):
-        assert services.referrals_escalate_overdue().escalated == 0
+        assert escalation.referrals_escalate_overdue().escalated == 0
     assert Referral.objects.get(pk=referral.pk).due_at is None
 
 

@@ -10,7 +10,7 @@ once (rows are locked with SKIP LOCKED), tells nobody twice.
 
 from django.core.management.base import BaseCommand
 
-from punte.referrals.services import referrals_escalate_overdue
+from punte.referrals.escalation import referrals_escalate_overdue
 
 
 class Command(BaseCommand):
