@@ -242,7 +242,7 @@ def _screening_steps(person: Person) -> list[JourneyEntry]:
             JourneyEntry(
                 occurred_at=screening.completed_at,
                 kind="screening.completed",
-                title=_("Screening completed (%(kind)s)") % {"kind": screening.get_kind_display()},
+                title=_("Screening completed: %(kind)s") % {"kind": screening.get_kind_display()},
                 organisation=screening.organisation,
                 parties=frozenset({screening.organisation_id}),
                 status=screening.get_outcome_display(),

@@ -171,7 +171,6 @@ def _referral_steps(person: Person) -> list[JourneyEntry]:
                 parties=frozenset(
                     {referral.sender_organisation_id, referral.receiver_organisation_id}
                 ),
-                status=event.get_action_display(),
                 details=tuple(details),
                 url=reverse("referrals:detail", args=[referral.pk]),
             )
