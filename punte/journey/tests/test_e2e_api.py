@@ -152,3 +152,6 @@ def test_a_child_from_the_emergency_room_to_the_national_dashboard():
     assert kinds["decision.recorded"]["level"] == "outline"
     assert kinds["decision.recorded"]["status"] == "Formally identified victim"
     assert kinds["screening.completed"]["level"] == "outline"
+    # The prosecutor's office took no step with child protection: its name is not shown.
+    assert c.prosecution.name not in str(steps)
+    assert c.hospital.name in str(steps)  # the hospital referred the child to child protection
