@@ -65,7 +65,8 @@ def get_dashboard(request: HttpRequest):
     """Aggregate figures for holders of `dashboard.national` (others: 404). Counts from 1 to
     `small_count - 1` are suppressed (`count: null, suppressed: true`), and so is one more
     cell of a table that would otherwise have exactly one suppressed cell (ADR 0025). Overdue
-    referrals are listed by reference, type of receiving organisation, county and deadline."""
+    referrals are listed by reference, type of receiving organisation, county and deadline,
+    unless their count is small."""
     board = selectors.national_dashboard(actor=request.membership)
     return {
         "today": board.periods.today,
@@ -80,5 +81,7 @@ def get_dashboard(request: HttpRequest):
             if board.overdue_count is not None
             else None
         ),
-        "overdue": board.overdue,
+        # A list would tell the count it stands for: given only when that count is not small
+        # (each referral stays reachable through /referrals/overdue for referral.monitor).
+        "overdue": [] if disclosure.is_small(board.overdue_count or 0) else board.overdue,
     }

@@ -157,3 +157,42 @@ def test_the_api_suppresses_what_could_identify_someone(figures):
 def test_the_dashboard_names_no_one(figures):
     text = verified_client(_coordinator().user).get(reverse("statistics:dashboard")).content
     assert b"Popescu" not in text and b"Statement and documents" not in text
+
+
+def test_overdue_referrals_are_listed_for_the_agency_that_monitors_them():
+    from django.utils import timezone
+
+    from punte.referrals.tests.factories import send_service_referral
+
+    with freeze_time(timezone.now() - datetime.timedelta(days=5)):
+        late = send_service_referral()
+    coordinator = _coordinator()
+    response = verified_client(coordinator.user).get(reverse("statistics:dashboard"))
+    board = response.context["board"]
+    assert board.overdue_count == 1
+    assert [item.reference for item in board.overdue] == [str(late.pk)[:8].upper()]
+    text = response.content.decode()
+    assert reverse("referrals:detail", args=[late.pk]) in text
+    assert reverse("referrals:overdue") in text
+    # Through the API the single overdue referral is a small count: neither count nor list.
+    body = ApiClient(coordinator).get("/statistics/dashboard").json()
+    assert body["overdue_referrals"] == {"count": None, "suppressed": True}
+    assert body["overdue"] == []
+    # A regional officer holds the dashboard but not the national list of overdue referrals.
+    officer = MembershipFactory(role_code="regional_officer")
+    board = verified_client(officer.user).get(reverse("statistics:dashboard")).context["board"]
+    assert board.overdue_count is None and board.overdue == []
+
+
+def test_five_overdue_referrals_leave_the_agency_with_their_list():
+    from django.utils import timezone
+
+    from punte.referrals.tests.factories import send_service_referral
+
+    with freeze_time(timezone.now() - datetime.timedelta(days=5)):
+        for _ in range(5):
+            send_service_referral()
+    body = ApiClient(_coordinator()).get("/statistics/dashboard").json()
+    assert body["overdue_referrals"] == {"count": 5, "suppressed": False}
+    assert len(body["overdue"]) == 5
+    assert set(body["overdue"][0]) == {"reference", "receiver_type", "county", "due_at"}
