@@ -9,9 +9,9 @@ from punte.identification.api_mechanism import router as mechanism_router
 from punte.identification.signal_api import router as signal_router
 from punte.journey.api import router as journey_router
 from punte.linkage.api import router as linkage_router
-from punte.statistics.api import router as statistics_router
 from punte.notifications.api import router as notifications_router
 from punte.referrals.api import router as referrals_router
+from punte.statistics.api import router as statistics_router
 
 api = PunteAPI(
     title="Punte API",
