@@ -1,39 +1,38 @@
 """Privacy-preserving encodings of person records: keyed, hardened Bloom filters (CLKs).
 
 An agency that may not hand over names encodes its records with a secret shared among the
-data holders (not with the linkage unit). Each record becomes three Bloom filters, one per
-attribute group, so that the linker can still tell a name mismatch from a date mismatch:
+data holders (not with the linkage unit). Each record becomes six Bloom filters, one per
+attribute, so that the linker can still tell a name mismatch from a date mismatch
+(docs/LINKAGE.md gives tokens, k and sizes; ADR 0012 the reasons and the price):
 
-``names``  bigrams of the given and family names (transliteration-neutral keys, see
-           punte.linkage.normalise), plus the given name's variant group; first and last name
-           go into one filter without field labels, so swapped names encode alike
-``birth``  the date of birth as tokens (year, month, day, year-month, unordered month/day,
-           two staggered week buckets), so a year-only date, a date a few days off, a year
-           off by one or day and month swapped still share most tokens
-``other``  sex, citizenship, bigrams of the place of birth, phone
+``first`` / ``last``  bigrams of the given / family name (transliteration-neutral keys, see
+                      punte.linkage.normalise), plus the given name's variant group; both
+                      hashed with one key, so that swapped names can be compared crosswise
+``birth``             the calendar: year, the two pairs of years around it, year-month, date
+``window``            overlapping windows of days (dates a few days apart, across months)
+``birthday``          day and month (a year off by one keeps it; swapped day/month nearly)
+``other``             sex, citizenship, place of birth (whole and bigrams), phone
 
 Hashing: each token is hashed with HMAC-SHA256 under a key derived (HKDF) from the secret and
 the filter's name; the ``k`` bit positions come from successive 16-bit slices of the digest
 ("random hashing", not double hashing, whose structure Niedermeyer et al. 2014 exploited).
 
-Hardening, applied in this order (parameters in ``EncodingParameters``):
+Hardening (parameters in ``EncodingParameters``):
 
-1. **Diffusion** (Armknecht, Heng, Schnell 2023): every output bit is the XOR of ``t``
-   input bits chosen by a secret, key-derived map. A pattern-mining attack (Christen et al.
-   2017; Vidanage et al. 2019) looks for bit positions that always co-occur because they
-   come from one frequent q-gram; after diffusion no output position belongs to one q-gram.
+1. **Diffusion** (Armknecht, Heng, Schnell 2023), off by default (``diffusion_t`` = 0): every
+   output bit the XOR of ``t`` input bits chosen by a secret map, against pattern mining.
 2. **BLIP** randomised response (Schnell and Borgs 2016): each bit is flipped with
-   probability ``flip``, drawn afresh per record. Two records with the same name no longer
-   have the same encoding, so counting identical encodings (the frequency attack of Kuzu
-   et al. 2011 on field-level filters) finds nothing to count; each bit is ε-differentially
-   private with ε = ln((1 - flip) / flip).
+   probability ``flip``, drawn afresh per record. Two records with the same name never have
+   the same encoding, so identical encodings cannot be counted; each bit is
+   ε-differentially private with ε = ln((1 - flip) / flip).
 
 The header (first JSONL line) carries the parameters and a fingerprint: an HMAC of the
 parameters under the secret. Files whose parameters or fingerprints differ were made with
-other settings or another secret and are refused: their filters cannot be compared.
+other settings or another secret and are refused: their filters cannot be compared. Besides
+ids and the agency's name, one value is in clear: how precisely the date of birth is known.
 
-What remains possible is written down in docs/LINKAGE.md (graph-matching attacks on the
-similarities themselves; the holder of the secret can test guesses).
+What remains possible is written down in docs/LINKAGE.md ("Known attacks", "What is NOT
+protected").
 """
 
 from __future__ import annotations
@@ -78,7 +77,7 @@ class EncodingParameters:
     k: dict[str, int] = dataclasses.field(
         default_factory=lambda: {
             "name_bigram": 10, "name_group": 20,
-            "birth_year": 10, "birth_years": 8, "birth_month": 8, "birth_full": 14,
+            "birth_year": 10, "birth_years": 12, "birth_month": 8, "birth_full": 14,
             "birth_window": 6,
             "day_part": 4, "day_pair": 8, "day_full": 10,
             "sex": 4, "citizenship": 4, "place_bigram": 6, "place": 10, "phone": 20,

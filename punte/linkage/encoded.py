@@ -1,21 +1,21 @@
 """Linking encoded records (CLKs, see punte.linkage.clk) without ever seeing plaintext.
 
-The linker receives, per record, an id, a source and three hardened Bloom filters (names,
-birth, other). Everything here works on those bits:
+The linker receives, per record, an id, a source, how precisely the date of birth is known,
+and six hardened Bloom filters (given name, family name, calendar date, day window,
+birthday, other attributes). Everything here works on those bits:
 
 * ``features(files)`` unpacks the filters into 64-bit words (for SQL ``bit_count``) and
   their bit counts;
-* ``candidate_pairs(features)`` is a similarity join: every pair whose names are similar
-  (Dice >= NAMES_ALONE), or whose names are somewhat similar and dates of birth, or the
-  other attributes, similar (the thresholds below). It is exact, not approximate, and costs
-  n^2/2 bit comparisons: about a minute for 30,000 records on two cores; for national scale
-  the same join runs on Spark, or agencies add keyed blocking tokens (docs/LINKAGE.md);
-* ``spec(parameters)`` is the Fellegi-Sunter model over Dice similarity levels, trained by
-  the same procedure as the plaintext model (u from random pairs, m by EM, prior from strict
-  agreement), so the weights of each similarity band come from the data, not from us. EM
-  needs match-rich blocks: groups of records with near-identical names (from the similarity
-  join) and groups with near-identical birth filters (from a sample of records), see
-  ``training_columns``.
+* ``similarity.candidate_pairs`` (the exact similarity join) chooses the pairs to score;
+* ``derived_columns`` adds what training needs: clusters of near-identical name filters
+  (their sizes are the term frequencies), crosswise copies of the names (swaps), and
+  match-rich groups for the EM passes;
+* ``spec(parameters)`` is the Fellegi-Sunter model over Dice similarity levels, with the
+  plaintext model's structure (the date levels in its order, the twins' conflict level),
+  trained by the same procedure (u from random pairs, m by EM, prior from a strict rule):
+  no weight is set by hand;
+* ``link_files`` / ``link_encoded`` / ``link_records`` link files, encodings in memory, or
+  plaintext records encoded per agency (the benchmark).
 """
 
 from __future__ import annotations
@@ -27,10 +27,8 @@ import numpy as np
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from punte.linkage import clk, engine
+from punte.linkage import clk, engine, similarity
 from punte.linkage.features import ESTABLISHED_NAME_COUNT
 from punte.linkage.model import (
     DISTINCT_NAMES,
@@ -39,19 +37,8 @@ from punte.linkage.model import (
     TrainedModel,
     TrainingPass,
 )
+from punte.linkage.similarity import candidate_pairs
 
-# Candidate pairs (the similarity join), mirroring the plaintext blocking rules: both names
-# similar; one name and the birth filter; birth and other attributes; names swapped.
-NAME = 0.55
-NAME_LOOSE = 0.4
-NAME_HIGH = 0.75
-NAME_SHORT = 0.3
-BIRTH_EXACT = 0.7
-BIRTH_YEAR = 0.3
-# Records whose name filters are at least this similar carry "the same name" when counting how
-# common a name is (the encoded counterpart of term-frequency adjustment).
-SAME_NAME = 0.78
-CHUNK = 16  # rows per block of the similarity join
 # Dice levels of the model. Random bit flipping keeps even identical values a little below 1.
 LEVELS = {
     "first": (0.7, 0.6, 0.5),
@@ -107,7 +94,8 @@ SAME_BIRTHDAY = 0.75
 SWAPPED_BIRTHDAY = 0.45
 SWAPPED_YEAR = 0.38
 FEW_DAYS = 0.38
-WITHIN_A_YEAR = 0.2
+WITHIN_A_YEAR = 0.22
+PARTIAL_NEXT_YEAR = 0.25
 DATE_EXACT = "same date of birth"
 
 
@@ -131,6 +119,12 @@ def _birth_comparison(words: dict[str, int]) -> cl.CustomComparison:
         ),
         _custom(f"{window} >= {FEW_DAYS}", "within a week or so"),
         _custom(f"{birthday} >= {SAME_BIRTHDAY}", "same birthday, another year"),
+        # A year-only date next to a full date a year away share one pair of years.
+        _custom(
+            f"(birth_partial_l OR birth_partial_r) AND {overlap_sql('birth', words['birth'])}"
+            f" >= {PARTIAL_NEXT_YEAR}",
+            "one date partly known, a year away",
+        ),
         _custom(f"{birth} >= {WITHIN_A_YEAR}", "within a year"),
         cll.ElseLevel(),
     ]
@@ -217,134 +211,6 @@ def _nullable(values: np.ndarray, present: np.ndarray, dtype: str) -> pd.arrays.
     return pd.arrays.IntegerArray(np.where(present, values, 0).astype(dtype.lower()), mask=~present)
 
 
-def _matrix(frame: pd.DataFrame, group: str) -> tuple[np.ndarray, np.ndarray]:
-    words = sorted(
-        (c for c in frame.columns if c.startswith(f"{group}_") and c[len(group) + 1 :].isdigit()),
-        key=lambda c: int(c[len(group) + 1 :]),
-    )
-    stacked = np.stack([frame[c].fillna(0).to_numpy(dtype=np.int64) for c in words])
-    return stacked.view(np.uint64), frame[f"{group}_pop"].fillna(0).to_numpy(dtype=np.float32)
-
-
-def _pair_dice(words_a, pop_a, words_b, pop_b, rows: np.ndarray, cols: np.ndarray):
-    """Dice of filter a of each record in `rows` with filter b of the record in `cols`."""
-    inter = np.zeros(len(rows), dtype=np.int32)
-    for w in range(words_a.shape[0]):
-        inter += np.bitwise_count(words_a[w][rows] & words_b[w][cols])
-    denominator = pop_a[rows] + pop_b[cols]
-    return np.where(denominator > 0, 2 * inter / np.maximum(denominator, 1), 0.0)
-
-
-def _intersections(words: np.ndarray, rows: slice, other: np.ndarray | None = None) -> np.ndarray:
-    """Common set bits of each row in `rows` with every record from rows.start on.
-
-    Small row blocks keep the working set in the processor's cache, and buffers are reused:
-    this is memory-bound, and a 256-row block was three times slower.
-    """
-    other = words if other is None else other
-    start, end = rows.start, rows.stop
-    inter = np.zeros((end - start, other.shape[1] - start), dtype=np.uint16)
-    scratch = np.empty(inter.shape, dtype=np.uint64)
-    counts = np.empty(inter.shape, dtype=np.uint8)
-    for w in range(words.shape[0]):
-        np.bitwise_and(words[w, start:end, None], other[w, None, start:], out=scratch)
-        np.bitwise_count(scratch, out=counts)
-        inter += counts
-    return inter
-
-
-def _at_least(inter: np.ndarray, pop_sum: np.ndarray, threshold: float) -> np.ndarray:
-    """Dice = 2 * inter / pop_sum >= threshold, in integers (no float matrix)."""
-    return inter.astype(np.int32) * 2000 >= pop_sum * round(threshold * 1000)
-
-
-def candidate_pairs(frame: pd.DataFrame) -> pd.DataFrame:
-    """The similarity join: pairs worth scoring, with the Dice of each filter."""
-    mats = {}
-    for g in clk.GROUPS:
-        words, pop = _matrix(frame, g)
-        mats[g] = (np.ascontiguousarray(words), pop.astype(np.int32))
-    n = len(frame)
-    chunks: list[pd.DataFrame] = []
-    same_name: dict[str, list] = {"first": [], "last": []}
-    for start in range(0, n, CHUNK):
-        end = min(n, start + CHUNK)
-        rows = slice(start, end)
-        inter, pop_sum = {}, {}
-        for g in ("first", "last", "birth"):
-            words, pop = mats[g]
-            inter[g] = _intersections(words, rows)
-            pop_sum[g] = np.maximum(pop[start:end, None] + pop[None, start:], 1)
-        first_loose = _at_least(inter["first"], pop_sum["first"], NAME_LOOSE)
-        last_loose = _at_least(inter["last"], pop_sum["last"], NAME_LOOSE)
-        name = _at_least(inter["first"], pop_sum["first"], NAME) | _at_least(
-            inter["last"], pop_sum["last"], NAME
-        )
-        keep = (
-            (first_loose & last_loose)
-            | (name & _at_least(inter["birth"], pop_sum["birth"], BIRTH_YEAR))
-            | _at_least(inter["birth"], pop_sum["birth"], BIRTH_EXACT)
-            # A typo in a short given name (Ion / Iom) under the same family name.
-            | (_at_least(inter["last"], pop_sum["last"], NAME_HIGH)
-               & _at_least(inter["first"], pop_sum["first"], NAME_SHORT))
-        )  # fmt: skip
-        # Upper triangle only: each pair once, never a record with itself.
-        upper = np.arange(start, n)[None, :] > np.arange(start, end)[:, None]
-        for g in ("first", "last"):
-            i, j = np.nonzero(_at_least(inter[g], pop_sum[g], SAME_NAME) & upper)
-            same_name[g].append((start + i, start + j))
-        # Swapped names: this record's given name against the other's family name, then the
-        # reverse for the few that pass.
-        first, first_pop = mats["first"]
-        last, last_pop = mats["last"]
-        cross = _intersections(first, rows, last)
-        cross_ok = _at_least(cross, first_pop[start:end, None] + last_pop[None, start:], NAME)
-        i, j = np.nonzero(cross_ok)
-        back = _pair_dice(last, last_pop, first, first_pop, start + i, start + j) >= NAME
-        keep[i[back], j[back]] = True
-        keep &= upper
-        i, j = np.nonzero(keep)
-        left, right = start + i, start + j
-        d = {
-            g: 2 * inter[g][i, j] / np.maximum(pop_sum[g][i, j], 1)
-            for g in ("first", "last", "birth")
-        }
-        for g in ("window", "birthday", "other"):
-            d[g] = _pair_dice(*mats[g], *mats[g], left, right)
-        chunks.append(
-            pd.DataFrame({"left": left, "right": right, **{f"{g}_dice": d[g] for g in clk.GROUPS}})
-        )
-    pairs = pd.concat(chunks, ignore_index=True)
-    ids = frame["unique_id"].to_numpy()
-    out = pd.DataFrame(
-        {
-            "unique_id_l": ids[pairs["left"].to_numpy()],
-            "unique_id_r": ids[pairs["right"].to_numpy()],
-        }
-    )
-    for g in clk.GROUPS:
-        out[f"{g}_dice"] = pairs[f"{g}_dice"].to_numpy()
-    # Found on the way (the join computes every name similarity anyway): groups of records
-    # with near-identical name filters, read by derived_columns.
-    out.attrs["name_clusters"] = {
-        g: _components(
-            n,
-            np.concatenate([a for a, _ in same_name[g]]),
-            np.concatenate([b for _, b in same_name[g]]),
-        )
-        for g in ("first", "last")
-    }
-    return out
-
-
-def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Connected component of each of n records (-1 for records alone)."""
-    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    sizes = np.bincount(labels, minlength=n)
-    return np.where(sizes[labels] > 1, labels, -1)
-
-
 def derived_columns(frame: pd.DataFrame, candidates: pd.DataFrame | None) -> pd.DataFrame:
     """Columns computed from the encodings and the similarity join.
 
@@ -376,7 +242,7 @@ def derived_columns(frame: pd.DataFrame, candidates: pd.DataFrame | None) -> pd.
         close = candidates[
             (candidates["first_dice"] >= EM_NAMES_DICE) & (candidates["last_dice"] >= EM_NAMES_DICE)
         ]
-        groups = _components(
+        groups = similarity.components(
             n,
             close["unique_id_l"].map(position).to_numpy(),
             close["unique_id_r"].map(position).to_numpy(),
@@ -385,14 +251,14 @@ def derived_columns(frame: pd.DataFrame, candidates: pd.DataFrame | None) -> pd.
         groups = np.full(n, -1)
     frame["em_names_group"] = _nullable(groups, groups >= 0, "Int64")
 
-    birth, birth_pop = _matrix(frame, "birth")
+    birth, birth_pop = similarity.matrix(frame, "birth")
     sample = np.nonzero(
         frame["birth_pop"].notna().to_numpy()
         & (frame["em_sample"].to_numpy() < 10_000 * min(1.0, EM_BIRTH_SAMPLE / max(n, 1)))
     )[0]
     left, right = [], []
-    for start in range(0, len(sample), CHUNK):
-        rows = sample[start : start + CHUNK]
+    for start in range(0, len(sample), similarity.CHUNK):
+        rows = sample[start : start + similarity.CHUNK]
         inter = np.zeros((len(rows), len(sample)), dtype=np.uint16)
         for w in range(birth.shape[0]):
             inter += np.bitwise_count(birth[w][rows][:, None] & birth[w][sample][None, :])
@@ -401,7 +267,7 @@ def derived_columns(frame: pd.DataFrame, candidates: pd.DataFrame | None) -> pd.
         keep = sample[j] > rows[i]
         left.append(rows[i][keep])
         right.append(sample[j][keep])
-    groups = _components(
+    groups = similarity.components(
         n,
         np.concatenate(left) if left else np.zeros(0, dtype=np.int64),
         np.concatenate(right) if right else np.zeros(0, dtype=np.int64),
