@@ -8,8 +8,9 @@ result equals connected components at the threshold unless a constraint interven
   other links: a merge that would put two rejected records together is refused, and the
   weaker link that asked for it is skipped;
 * a pair flagged as a *conflict* by the model (two different established given names: likely
-  twins or siblings) is not joined on its own strength; such pairs, and pairs in the
-  uncertain band, are proposed for review;
+  twins or siblings) is not joined on its own strength unless its probability reaches
+  ``conflict_link_from`` (overwhelming evidence on everything else); such pairs, and pairs in
+  the uncertain band, are proposed for review;
 * two groups are not merged when the model scores some pair between them below
   ``veto_below`` (strong evidence of two people): one strong link between two namesakes
   must not chain their records together. An analyst's acceptance overrides this.
@@ -101,10 +102,13 @@ def cluster(
     review_from: float,
     decisions: Iterable[Decision] = (),
     vetoes: Iterable[tuple[str, str]] = (),
+    conflict_link_from: float | None = None,
 ) -> ClusterResult:
     """`edges`: unique_id_l, unique_id_r, match_probability and a boolean `conflict` column.
 
     `vetoes` are pairs the model scored as clearly two people (see ``veto_below`` above).
+    `conflict_link_from`: a conflict pair at or above this probability is linked like any
+    other (None: never).
     """
     ids = list(record_ids)
     index = {rid: i for i, rid in enumerate(ids)}
@@ -151,6 +155,8 @@ def cluster(
     right = edges["unique_id_r"].map(index).to_numpy(dtype=np.int64)
     prob = edges["match_probability"].to_numpy(dtype=float)
     conflict = edges["conflict"].to_numpy(dtype=bool) if "conflict" in edges else None
+    if conflict is not None and conflict_link_from is not None:
+        conflict = conflict & (prob < conflict_link_from)
     order = np.argsort(-prob, kind="stable")
     for k in order:
         p = prob[k]

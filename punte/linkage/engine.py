@@ -39,6 +39,11 @@ from punte.linkage.model import PLAIN, ModelSpec, TrainedModel, train
 # point was chosen on one synthetic seed and checked on another seed and on FEBRL4
 # (docs/PERFORMANCE.md); it is a decision threshold, not a model weight.
 DEFAULT_THRESHOLD = 0.8
+# A pair with two different established given names (twins, siblings) is reviewed, not
+# linked, unless the model gives it at least this probability: odds of 9,999 to 1 come from
+# agreement on everything else (on the seed-1 benchmark 22 of the 23 such pairs are one
+# person, while the twins there stay below it).
+DEFAULT_CONFLICT_LINK_FROM = 0.9999
 # Pairs between this and the threshold go to an analyst.
 DEFAULT_REVIEW_FROM = 0.5
 # Two groups are kept apart when the model scores a pair between them below this (odds of
@@ -306,7 +311,13 @@ class Scorer:
         self.db.duckdb_con.close()
 
 
-def _candidate_groups(ids: list[str], edges: pd.DataFrame, threshold: float, decisions):
+def _candidate_groups(
+    ids: list[str],
+    edges: pd.DataFrame,
+    threshold: float,
+    decisions,
+    conflict_link_from: float = DEFAULT_CONFLICT_LINK_FROM,
+):
     """Groups that single linkage at the threshold would form (vetoes can only split them)."""
     index = {rid: i for i, rid in enumerate(ids)}
     parent = list(range(len(ids)))
@@ -317,7 +328,9 @@ def _candidate_groups(ids: list[str], edges: pd.DataFrame, threshold: float, dec
             x = parent[x]
         return x
 
-    strong = edges[(edges["match_probability"] >= threshold) & ~edges["conflict"]]
+    probability = edges["match_probability"]
+    linkable = ~edges["conflict"].astype(bool) | (probability >= conflict_link_from)
+    strong = edges[(probability >= threshold) & linkable]
     pairs = list(zip(strong["unique_id_l"], strong["unique_id_r"], strict=True))
     pairs += [(d.record_id_l, d.record_id_r) for d in decisions if d.accepted]
     for a, b in pairs:
@@ -352,6 +365,7 @@ def find_vetoes(
     threshold: float,
     decisions: Iterable[clustering.Decision] = (),
     veto_below: float = DEFAULT_VETO_BELOW,
+    conflict_link_from: float = DEFAULT_CONFLICT_LINK_FROM,
 ) -> list[tuple[str, str]]:
     """Pairs the model scores as clearly two people inside a group the links would form.
 
@@ -361,7 +375,7 @@ def find_vetoes(
     ``Scorer.edges`` and before clustering, with the same scorer.
     """
     decisions = list(decisions)
-    groups = _candidate_groups(list(record_ids), edges, threshold, decisions)
+    groups = _candidate_groups(list(record_ids), edges, threshold, decisions, conflict_link_from)
     pairs, skipped = _pairs_to_check(groups, edges)
     if skipped:
         logger.info("%s candidate groups too large to check for vetoes", skipped)
@@ -416,6 +430,7 @@ def link(
         review_from=review_from,
         decisions=decisions,
         vetoes=vetoes,
+        conflict_link_from=DEFAULT_CONFLICT_LINK_FROM,
     )
     timings["cluster"] = time.perf_counter() - started
     return LinkResult(
@@ -453,6 +468,7 @@ def score_new_records(
 
 
 __all__ = [
+    "DEFAULT_CONFLICT_LINK_FROM",
     "DEFAULT_REVIEW_FROM",
     "DEFAULT_THRESHOLD",
     "DEFAULT_VETO_BELOW",

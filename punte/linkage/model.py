@@ -310,7 +310,16 @@ def plain_comparisons() -> list:
                 cll.ElseLevel(),
             ],
         ),
-        cl.ExactMatch("phone"),
+        cl.CustomComparison(
+            output_column_name="phone",
+            comparison_levels=[
+                cll.NullLevel("phone"),
+                cll.ExactMatchLevel("phone").configure(label_for_charts="same number"),
+                # A digit mistyped, or two swapped.
+                cll.DamerauLevenshteinLevel("phone", 1).configure(label_for_charts="one digit off"),
+                cll.ElseLevel(),
+            ],
+        ),
     ]
 
 
@@ -356,6 +365,9 @@ PLAIN_BLOCKING = (
     BlockingRule(sql="l.first_cons = r.last_cons AND l.last_cons = r.first_cons"),
     BlockingRule(("last_key", "first2"), refine=("sex", "dob_year")),
     BlockingRule(("first_group", "last_init", "place_key"), refine=("sex",)),
+    # A phone number (or another identifying number in its column) is shared by few people.
+    BlockingRule(("phone",), refine=("last_init",)),
+    BlockingRule(("last_key", "place_key"), refine=("first_init", "dob_year")),
 )
 
 

@@ -134,7 +134,7 @@ def _cluster(
     DuckDB returns pairs in no fixed order, and ties are broken by order: sorting first makes
     the same data and decisions always give the same clusters.
     """
-    from punte.linkage import clustering
+    from punte.linkage import clustering, engine
 
     ordered = edges.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
     return clustering.cluster(
@@ -144,6 +144,9 @@ def _cluster(
         review_from=review_from,
         decisions=decisions,
         vetoes=vetoes,
+        conflict_link_from=getattr(
+            settings, "PUNTE_LINKAGE_CONFLICT_LINK_FROM", engine.DEFAULT_CONFLICT_LINK_FROM
+        ),
     )
 
 

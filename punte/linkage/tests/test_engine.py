@@ -250,3 +250,15 @@ def test_link_end_to_end_beats_exact_matching(trained):
     predicted = dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True))
     measured = evaluation.pairwise_scores(predicted, truth)
     assert measured.precision >= 0.9 and measured.recall >= 0.75, measured
+
+
+def test_a_conflict_pair_with_overwhelming_evidence_is_linked():
+    result = clustering.cluster(
+        list("abc"),
+        edges(("a", "b", 0.99999, True), ("a", "c", 0.97, True)),
+        threshold=0.8,
+        review_from=0.5,
+        conflict_link_from=0.9999,
+    )
+    assert groups(result) == {frozenset("ab"), frozenset("c")}
+    assert result.review_pairs[["record_id_l", "record_id_r"]].values.tolist() == [["a", "c"]]
