@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
-from punte.core.errors import ServiceError
 from punte.identification import signal_selectors as selectors
 from punte.identification import signal_services as services
 from punte.identification.exploitation import ExploitationForm
@@ -144,10 +143,6 @@ def get_signal(request: HttpRequest, signal_id: str):
 @router.post("/signals", response={201: SignalOut}, summary="Record a signal")
 def create_signal(request: HttpRequest, payload: SignalIn):
     """Send an `Idempotency-Key` so that a retry after a timeout records the signal once."""
-    if payload.channel == SignalChannel.PUBLIC_REPORT:
-        raise ServiceError(
-            "channel", "Public reports come only through the public form; pick another channel."
-        )
     signal = services.signal_create(
         actor=request.membership,
         data=services.SignalInput(
@@ -162,6 +157,22 @@ def create_signal(request: HttpRequest, payload: SignalIn):
                 for p in payload.people
             ],
             external_reference=payload.external_reference,
+        ),
+    )
+    return Status(201, _detail(request, signal))
+
+
+@router.post(
+    "/signals/{signal_id}/people", response={201: SignalOut}, summary="Name one more person"
+)
+def add_signal_person(request: HttpRequest, signal_id: str, payload: SignalPersonIn):
+    """A person the signal concerns, identified since it was recorded (`person_id`, a record
+    you may open) or described. Needs the right to act on the signal."""
+    signal = services.signal_add_person(
+        actor=request.membership,
+        signal_id=signal_id,
+        entry=services.SignalPersonInput(
+            person_id=payload.person_id, description=payload.description
         ),
     )
     return Status(201, _detail(request, signal))

@@ -223,6 +223,39 @@ def _attach(signal: Signal, links: list[SignalPerson], *, actor: Membership) -> 
             )
 
 
+@transaction.atomic
+def signal_add_person(
+    *, actor: Membership, signal_id: uuid.UUID | str, entry: SignalPersonInput
+) -> Signal:
+    """Name one more person a signal concerns: someone identified since, or described."""
+    signal = _locked_for_triage(actor, signal_id)
+    present = signal.people.count()
+    if present >= MAX_PEOPLE:
+        message = _("At most %(limit)d people per signal.") % {"limit": MAX_PEOPLE}
+        raise ServiceError("people", message)
+    try:
+        [link] = _linked_people(actor, [entry])
+    except ServiceError as exc:
+        # One entry, given on its own: name its fields without the list's "people.0.".
+        field = (exc.field or "").removeprefix("people.0").lstrip(".") or None
+        raise ServiceError(field, exc.message, status=exc.status) from exc
+    if link.person_id and signal.people.filter(person_id=link.person_id).exists():
+        raise ServiceError("person_id", _("This person is already named in the signal."))
+    link.position = present
+    signal.modified_by = actor.user
+    signal.save(update_fields=["modified_by", "modified_at"])
+    if link.person_id is None:
+        audit.record(
+            action="signal.person_described",
+            actor=actor.user,
+            organisation=actor.organisation,
+            subject=signal,
+            changes={"description": audit.REDACTED},
+        )
+    _attach(signal, [link], actor=actor)
+    return signal
+
+
 def public_report_organisation(county: County | None) -> Organisation:
     """Who triages a public report: the national agency's regional centre for the county, or the
     agency itself when the county is unknown or has no centre."""

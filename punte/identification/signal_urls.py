@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.signal_create, name="create"),
     path("<uuid:signal_id>/", views.signal_detail, name="detail"),
     path("<uuid:signal_id>/triage/", views.signal_triage, name="triage"),
+    path("<uuid:signal_id>/people/", views.signal_add_person, name="add_person"),
 ]

@@ -23,6 +23,7 @@ from punte.identification.models_signal import (
     SignalCloseReason,
     SignalStatus,
 )
+from punte.identification.selectors import person_get_for_view
 
 STAFF_CHANNELS = [(v, label) for v, label in SignalChannel.choices if v != "public_report"]
 
@@ -95,6 +96,14 @@ class TriageForm(forms.Form):
         ]
 
 
+class PersonDescriptionForm(forms.Form):
+    description = forms.CharField(
+        label=gettext_lazy("Describe another person concerned"),
+        max_length=services.MAX_PERSON_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 def _actor(request, permission: str):
     if request.membership is None or not request.membership.has_perm(permission):
         raise PermissionDenied
@@ -130,10 +139,14 @@ def signal_list(request):
 
 def signal_create(request):
     actor = _actor(request, "signal.create")
+    # From a person's record ("record a signal about this person"): opening it is audited.
+    about = request.GET.get("person")
+    person = person_get_for_view(actor=actor, person_id=about) if about else None
     form = SignalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        people = [
+        people = [services.SignalPersonInput(person_id=person.pk)] if person else []
+        people += [
             services.SignalPersonInput(description=line.strip())
             for line in data["people_description"].splitlines()
             if line.strip()
@@ -158,10 +171,10 @@ def signal_create(request):
         else:
             messages.success(request, _("The signal was recorded."))
             return redirect("signals:detail", signal_id=signal.pk)
-    return render(request, "identification/signal_form.html", {"form": form})
+    return render(request, "identification/signal_form.html", {"form": form, "person": person})
 
 
-def signal_detail(request, signal_id, triage_form=None):
+def signal_detail(request, signal_id, triage_form=None, person_form=None):
     actor = _actor(request, "signal.view")
     signal = selectors.signal_get_for_view(actor=actor, signal_id=signal_id)
     can_triage = (
@@ -177,12 +190,13 @@ def signal_detail(request, signal_id, triage_form=None):
         "forms": [ExploitationForm(f).label for f in signal.exploitation_forms],
         "triage_form": triage_form
         or (TriageForm(actor=actor, signal=signal) if can_triage else None),
+        "person_form": person_form or (PersonDescriptionForm() if can_triage else None),
     }
     return render(
         request,
         "identification/signal_detail.html",
         context,
-        status=400 if triage_form is not None else 200,
+        status=400 if triage_form is not None or person_form is not None else 200,
     )
 
 
@@ -209,3 +223,23 @@ def signal_triage(request, signal_id):
             messages.success(request, _("The signal was moved on."))
             return redirect("signals:detail", signal_id=signal.pk)
     return signal_detail(request, signal_id, triage_form=form)
+
+
+@require_POST
+def signal_add_person(request, signal_id):
+    actor = _actor(request, "signal.view")
+    signal = selectors.signal_get_for_view(actor=actor, signal_id=signal_id)
+    form = PersonDescriptionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.signal_add_person(
+                actor=actor,
+                signal_id=signal.pk,
+                entry=services.SignalPersonInput(description=form.cleaned_data["description"]),
+            )
+        except ServiceError as exc:
+            form.add_error("description" if exc.field else None, exc.message)
+        else:
+            messages.success(request, _("The person was added to the signal."))
+            return redirect("signals:detail", signal_id=signal.pk)
+    return signal_detail(request, signal_id, person_form=form)

@@ -81,6 +81,16 @@ ENDPOINTS += [
         success_status=201,
     ),
     Endpoint(
+        name="signal.add_person",
+        method="POST",
+        kind=OBJECT,
+        permission="signal.triage",
+        path=lambda signal: f"/signals/{signal.pk}/people",
+        make_record=lambda owner: create_signal(actor=owner),
+        body=lambda _: {"description": "A second child, about 8"},
+        success_status=201,
+    ),
+    Endpoint(
         name="signal.triage",
         method="POST",
         kind=OBJECT,

@@ -167,3 +167,25 @@ def test_the_schema_documents_the_signal_operations():
         "/api/v1/signals/{signal_id}",
         "/api/v1/signals/{signal_id}/triage",
     } <= set(paths)
+
+
+def test_name_one_more_person(officer):
+    signal = create_signal(actor=officer)
+    person = create_person(actor=officer)
+    api = ApiClient(officer)
+    added = api.post(f"/signals/{signal.pk}/people", {"person_id": str(person.pk)})
+    assert added.status_code == 201, added.content
+    assert [p["person_id"] for p in added.json()["people"]] == [str(person.pk)]
+    assert AuditEvent.objects.get(action="signal.person_linked").person_id == person.pk
+    again = api.post(f"/signals/{signal.pk}/people", {"person_id": str(person.pk)})
+    assert again.status_code == 422
+    assert again.json()["errors"][0]["field"] == "person_id"
+    stranger_person = create_person(actor=MembershipFactory(role_code="regional_officer"))
+    hidden = api.post(f"/signals/{signal.pk}/people", {"person_id": str(stranger_person.pk)})
+    assert hidden.status_code == 422
+    assert hidden.json()["errors"][0]["field"] == "person_id"
+    empty = api.post(f"/signals/{signal.pk}/people", {})
+    assert empty.status_code == 422
+    described = api.post(f"/signals/{signal.pk}/people", {"description": "Her sister, about 12"})
+    assert described.status_code == 201
+    assert len(described.json()["people"]) == 2

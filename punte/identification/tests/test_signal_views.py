@@ -91,3 +91,34 @@ def test_another_organisation_gets_404_and_a_role_without_signals_403(officer):
     auditor = verified_client(MembershipFactory(role_code="auditor").user)
     assert auditor.get("/signals/").status_code == 403
     assert auditor.get("/signals/new/").status_code == 403
+
+
+def test_from_a_persons_record_to_a_signal_about_them(officer):
+    from punte.identification.tests.factories import create_person
+
+    person = create_person(actor=officer)
+    client = verified_client(officer.user)
+    record = client.get(f"/persons/{person.pk}/").content.decode()
+    assert f"/signals/new/?person={person.pk}" in record
+    form = client.get(f"/signals/new/?person={person.pk}")
+    assert "Ana Popescu" in form.content.decode()
+    response = client.post(
+        f"/signals/new/?person={person.pk}",
+        {"channel": "in_person", "description": "Seen again at the car wash."},
+    )
+    assert response.status_code == 302
+    signal = Signal.objects.get()
+    assert [link.person_id for link in signal.people.all()] == [person.pk]
+    stranger = verified_client(MembershipFactory(role_code="police_investigator").user)
+    assert stranger.get(f"/signals/new/?person={person.pk}").status_code == 404
+
+
+def test_describe_another_person_on_the_signal_page(officer):
+    signal = create_signal(actor=officer)
+    client = verified_client(officer.user)
+    response = client.post(f"/signals/{signal.pk}/people/", {"description": "A boy, about 9"})
+    assert response.status_code == 302
+    assert [p.description for p in signal.people.all()] == ["A boy, about 9"]
+    empty = client.post(f"/signals/{signal.pk}/people/", {"description": ""})
+    assert empty.status_code == 400
+    assert signal.people.count() == 1
