@@ -30,6 +30,7 @@ from punte.identification import demo_mechanism
 from punte.identification.demo_signals import load_signals
 from punte.identification.models import Person
 from punte.identification.services import PersonInput, person_create
+from punte.referrals import demo as demo_referrals
 
 # One password and one authenticator secret for every demo login, printed by `make demo`.
 # They are public on purpose: the demo runs only where settings.PUNTE_DEMO is True.
@@ -400,6 +401,7 @@ def load() -> tuple[Summary, list[tuple[Login, Membership]]]:
     _persons(memberships, summary)
     summary.signals = load_signals(memberships)
     demo_mechanism.load(memberships)
+    demo_referrals.load(memberships)
     if summary.created:
         audit.record(
             action="demo.loaded",

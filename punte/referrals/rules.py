@@ -17,6 +17,7 @@ import yaml
 from django.db import IntegrityError, transaction
 
 from punte.accounts.models import OrganisationType
+from punte.core import audit
 from punte.referrals.models import RoutingCondition, RoutingRule, RoutingRuleSet
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -165,6 +166,11 @@ def _load(data: RulesData) -> LoadResult:
             )
             for position, rule in enumerate(data.rules)
         ]
+    )
+    audit.record(
+        action="routing_rules.loaded",
+        subject=ruleset,
+        changes={"version": data.version, "checksum": data.checksum, "rules": len(data.rules)},
     )
     return LoadResult(data.version, True, len(data.rules))
 

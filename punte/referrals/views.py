@@ -39,8 +39,12 @@ def _page(rows_and_cursor):
 def inbox(request):
     actor = _actor(request, "referral.view")
     incoming, incoming_next = _page(
-        lambda: selectors.worklist_page(
-            actor=actor, cursor=request.GET.get("incoming_cursor"), limit=50
+        lambda: selectors.paginate_by_deadline(
+            selectors.referral_incoming_open(actor=actor).select_related(
+                "sender_organisation", "rule"
+            ),
+            cursor=request.GET.get("incoming_cursor"),
+            limit=50,
         )
     )
     awaiting, awaiting_next = _page(
