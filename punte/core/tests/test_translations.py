@@ -30,14 +30,16 @@ CATALOGUES = sorted(LOCALE.glob("*/LC_MESSAGES/*.po"))
 ROMANIAN = sorted(LOCALE.glob("ro/LC_MESSAGES/*.po"))
 UKRAINIAN = sorted(LOCALE.glob("uk/LC_MESSAGES/*.po"))
 # Where the Ukrainian catalogue must be complete (ADR 0006): what every visitor sees, signing in,
-# the second factor, one's own sessions and security, the error pages, the person pages and the
-# anonymous public report form (with the forms of exploitation it offers).
+# the second factor, one's own sessions and security, the error pages, the person pages (with
+# the rights information shown to the person) and the anonymous public report form (with the
+# forms of exploitation it offers).
 UKRAINIAN_SCOPE = re.compile(
     r"punte/templates/"
     r"|punte/accounts/templates/accounts/(login|locked_out|mfa_\w+|recovery_codes|security"
     r"|sessions|_error_summary|_field)\.html"
     r"|punte/accounts/templates/accounts/admin/set_password\.html"
-    r"|punte/identification/templates/identification/(person_\w+|public_report\w*)\.html"
+    r"|punte/identification/templates/identification/"
+    r"(person_\w+|_person_sections|public_report\w*|consent/rights)\.html"
     r"|punte/identification/(public_report|exploitation)\.py"
     r"|punte/accounts/(forms_auth|mfa|validators|views_auth|webauthn_strings)\.(py|js)"
     r"|punte/core/views\.py"
