@@ -8,6 +8,7 @@ a person again is a new screening, so the history stays (ADR 0022).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -37,8 +38,16 @@ from punte.identification.models_screening import (
 )
 
 
+@functools.lru_cache(maxsize=8)
+def _loaded_catalogue(version: str, checksum: str) -> LoadedCatalogue:
+    # Versions are immutable (ADR 0020), and the checksum is part of the key: a cached version
+    # is the one in the database. Saves reading 300+ indicators on every autosave.
+    return catalogue_from_db(version)
+
+
 def catalogue_for(screening: Screening) -> LoadedCatalogue:
-    return catalogue_from_db(screening.catalogue.version)
+    catalogue = screening.catalogue
+    return _loaded_catalogue(catalogue.version, catalogue.checksum)
 
 
 def lists_for(*, is_child: bool, catalogue: IndicatorCatalogue) -> list[str]:
