@@ -14,7 +14,5 @@ urlpatterns = [
         views.screening_autosave,
         name="screening_autosave",
     ),
-    path(
-        "screenings/<uuid:screening_id>/result/", views.screening_result, name="screening_result"
-    ),
+    path("screenings/<uuid:screening_id>/result/", views.screening_result, name="screening_result"),
 ]
