@@ -239,7 +239,8 @@ def _document_errors(method: str, operation: dict[str, Any]) -> None:
         wanted[403] = "The role may not do this (or a browser session lacks its CSRF token)"
     if has_path:
         wanted[404] = "No such resource, or not visible to you"
-    if has_body:
+    if has_body or is_post:
+        # A POST without a declared body may still be sent one; the size limit applies to all.
         wanted[413] = "The body exceeds the size limit"
     if has_body or parameters or is_post:
         wanted[422] = "Invalid input: `errors` names each field as a dotted path"

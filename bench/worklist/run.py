@@ -1,0 +1,225 @@
+"""The worklist of a county child-protection user (first page, cursor pagination) on 1,000,000
+referrals, through the real code path, side by side with the bare indexed SQL query.
+
+    .venv/bin/python bench/worklist/run.py [--persons 300000] [--referrals 1000000]
+                                           [--rounds 5] [--requests 200]
+
+Creates a fresh PostgreSQL database, migrates it with the production settings (secrets made
+here), seeds synthetic data inside PostgreSQL, then measures in one process, round by round and
+alternating the order, three sides:
+
+  sql   the bare indexed SQL query for the page (one statement, no Django request)
+  bare  that statement served by a bare Django view under /api/ (same middleware, no auth,
+        no ORM, no schema, no audit)
+  api   GET /api/v1/referrals/incoming with a bearer token: authentication, permission,
+        the scoped selector, keyset pagination, the audit event, the response schema
+
+and prints the latency of each (median, p95), the ratios api/sql and api/bare, and checks that
+all three return the same rows in the same order and that every api request left its audit
+event. Drops the database on exit.
+
+Exit status: 0 target met (api within 2x of the comparison named by --target), 1 a check
+failed, 3 the target was missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.api_overhead.run import Database, machine, production_environment  # noqa: E402
+
+TARGET_RATIO = 2.0
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--persons", type=int, default=300_000)
+    parser.add_argument("--referrals", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=200, help="per side and round")
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile 100 api requests (cProfile)"
+    )
+    parser.add_argument(
+        "--target",
+        choices=["sql", "bare"],
+        default="sql",
+        help="which side the 2x target compares the api with (default: the bare SQL query)",
+    )
+    return parser.parse_args(argv)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    info = machine()
+    db = Database(args.postgres, f"punte_bench_worklist_{os.getpid()}")
+    db.create()
+    try:
+        return run(args, db, info)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        db.drop()
+
+
+def run(args, db: Database, info: dict[str, str]) -> int:
+    env = production_environment(db.url)
+    env["DJANGO_SETTINGS_MODULE"] = "bench.worklist.settings"
+    env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench.worklist.seed import seed
+    from bench.worklist.views import bare_rows
+    from punte.accounts.services import apitoken_create
+    from punte.core.models import AuditEvent
+    from punte.referrals.rules import load_default_rules
+
+    print(f"database {db.name}: migrating...", flush=True)
+    call_command("migrate", verbosity=0)
+    load_default_rules()
+    print("seeding...", flush=True)
+    started = time.perf_counter()
+    membership = seed(persons_count=args.persons, referrals_count=args.referrals)
+    print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+    token = apitoken_create(actor=None, membership=membership, name="bench").secret
+    organisation_id = membership.organisation_id
+    client = Client()
+    headers = {"Authorization": f"Bearer {token}"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM referrals_referral WHERE receiver_organisation_id = %s "
+            "AND status IN ('sent', 'accepted')",
+            [organisation_id],
+        )
+        (open_incoming,) = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM referrals_referral")
+        (total,) = cursor.fetchone()
+        from bench.worklist.views import BARE_SQL
+
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + BARE_SQL, [organisation_id, 51])
+        plan = "\n".join("    " + row[0] for row in cursor.fetchall())
+
+    def side_sql():
+        return [str(row[0]) for row in bare_rows(organisation_id)[:50]]
+
+    def side_bare():
+        response = client.get(f"/api/bench-bare-worklist/{organisation_id}")
+        assert response.status_code == 200, response.content[:300]
+        return [item["id"] for item in response.json()["items"]]
+
+    def side_api():
+        response = client.get("/api/v1/referrals/incoming", headers=headers)
+        assert response.status_code == 200, response.content[:300]
+        body = response.json()
+        assert bool(body["next_cursor"]) == (open_incoming > 50), "next_cursor is wrong"
+        return [item["id"] for item in body["items"]]
+
+    sides = {"sql": side_sql, "bare": side_bare, "api": side_api}
+    answers = {name: fn() for name, fn in sides.items()}
+    same = answers["sql"] == answers["bare"] == answers["api"]
+    same = same and len(answers["api"]) == min(50, open_incoming)
+    for _ in range(args.warmup):
+        for fn in sides.values():
+            fn()
+    audit_before = AuditEvent.objects.filter(action="referral.worklist_viewed").count()
+    timings: dict[str, list[float]] = {name: [] for name in sides}
+    order = list(sides)
+    for round_number in range(args.rounds):
+        for name in order if round_number % 2 == 0 else list(reversed(order)):
+            fn = sides[name]
+            for _ in range(args.requests):
+                t0 = time.perf_counter()
+                fn()
+                timings[name].append((time.perf_counter() - t0) * 1000)
+    audited = AuditEvent.objects.filter(action="referral.worklist_viewed").count() - audit_before
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(100):
+            side_api()
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    api_requests = args.rounds * args.requests
+
+    print()
+    print("bench/worklist: the incoming referrals of a county child-protection directorate")
+    print(f"  data: {total:,} referrals, {args.persons:,} persons, 200 organisations; ")
+    print(f"        {open_incoming:,} open referrals to DGASPC Cluj; first page = 50 rows")
+    print(
+        f"  machine: {info['cpu']}, {info['nproc']} cores (shared with other work), "
+        f"load average {info['load_average']}, Python {info['python']}"
+    )
+    print(f"  date: {info['date']}")
+    print(
+        f"  {args.rounds} rounds x {args.requests} requests per side, alternating order, "
+        "one process, sequential"
+    )
+    print()
+    print(f"  {'side':<6}{'median ms':>12}{'p95 ms':>10}{'mean ms':>10}")
+    medians = {}
+    for name, values in timings.items():
+        medians[name] = statistics.median(values)
+        print(
+            f"  {name:<6}{medians[name]:>12.3f}{percentile(values, 0.95):>10.3f}"
+            f"{statistics.fmean(values):>10.3f}"
+        )
+    ratio_sql = medians["api"] / medians["sql"]
+    ratio_bare = medians["api"] / medians["bare"]
+    print()
+    print(f"  ratio api / sql  (median): {ratio_sql:.2f}")
+    print(f"  ratio api / bare (median): {ratio_bare:.2f}")
+    print(f"  target: api within {TARGET_RATIO:.0f}x of {args.target}")
+    print()
+    print("  plan of the bare query:")
+    print(plan)
+    print()
+    failures = []
+    if not same:
+        failures.append("the three sides did not return the same 50 rows in the same order")
+    if audited != api_requests:
+        failures.append(f"{api_requests} api requests left {audited} audit events")
+    for failure in failures:
+        print(f"  CHECK FAILED: {failure}")
+    if not failures:
+        print(
+            "  checks: the same rows in the same order on every side; "
+            "one audit event per api request"
+        )
+    if failures:
+        return 1
+    ratio = ratio_sql if args.target == "sql" else ratio_bare
+    if ratio > TARGET_RATIO:
+        print(f"  TARGET MISSED: {ratio:.2f} > {TARGET_RATIO:.1f}")
+        return 3
+    print(f"  target met: {ratio:.2f} <= {TARGET_RATIO:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
