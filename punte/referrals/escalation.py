@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from punte.core import audit
@@ -53,7 +52,11 @@ def _escalate_one(pk: uuid.UUID, *, now: datetime.datetime) -> str | None:
         return None
     referral.escalated_at = now
     referral.save(update_fields=["escalated_at"])
-    step = _("answer") if referral.status == ReferralStatus.SENT else _("completion")
+    step = (
+        gettext_lazy("answer")
+        if referral.status == ReferralStatus.SENT
+        else gettext_lazy("completion")
+    )
     level, rows = notify_escalation(
         referral,
         kind="referral.overdue",
@@ -61,7 +64,7 @@ def _escalate_one(pk: uuid.UUID, *, now: datetime.datetime) -> str | None:
             "Overdue referral (%(purpose)s) at %(organisation)s: the %(step)s was due %(due)s."
         ),
         params={
-            "purpose": referral.purpose_label,
+            "purpose": referral.purpose,
             "organisation": referral.receiver_organisation.name,
             "step": step,
             "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),

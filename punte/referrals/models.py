@@ -208,6 +208,16 @@ class Referral(TimeStampedModel):
         return self.get_service_display()
 
     @property
+    def purpose(self):
+        """purpose_label as a lazy translation, for texts translated later for each reader
+        (notifications)."""
+        if self.rule_id:
+            from punte.accounts.models import OrganisationType
+
+            return dict(OrganisationType.choices).get(self.rule.target_type, self.rule.target_type)
+        return ServiceType(self.service).label
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 

@@ -275,7 +275,7 @@ def referrals_send(
                 "New referral (%(purpose)s) from %(organisation)s: answer by %(due)s."
             ),
             params={
-                "purpose": referral.purpose_label,
+                "purpose": referral.purpose,
                 "organisation": sender.name,
                 "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
             },
@@ -414,7 +414,7 @@ def referral_transition(
     elif to_status == ReferralStatus.WITHDRAWN and old == ReferralStatus.ACCEPTED:
         _revoke_access(actor=actor, referral=referral)
 
-    params = {"organisation": actor.organisation.name, "purpose": referral.purpose_label}
+    params = {"organisation": actor.organisation.name, "purpose": referral.purpose}
     if to_status == ReferralStatus.WITHDRAWN:
         notify_receiver(
             referral,

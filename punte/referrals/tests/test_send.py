@@ -207,3 +207,20 @@ def test_a_receiver_nobody_can_answer_at_escalates_the_arrival(rules):
     assert Notification.objects.filter(recipient=supervisor, kind="referral.received").exists()
     # The prosecutor's office has no member; its parent's supervisor hears of it.
     assert Notification.objects.filter(recipient=boss, kind="referral.received").exists()
+
+
+def test_the_receivers_notification_is_in_each_readers_language(rules):
+    from django.utils import translation
+
+    from punte.referrals.tests.factories import send_service_referral
+
+    referral = send_service_referral()
+    responder = MembershipFactory(
+        organisation=referral.receiver_organisation, role_code="ngo_caseworker"
+    )
+    referral2 = send_service_referral(receiver=referral.receiver_organisation)
+    notification = Notification.objects.get(recipient=responder, subject_id=str(referral2.pk))
+    assert "Shelter" in notification.text
+    with translation.override("ro"):
+        assert "Adăpost" in notification.text
+        assert "Referire nouă" in notification.text
