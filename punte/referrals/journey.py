@@ -60,9 +60,15 @@ def _decision_item(referral: Referral) -> WorkItem:
     )
 
 
+def _listed(queryset):
+    # The sender's note may describe the person and is not shown on a worklist: never load
+    # (decrypt) it for one.
+    return queryset.select_related(*_RELATED).defer("note")
+
+
 def _with_deadline(queryset):
     # Open referrals always carry the deadline of their current step; the keyset needs one.
-    return queryset.filter(due_at__isnull=False).select_related(*_RELATED)
+    return _listed(queryset.filter(due_at__isnull=False))
 
 
 def _decisions_to_take(actor: Membership):
@@ -76,6 +82,7 @@ def _decisions_to_take(actor: Membership):
         .filter(status=ReferralStatus.ACCEPTED)
         .filter(~Exists(decided))
         .select_related(*_RELATED)
+        .defer("note")
     )
 
 
@@ -134,7 +141,7 @@ WORKLIST_SECTIONS = [
         title=_("Referrals sent, awaiting an answer"),
         permission="referral.send",
         empty_text=_("No referral you sent is waiting for an answer."),
-        rows=lambda actor: referral_awaiting_answer(actor=actor).select_related(*_RELATED),
+        rows=lambda actor: _listed(referral_awaiting_answer(actor=actor)),
         item=_item,
         order=50,
     ),
