@@ -85,6 +85,10 @@ class Outcome:
     note: str = ""
     cpu: float | None = None
 
+    def __post_init__(self):
+        if self.seconds is not None and self.cpu is None:
+            self.cpu = _LAST_CPU[0]  # the call just timed by timed()
+
 
 # --------------------------------------------------------------------------- data
 
@@ -235,7 +239,7 @@ def encoded(data: Dataset, directory: Path):
             "--output", str(out), "--force", verbosity=0, stdout=io.StringIO(),
         )  # fmt: skip
         paths.append(out)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     result = link_files(
         paths,
         model_path=None,
@@ -245,7 +249,7 @@ def encoded(data: Dataset, directory: Path):
     )
     seconds = time.perf_counter() - started
     predicted = dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True))
-    return predicted, seconds
+    return predicted, seconds, cpu_seconds() - cpu
 
 
 _LAST_CPU: list[float] = [0.0]
@@ -301,7 +305,7 @@ def measure(data: Dataset, directory: Path, *, toolkit_too: bool, model=None) ->
             if done is None:
                 out.append(Outcome(data.name, "(d) punte encoded", None, None, "not available"))
             else:
-                predicted, seconds = done
+                predicted, seconds, cpu = done
                 out.append(
                     Outcome(
                         data.name,
@@ -309,7 +313,8 @@ def measure(data: Dataset, directory: Path, *, toolkit_too: bool, model=None) ->
                         evaluation.pairwise_scores(predicted, data.truth),
                         seconds,
                         "encoding time not included",
-                    )  # fmt: skip
+                        cpu=cpu,
+                    )
                 )
     return out, result
 
@@ -322,7 +327,8 @@ def table(outcomes: list[Outcome]) -> str:
     for o in outcomes:
         if o.scores is None:
             lines.append(
-                f"{o.dataset:<42} {o.method:<20} {'-':>9} {'-':>7} {'-':>7} {'-':>8}  {o.note}"
+                f"{o.dataset:<42} {o.method:<20} {'-':>9} {'-':>7} {'-':>7} {'-':>8} {'-':>7}"
+                f"  {o.note}"
             )
             continue
         s = o.scores
