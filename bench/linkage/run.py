@@ -267,7 +267,9 @@ def timed(function, *args):
 # --------------------------------------------------------------------------- runs
 
 
-def measure(data: Dataset, directory: Path, *, toolkit_too: bool, model=None) -> list[Outcome]:
+def measure(
+    data: Dataset, directory: Path, *, toolkit_too: bool, model=None, encoded_too: bool = True
+) -> list[Outcome]:
     out = []
     say = lambda text: print(f"  {data.name}: {text}", file=sys.stderr, flush=True)  # noqa: E731
 
@@ -295,7 +297,7 @@ def measure(data: Dataset, directory: Path, *, toolkit_too: bool, model=None) ->
             data.name, "(c) punte", evaluation.pairwise_scores(predicted, data.truth), seconds, note
         )
     )
-    if model is None:
+    if model is None and encoded_too:
         say("Punte encoded")
         try:
             done = encoded(data, directory)
@@ -413,6 +415,7 @@ def main() -> None:
     parser.add_argument("--unseen-seed", type=int, default=2)
     parser.add_argument("--no-febrl", action="store_true")
     parser.add_argument("--no-toolkit", action="store_true", help="skip recordlinkage (slow)")
+    parser.add_argument("--no-encoded", action="store_true", help="skip Punte on encodings")
     parser.add_argument("--million", action="store_true", help="also link 1,000,000 records")
     parser.add_argument("--only-million", action="store_true")
     parser.add_argument("--million-records", type=int, default=1_000_000, help=argparse.SUPPRESS)
@@ -428,7 +431,9 @@ def main() -> None:
         if not args.only_million:
             outcomes = []
             data = generated(args.records, args.sources, args.seed, directory)
-            found, result = measure(data, directory, toolkit_too=not args.no_toolkit)
+            found, result = measure(
+                data, directory, toolkit_too=not args.no_toolkit, encoded_too=not args.no_encoded
+            )
             outcomes += found
             print(table(outcomes), flush=True)
             trained = result.model
@@ -436,7 +441,12 @@ def main() -> None:
             found, _ = measure(unseen, directory, toolkit_too=False, model=trained)
             outcomes += found
             if not args.no_febrl:
-                found, _ = measure(febrl4(directory), directory, toolkit_too=not args.no_toolkit)
+                found, _ = measure(
+                    febrl4(directory),
+                    directory,
+                    toolkit_too=not args.no_toolkit,
+                    encoded_too=not args.no_encoded,
+                )
                 outcomes += found
             print()
             print(table(outcomes))
