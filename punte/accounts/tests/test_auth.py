@@ -168,6 +168,9 @@ OPEN_BEFORE_MFA = {
     "accounts:mfa_enrol_totp",
     "accounts:mfa_enrol_passkey",
     "accounts:welcome",
+    # The anonymous public report form: no account by design (ADR 0021).
+    "public_report",
+    "public_report_thanks",
 }
 # Whole areas that authenticate on their own (the API by bearer token or verified session,
 # passkey ceremonies) or carry no data (static files, the language switch, the health check).

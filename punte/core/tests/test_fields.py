@@ -9,11 +9,20 @@ from django.db import connection
 from punte.core import crypto
 from punte.core.fields import EncryptedDateField, EncryptedTextField, encrypted_fields
 from punte.identification.models import Person
+from punte.identification.services import IdentityDocumentInput
 from punte.identification.tests.factories import create_person
 
 pytestmark = pytest.mark.django_db
 
-ENCRYPTED = ["given_name", "family_name", "aliases", "date_of_birth", "contact", "notes"]
+ENCRYPTED = [
+    "given_name",
+    "family_name",
+    "aliases",
+    "date_of_birth",
+    "contact",
+    "notes",
+    "identity_documents",
+]
 
 
 def raw_row(person: Person, columns: list[str]) -> dict[str, str | None]:
@@ -44,6 +53,9 @@ def synthetic_person(**fields) -> Person:
         "date_of_birth": datetime.date(1994, 2, 28),
         "contact": "zinovia.test@example.test, +40 712 345 678",
         "notes": "Met at the bus station in Iași; speaks Romanian and Ukrainian.",
+        "identity_documents": [
+            IdentityDocumentInput(type="passport", number="ZS 998877", issuing_country="RO")
+        ],
     }
     data.update(fields)
     return create_person(**data)
@@ -81,7 +93,7 @@ def test_the_database_holds_no_plaintext():
     stored = raw_row(person, ENCRYPTED)
     plaintexts = [
         "Zinovia", "Ștefănescu", "Stefanescu", "Zina", "Țuțuianu", "1994-02-28",
-        "zinovia.test", "712 345 678", "Iași", "bus station",
+        "zinovia.test", "712 345 678", "Iași", "bus station", "998877",
     ]  # fmt: skip
     for column, value in stored.items():
         assert value.startswith(f"v1:{crypto.primary_key_id()}:"), column
