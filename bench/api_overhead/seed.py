@@ -1,8 +1,9 @@
 """Synthetic data for the benchmark: organisations, persons with every encrypted field filled,
 need-to-know grants, and one regional officer with an API token. No real personal data.
 
-Persons are written with bulk_create: the encrypted fields still encrypt each value
-(`get_prep_value`), and the blind indexes are computed as the service computes them.
+Persons (with citizenships, languages and an identity document) are written with bulk_create:
+the encrypted fields still encrypt each value (`get_prep_value`), and the blind indexes are
+computed as the service computes them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from django.db import connection, transaction
 from punte.accounts import services as account_services
 from punte.accounts.models import Membership, Organisation, OrganisationType, Role, User
 from punte.core.crypto import blind_index
-from punte.identification.models import Person, PersonAccess, PersonAccessReason, Sex
+from punte.identification.models import (
+    Person,
+    PersonAccess,
+    PersonAccessReason,
+    PersonCitizenship,
+    Sex,
+)
 
 GIVEN = [
     "Ana",
@@ -57,6 +64,7 @@ FAMILY = [
     "Matei",
 ]
 CITIZENSHIP = ["RO", "RO", "RO", "MD", "UA", "BG"]
+LANGUAGES = ["ron", "ukr", "rus", "eng", "bul"]
 NOTE = (
     "Synthetic benchmark record. Met at the regional centre after a referral from the labour "
     "inspectorate; needs interpretation and temporary accommodation; follow-up agreed."
@@ -85,6 +93,9 @@ def _person(rng: random.Random, org: Organisation, creator: User) -> Person:
         citizenship_id=rng.choice(CITIZENSHIP),
         contact=f"+40 7{rng.randrange(10**8):08d}",
         notes=NOTE,
+        identity_documents=[
+            {"type": "passport", "number": f"P{rng.randrange(10**7):07d}", "issuing_country": "MD"}
+        ],
         created_by=creator,
         modified_by=creator,
     )
@@ -131,6 +142,18 @@ def seed(*, persons: int, organisations: int = 20, seed: int = 1) -> Seeded:
             for p in referred
         ]
         PersonAccess.objects.bulk_create(grants, batch_size=5000)
+        # Citizenships (the first is Person.citizenship; a quarter hold a second one) and one or
+        # two languages, as the record form stores them.
+        links, spoken = [], []
+        for p in people:
+            links.append(PersonCitizenship(person=p, country_id=p.citizenship_id, position=0))
+            second = rng.choice(CITIZENSHIP)
+            if second != p.citizenship_id and rng.random() < 0.25:
+                links.append(PersonCitizenship(person=p, country_id=second, position=1))
+            for code in rng.sample(LANGUAGES, rng.choice([1, 2])):
+                spoken.append(Person.languages.through(person=p, language_id=code))
+        PersonCitizenship.objects.bulk_create(links, batch_size=5000)
+        Person.languages.through.objects.bulk_create(spoken, batch_size=5000)
 
         reader = User.objects.create(username="bench-reader", password=unusable)
         membership = Membership.objects.create(

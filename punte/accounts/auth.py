@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -83,7 +83,7 @@ _ROLE_ROWS = RowLoader(Role)
 _TOKEN_SQL: dict[str, str] = {}
 
 
-def _token_sql() -> str:
+def _token_sql(connection) -> str:
     """One statement for the token, its membership, user, organisation and role, and the role's
     permissions as they are in RolePermission now (read on every request, never cached).
 
@@ -132,8 +132,9 @@ def _load_token(digest: str) -> ApiToken | None:
     unknown. The instances are those select_related() would build (every field converted and
     decrypted by the ORM's own converters), and the membership's permission_codes are set from
     the same statement, so no further query is made for them."""
+    connection = connections[DEFAULT_DB_ALIAS]  # not the proxy: read a dozen times below
     with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [digest])
+        cursor.execute(_token_sql(connection), [digest])
         row = cursor.fetchone()
     if row is None:
         return None

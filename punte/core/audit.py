@@ -36,10 +36,10 @@ import random
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
@@ -128,81 +128,137 @@ def compute_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def _lock_sql(where: str) -> str:
-    skip_locked = connection.features.has_select_for_update_skip_locked
-    lock = (
-        " " + connection.ops.for_update_sql(skip_locked=skip_locked)
-        if connection.features.has_select_for_update
-        else ""
-    )
-    # Identifiers only; every value is a parameter.
-    return f"SELECT shard, last_seq, last_hash FROM core_auditchainhead WHERE {where}{lock}"  # noqa: S608
+def _db():
+    """The default connection itself: on the hot path every `connection.x` through Django's
+    proxy costs a lookup of the thread's connection (dozens per request)."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
-def _lock_a_head() -> tuple[int, int, str]:
-    """(shard, last_seq, last_hash) of a chain head now locked by this transaction.
+_HEAD_SQL: dict[str, str] = {}
 
-    Hand-written SQL (bench/api_overhead): the same statements the querysets made - the chain
-    this connection used last if no one else holds it, else any free one at random (SKIP
-    LOCKED), else wait for one."""
-    shards = settings.PUNTE_AUDIT_SHARDS
-    preferred = getattr(connection, _PREFERRED_SHARD, None)
-    head = None
-    with connection.cursor() as cursor:
-        if preferred is not None and 0 <= preferred < shards:
-            cursor.execute(_lock_sql("shard = %s"), [preferred])
-            head = cursor.fetchone()
-        if head is None:
+
+def _head_sql(db) -> str:
+    """Lock one chain head: the one this connection used last if it is free, else a free one at
+    random. On PostgreSQL, ORDER BY, then FOR UPDATE SKIP LOCKED, then LIMIT: rows are tried in
+    that order and locked ones skipped, so one statement does what two did."""
+    sql = _HEAD_SQL.get(db.vendor)
+    if sql is None:
+        lock = (
+            " " + db.ops.for_update_sql(skip_locked=db.features.has_select_for_update_skip_locked)
+            if db.features.has_select_for_update
+            else ""
+        )
+        # Identifiers only; every value is a parameter.
+        sql = _HEAD_SQL[db.vendor] = (
+            "SELECT shard, last_seq, last_hash FROM core_auditchainhead "  # noqa: S608
+            f"WHERE shard >= 0 AND shard < %s ORDER BY shard = %s DESC, RANDOM() LIMIT 1{lock}"
+        )
+    return sql
+
+
+def _head_params(db) -> list[int]:
+    preferred = getattr(db, _PREFERRED_SHARD, None)
+    return [settings.PUNTE_AUDIT_SHARDS, -1 if preferred is None else preferred]
+
+
+def _wait_for_a_head(db) -> tuple[int, int, str]:
+    """Every chain is busy (or not created yet): wait for one of them. The caller holds no head
+    (SKIP LOCKED never skips one's own lock), so waiting cannot deadlock on heads."""
+    shard = random.randrange(settings.PUNTE_AUDIT_SHARDS)  # noqa: S311 - spreading load
+    if db.vendor == "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(
-                _lock_sql("shard >= 0 AND shard < %s ORDER BY RANDOM() LIMIT 1"),
-                [shards],
+                "INSERT INTO core_auditchainhead (shard, last_seq, last_hash) "
+                "VALUES (%s, 0, %s) ON CONFLICT (shard) DO NOTHING",
+                [shard, GENESIS],
             )
-            head = cursor.fetchone()
+            cursor.execute(
+                "SELECT shard, last_seq, last_hash FROM core_auditchainhead "
+                "WHERE shard = %s FOR UPDATE",
+                [shard],
+            )
+            return cursor.fetchone()
+    AuditChainHead.objects.get_or_create(shard=shard)
+    found = AuditChainHead.objects.select_for_update().get(shard=shard)
+    return found.shard, found.last_seq, found.last_hash
+
+
+def _lock_a_head(db) -> tuple[int, int, str]:
+    """(shard, last_seq, last_hash) of a chain head now locked by this transaction: the chain
+    this connection used last if no one else holds it, else any free one, else wait for one."""
+    with db.cursor() as cursor:
+        cursor.execute(_head_sql(db), _head_params(db))
+        head = cursor.fetchone()
+    return _held(db, head)
+
+
+def _held(db, head: tuple[int, int, str] | None) -> tuple[int, int, str]:
     if head is None:
-        # Every chain is busy (or not created yet): wait for one of them. This transaction holds
-        # no head (SKIP LOCKED never skips one's own lock), so waiting cannot deadlock on heads.
-        shard = random.randrange(shards)  # noqa: S311 - spreading load, not a secret
-        AuditChainHead.objects.get_or_create(shard=shard)
-        found = AuditChainHead.objects.select_for_update().get(shard=shard)
-        head = (found.shard, found.last_seq, found.last_hash)
-    setattr(connection, _PREFERRED_SHARD, head[0])
+        head = _wait_for_a_head(db)
+    setattr(db, _PREFERRED_SHARD, head[0])
     return head
 
 
 _EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
 _INSERT_SQL: dict[str, str] = {}
 _EVENT_ATTNAMES = [field.attname for field in AuditEvent._meta.concrete_fields]
+_MOVE_HEAD_SQL = "UPDATE core_auditchainhead SET last_seq = %s, last_hash = %s WHERE shard = %s"
 
 
-def _insert_sql() -> str:
-    sql = _INSERT_SQL.get(connection.alias)
+def _insert_sql(db) -> str:
+    sql = _INSERT_SQL.get(db.vendor)
     if sql is None:
-        quote = connection.ops.quote_name
+        quote = db.ops.quote_name
         columns = ", ".join(quote(field.column) for field in _EVENT_FIELDS)
         placeholders = ", ".join(["%s"] * len(_EVENT_FIELDS))
         table = quote(AuditEvent._meta.db_table)
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        if connection.features.can_return_columns_from_insert:
+        if db.features.can_return_columns_from_insert:
             sql += " RETURNING " + quote(AuditEvent._meta.pk.column)
-        _INSERT_SQL[connection.alias] = sql
+        _INSERT_SQL[db.vendor] = sql
     return sql
 
 
-def _append(values: dict[str, Any]) -> int:
-    """Insert the event and move its chain's head onto it; the event's id."""
-    params = [field.get_db_prep_save(values[field.attname], connection) for field in _EVENT_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), params)
-        if connection.features.can_return_columns_from_insert:
-            event_id = cursor.fetchone()[0]
+def _queue_append(db, insert, move_head, values: dict[str, Any]) -> None:
+    """Send the event's INSERT and the head's UPDATE, in this order: the head's trigger
+    (migration 0003) refuses a head that does not point at an entry already written, so they
+    cannot be one statement (the parts of one WITH do not see each other's rows)."""
+    params = [field.get_db_prep_save(values[field.attname], db) for field in _EVENT_FIELDS]
+    insert.execute(_insert_sql(db), params)
+    move_head.execute(_MOVE_HEAD_SQL, [values["seq"], values["hash"], values["shard"]])
+
+
+def _inserted_id(db, insert) -> int:
+    if db.features.can_return_columns_from_insert:
+        return insert.fetchone()[0]
+    return insert.lastrowid
+
+
+def _pipelines(db) -> bool:
+    """Can statements be sent to the database without waiting for each answer? (psycopg 3's
+    pipeline mode, with a libpq of PostgreSQL 14 or later.)"""
+    if db.vendor != "postgresql":
+        return False
+    db.ensure_connection()
+    if not hasattr(db.connection, "pipeline"):
+        return False
+    from psycopg import Pipeline
+
+    return Pipeline.is_supported()
+
+
+def _append(db, values: dict[str, Any]) -> int:
+    """Insert the event and move its chain's head onto it (inside the caller's transaction); the
+    event's id. On PostgreSQL both statements travel together, in one round trip."""
+    with db.cursor() as insert, db.cursor() as move_head:
+        if _pipelines(db):
+            # Inside the caller's explicit transaction (BEGIN was sent), the Sync that ends the
+            # pipeline commits nothing: it only collects both answers (and raises their errors).
+            with db.wrap_database_errors, db.connection.pipeline():
+                _queue_append(db, insert, move_head, values)
         else:
-            event_id = cursor.lastrowid
-        # Two statements, not one: the head's trigger (migration 0003) must see the new entry.
-        cursor.execute(
-            "UPDATE core_auditchainhead SET last_seq = %s, last_hash = %s WHERE shard = %s",
-            [values["seq"], values["hash"], values["shard"]],
-        )
-    return event_id
+            _queue_append(db, insert, move_head, values)
+        return _inserted_id(db, insert)
 
 
 def redact(changes: dict[str, Any], personal_fields: set[str]) -> dict[str, Any]:
@@ -234,38 +290,132 @@ def record(
     `changes` must hold no personal values: pass them through `redact()`. The request id and
     source IP come from the request context (punte.core.middleware.RequestContextMiddleware).
     """
-    if subject is not None:
-        subject_type = subject_type or subject._meta.label_lower
-        subject_id = subject_id or str(subject.pk)
-    ctx = context.current()
     # No savepoint inside the caller's transaction: a failed append then dooms that whole
     # transaction (the act cannot be caught and committed without its event), and every audited
     # request saves the SAVEPOINT / RELEASE round trips (bench/api_overhead). Called outside a
     # transaction, this opens one as before.
+    db = _db()
     with transaction.atomic(savepoint=False):
-        shard, last_seq, last_hash = _lock_a_head()
-        values = {
-            "shard": shard,
-            "seq": last_seq + 1,
-            "prev_hash": last_hash,
-            "occurred_at": timezone.now(),
-            "actor_id": getattr(actor, "pk", None),
-            "actor_username": getattr(actor, "username", "") or "",
-            "organisation_id": getattr(organisation, "pk", None),
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": str(subject_id),
-            "person_id": uuid.UUID(str(person_id)) if person_id is not None else None,
-            "changes": _canonical(changes or {}),
-            "request_id": (ctx.request_id or "")[:64],
-            "source_ip": canonical_ip(ctx.source_ip),
-        }
-        values["hash"] = compute_hash(values)
-        values["id"] = _append(values)
-    # The instance create() would have returned, without reading the row back.
+        values = _event_values(
+            _lock_a_head(db),
+            action=action,
+            actor=actor,
+            organisation=organisation,
+            subject=subject,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            person_id=person_id,
+            changes=changes,
+        )
+        values["id"] = _append(db, values)
+    return _event(values)
+
+
+def _event_values(
+    head: tuple[int, int, str],
+    *,
+    action: str,
+    actor=None,
+    organisation=None,
+    subject=None,
+    subject_type: str = "",
+    subject_id: str = "",
+    person_id=None,
+    changes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Every stored field of the entry that follows `head`, its hash included."""
+    if subject is not None:
+        subject_type = subject_type or subject._meta.label_lower
+        subject_id = subject_id or str(subject.pk)
+    ctx = context.current()
+    shard, last_seq, last_hash = head
+    values = {
+        "shard": shard,
+        "seq": last_seq + 1,
+        "prev_hash": last_hash,
+        "occurred_at": timezone.now(),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_username": getattr(actor, "username", "") or "",
+        "organisation_id": getattr(organisation, "pk", None),
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "person_id": uuid.UUID(str(person_id)) if person_id is not None else None,
+        "changes": _canonical(changes or {}),
+        "request_id": (ctx.request_id or "")[:64],
+        "source_ip": canonical_ip(ctx.source_ip),
+    }
+    values["hash"] = compute_hash(values)
+    return values
+
+
+def _event(values: dict[str, Any]) -> AuditEvent:
+    """The instance create() would have returned, without reading the row back."""
     return AuditEvent.from_db(
-        connection.alias, _EVENT_ATTNAMES, [values[name] for name in _EVENT_ATTNAMES]
+        DEFAULT_DB_ALIAS, _EVENT_ATTNAMES, [values[name] for name in _EVENT_ATTNAMES]
     )
+
+
+T = TypeVar("T")
+
+
+def read_and_record(read: Callable[[], T | None], event: Callable[[T], dict[str, Any]]) -> T | None:
+    """Run `read` and, if it found something, append `record(**event(found))` in the same
+    transaction; the thing found, or None (nothing is recorded then).
+
+    For the audited reads of the API (one record opened, one event). Called outside any
+    transaction on PostgreSQL, the whole transaction travels in two round trips instead of six:
+    BEGIN, the head's lock and `read`'s statement in the first, the event's INSERT, the head's
+    UPDATE and COMMIT in the second (psycopg's pipeline mode; ADR 0013). `read` must run plain
+    statements through `connection.cursor()` (no atomic(), no ORM writes). Inside a transaction,
+    or on SQLite, it is `atomic()` + `read()` + `record()`.
+    """
+    db = _db()
+    if db.in_atomic_block or not _pipelines(db):
+        with transaction.atomic():
+            found = read()
+            if found is not None:
+                record(**event(found))
+        return found
+    return _pipelined_read_and_record(db, read, event)
+
+
+def _pipelined_read_and_record(db, read, event):
+    pg = db.connection
+    # Opened before the pipeline, so that Django's connection health check runs before it. A
+    # cursor keeps the answer of its last statement: `control` is for the statements whose
+    # answer is not read; `head` reads the lock, then carries the INSERT's returned id.
+    with db.cursor() as control, db.cursor() as head:
+        try:
+            with db.wrap_database_errors, pg.pipeline():
+                control.execute("BEGIN")
+                head.execute(_head_sql(db), _head_params(db))
+                found = read()  # fetching its row collects the answers to BEGIN and the lock
+                if found is None:
+                    control.execute("ROLLBACK")
+                    return None
+                values = _event_values(_held(db, head.fetchone()), **event(found))
+                _queue_append(db, head, control, values)
+                control.execute("COMMIT")
+            # Leaving the pipeline sent a Sync and collected every answer: an error in any of
+            # these statements was raised there, and the COMMIT did not happen.
+        except BaseException:
+            _abandon(db, pg)
+            raise
+        values["id"] = _inserted_id(db, head)
+    return found
+
+
+def _abandon(db, pg) -> None:
+    """Roll back the explicit transaction a failed pipeline left open, or drop the connection if
+    even that fails: the next request must never find it half-way through a transaction."""
+    from psycopg.pq import TransactionStatus
+
+    try:
+        if pg.info.transaction_status != TransactionStatus.IDLE:
+            pg.rollback()
+    except Exception:  # noqa: BLE001 - the connection is beyond use; Django reconnects
+        db.close()
 
 
 # --- Verification ---------------------------------------------------------------------------

@@ -107,7 +107,8 @@ class PersonOut(PersonSummary):
 
     @staticmethod
     def resolve_languages(person: Person) -> list[str]:
-        return list(person.languages.order_by("code").values_list("code", flat=True))
+        # all(): the opened record brings its languages with it (selectors._visible_person).
+        return sorted(language.code for language in person.languages.all())
 
     @staticmethod
     def resolve_identity_documents(person: Person) -> list[dict]:
