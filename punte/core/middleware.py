@@ -2,7 +2,11 @@ import ipaddress
 import re
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import MiddlewareNotUsed
+from django.core.handlers.exception import convert_exception_to_response
 from django.utils import translation
+from django.utils.module_loading import import_string
 
 from punte.core import context
 
@@ -66,3 +70,51 @@ class ApiEnglishMiddleware:
             translation.activate("en")
             request.LANGUAGE_CODE = "en"
         return self.get_response(request)
+
+
+def carries_credentials_for_the_api(request) -> bool:
+    """An API request that sends Authorization: judged by it alone, never by a session cookie
+    (ADR 0009), so the browser's middleware has nothing to do for it."""
+    return "HTTP_AUTHORIZATION" in request.META and request.path_info.startswith("/api/")
+
+
+class BrowserSessionMiddleware:
+    """The middleware of browser sessions (settings.PUNTE_BROWSER_SESSION_MIDDLEWARE: the
+    session, the signed-in user, the second factor, session lifetime, the acting membership,
+    messages), run in that order as one group - except for an API request that
+    carries Authorization, which skips the group (ADR 0013): it would only load an anonymous
+    session and user that the bearer token then replaces. Such a request gets an anonymous
+    `request.user` and no membership until the token authenticates it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        handler = get_response
+        self._view_hooks = []
+        for path in reversed(settings.PUNTE_BROWSER_SESSION_MIDDLEWARE):
+            try:
+                middleware = import_string(path)(handler)
+            except MiddlewareNotUsed:
+                continue
+            if hasattr(middleware, "process_view"):
+                self._view_hooks.insert(0, middleware.process_view)
+            # As Django's handler does between two middleware: an exception inside becomes a
+            # response before the middleware outside it sees it.
+            handler = convert_exception_to_response(middleware)
+        self.for_browsers = handler
+
+    def __call__(self, request):
+        if carries_credentials_for_the_api(request):
+            request.user = AnonymousUser()
+            request.membership = None
+            return self.get_response(request)
+        return self.for_browsers(request)
+
+    def process_view(self, request, view, args, kwargs):
+        if carries_credentials_for_the_api(request):
+            return None
+        for hook in self._view_hooks:
+            response = hook(request, view, args, kwargs)
+            if response is not None:
+                return response
+        return None

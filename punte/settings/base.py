@@ -43,21 +43,28 @@ MIDDLEWARE = [
     "punte.core.middleware.RequestContextMiddleware",
     # Under /api/, any error answered outside the API's handlers becomes problem+json.
     "punte.core.api_support.ApiProblemMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # The API answers in English whatever the visitor's language (ADR 0006).
     "punte.core.middleware.ApiEnglishMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # For the pages' forms; the API's views are exempt (its SessionAuth checks the CSRF token).
     "django.middleware.csrf.CsrfViewMiddleware",
+    # PUNTE_BROWSER_SESSION_MIDDLEWARE, in its order; skipped by API requests that carry
+    # Authorization, which are judged by it alone (ADR 0009, ADR 0013).
+    "punte.core.middleware.BrowserSessionMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "punte.core.idempotency.IdempotencyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+PUNTE_BROWSER_SESSION_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "punte.accounts.middleware.SessionLifetimeMiddleware",
     "punte.accounts.middleware.ActingMembershipMiddleware",
     "punte.accounts.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "punte.core.idempotency.IdempotencyMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "punte.urls"
