@@ -52,7 +52,7 @@ from punte.linkage import normalise
 
 FORMAT = "punte-clk/1"
 MIN_SECRET_BYTES = 32
-GROUPS = ("first", "last", "birth", "window", "birthday", "other")
+GROUPS = ("first", "last", "variant", "birth", "window", "birthday", "other")
 # Overlapping windows of this many days, one every WINDOW_DAYS / WINDOW_OFFSETS days: two
 # dates d days apart share about WINDOW_OFFSETS * (1 - d / WINDOW_DAYS) of them.
 WINDOW_DAYS = 12
@@ -69,14 +69,14 @@ class EncodingError(ValueError):
 class EncodingParameters:
     bits: dict[str, int] = dataclasses.field(
         default_factory=lambda: {
-            "first": 512, "last": 512, "birth": 512, "window": 256, "birthday": 128,
-            "other": 512,
+            "first": 512, "last": 512, "variant": 128, "birth": 512, "window": 256,
+            "birthday": 128, "other": 512,
         }
     )  # fmt: skip
     # Hash functions per token: more for tokens that identify more.
     k: dict[str, int] = dataclasses.field(
         default_factory=lambda: {
-            "name_bigram": 10, "name_group": 20,
+            "name_bigram": 10, "name_group": 20, "variant": 10,
             "birth_year": 10, "birth_years": 12, "birth_month": 8, "birth_full": 14,
             "birth_window": 6,
             "day_part": 4, "day_pair": 8, "day_full": 10,
@@ -163,8 +163,12 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
     for field, out in (("first_name", first), ("last_name", last)):
         for word in normalise.name_key(record.get(field)).split():
             out += [(f"n:{g}", k["name_bigram"]) for g in _bigrams(word, parameters.q)]
+    # The given name's variant group (Ion / Ioan / Ionel): in the given-name filter, and alone
+    # in a small filter of its own, so that "variants of one name" is a level of its own.
+    variant: list[tuple[str, int]] = []
     for group in normalise.given_name_group(record.get("first_name")).split():
         first.append((f"g:{group}", k["name_group"]))
+        variant.append((f"g:{group}", k["variant"]))
 
     # Three filters: the calendar (year, pairs of years, month, date), a sliding window
     # over days (dates a few days apart, across a month's or a year's end), and the birthday
@@ -212,8 +216,8 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
     if phone:
         other.append((f"t:{phone}", k["phone"]))
     return {
-        "first": first, "last": last, "birth": birth, "window": window, "birthday": birthday,
-        "other": other,
+        "first": first, "last": last, "variant": variant, "birth": birth, "window": window,
+        "birthday": birthday, "other": other,
     }  # fmt: skip
 
 

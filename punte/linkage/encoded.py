@@ -39,6 +39,9 @@ from punte.linkage.model import (
 )
 from punte.linkage.similarity import candidate_pairs
 
+# The variant filter holds only the given name's variant group: two encodings of one group
+# have Dice about 0.9, two different groups about 0.1.
+VARIANT = 0.7
 # Dice levels of the model. Random bit flipping keeps even identical values a little below 1.
 LEVELS = {
     "first": (0.7, 0.6, 0.5),
@@ -134,7 +137,7 @@ def _birth_comparison(words: dict[str, int]) -> cl.CustomComparison:
     return cl.CustomComparison(output_column_name="birth", comparison_levels=levels)
 
 
-def _comparison(group: str, words: int) -> cl.CustomComparison:
+def _comparison(group: str, words: int, words_variant: int = 0) -> cl.CustomComparison:
     levels = [cll.NullLevel(f"{group}_pop")]
     if group in ("first", "last"):
         # One name (a cluster of near-identical filters), weighted by how common it is.
@@ -143,6 +146,9 @@ def _comparison(group: str, words: int) -> cl.CustomComparison:
                 label_for_charts="same name"
             )
         )
+    if group == "first":
+        variant = dice_sql("variant", "variant", words_variant)
+        levels.append(_custom(f"{variant} >= {VARIANT}", "variants of one name"))
     for position, threshold in enumerate(LEVELS[group]):
         levels.append(
             _custom(f"{dice_sql(group, group, words)} >= {threshold}", f"Dice >= {threshold}")
@@ -302,7 +308,7 @@ def spec(parameters: dict) -> ModelSpec:
 
     def comparisons() -> list:
         return [
-            _comparison("first", words["first"]),
+            _comparison("first", words["first"], words["variant"]),
             _comparison("last", words["last"]),
             _birth_comparison(words),
             _comparison("other", words["other"]),

@@ -31,6 +31,7 @@ NAME_HIGH = 0.75
 NAME_SHORT = 0.3
 BIRTH_EXACT = 0.7
 BIRTH_YEAR = 0.3
+VARIANT = 0.7
 # Records whose name filters are at least this similar carry "the same name" when counting how
 # common a name is (the encoded counterpart of term-frequency adjustment).
 SAME_NAME = 0.78
@@ -91,7 +92,7 @@ def candidate_pairs(frame: pd.DataFrame) -> pd.DataFrame:
         end = min(n, start + CHUNK)
         rows = slice(start, end)
         inter, pop_sum = {}, {}
-        for g in ("first", "last", "birth"):
+        for g in ("first", "last", "variant", "birth"):
             words, pop = mats[g]
             inter[g] = _intersections(words, rows)
             pop_sum[g] = np.maximum(pop[start:end, None] + pop[None, start:], 1)
@@ -104,6 +105,8 @@ def candidate_pairs(frame: pd.DataFrame) -> pd.DataFrame:
             (first_loose & last_loose)
             | (name & _at_least(inter["birth"], pop_sum["birth"], BIRTH_YEAR))
             | _at_least(inter["birth"], pop_sum["birth"], BIRTH_EXACT)
+            # Variants of one given name (Elena / Lenuța) and a somewhat similar family name.
+            | (_at_least(inter["variant"], pop_sum["variant"], VARIANT) & last_loose)
             # A typo in a short given name (Ion / Iom) under the same family name.
             | (_at_least(inter["last"], pop_sum["last"], NAME_HIGH)
                & _at_least(inter["first"], pop_sum["first"], NAME_SHORT))
@@ -127,7 +130,7 @@ def candidate_pairs(frame: pd.DataFrame) -> pd.DataFrame:
         left, right = start + i, start + j
         d = {
             g: 2 * inter[g][i, j] / np.maximum(pop_sum[g][i, j], 1)
-            for g in ("first", "last", "birth")
+            for g in ("first", "last", "variant", "birth")
         }
         for g in ("window", "birthday", "other"):
             d[g] = pair_dice(*mats[g], *mats[g], left, right)
