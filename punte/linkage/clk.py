@@ -1,13 +1,14 @@
 """Privacy-preserving encodings of person records: keyed, hardened Bloom filters (CLKs).
 
 An agency that may not hand over names encodes its records with a secret shared among the
-data holders (not with the linkage unit). Each record becomes six Bloom filters, one per
+data holders (not with the linkage unit). Each record becomes seven Bloom filters, one per
 attribute, so that the linker can still tell a name mismatch from a date mismatch
 (docs/LINKAGE.md gives tokens, k and sizes; ADR 0012 the reasons and the price):
 
 ``first`` / ``last``  bigrams of the given / family name (transliteration-neutral keys, see
                       punte.linkage.normalise), plus the given name's variant group; both
                       hashed with one key, so that swapped names can be compared crosswise
+``variant``           the given name's variant group alone
 ``birth``             the calendar: year, the two pairs of years around it, year-month, date
 ``window``            overlapping windows of days (dates a few days apart, across months)
 ``birthday``          day and month (a year off by one keeps it; swapped day/month nearly)

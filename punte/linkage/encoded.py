@@ -1,8 +1,8 @@
 """Linking encoded records (CLKs, see punte.linkage.clk) without ever seeing plaintext.
 
 The linker receives, per record, an id, a source, how precisely the date of birth is known,
-and six hardened Bloom filters (given name, family name, calendar date, day window,
-birthday, other attributes). Everything here works on those bits:
+and seven hardened Bloom filters (given name, family name, given name's variant group,
+calendar date, day window, birthday, other attributes). Everything here works on those bits:
 
 * ``features(files)`` unpacks the filters into 64-bit words (for SQL ``bit_count``) and
   their bit counts;
