@@ -43,7 +43,7 @@ def referrals_escalate_overdue(*, now: datetime.datetime | None = None) -> Escal
 @transaction.atomic
 def _escalate_one(pk: uuid.UUID, *, now: datetime.datetime) -> str | None:
     referral = (
-        Referral.objects.select_for_update(skip_locked=True)
+        Referral.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(pk=pk, status__in=OPEN_STATUSES, due_at__lt=now, escalated_at__isnull=True)
         .select_related("receiver_organisation", "sender_organisation", "rule")
         .first()
