@@ -124,6 +124,15 @@ class ReferralStatus(models.TextChoices):
 
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
+# The states of referral consent (identification.consent.ConsentState), as shown to people.
+CONSENT_LABELS = {
+    "child": _("Not needed (child)"),
+    "consented": _("Consented"),
+    "refused": _("Refused"),
+    "withdrawn": _("Withdrew consent"),
+    "not_asked": _("Not asked yet"),
+}
+
 
 class Referral(TimeStampedModel):
     """A person referred by one organisation to another, by a routing rule or for a service."""
@@ -216,6 +225,10 @@ class Referral(TimeStampedModel):
 
             return dict(OrganisationType.choices).get(self.rule.target_type, self.rule.target_type)
         return ServiceType(self.service).label
+
+    @property
+    def consent_label(self) -> str:
+        return str(CONSENT_LABELS.get(self.consent_state, self.consent_state))
 
     @property
     def is_open(self) -> bool:

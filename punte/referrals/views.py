@@ -19,7 +19,7 @@ from punte.core.models import County
 from punte.identification import selectors as person_selectors
 from punte.referrals import lifecycle, registry, routing, selectors, services
 from punte.referrals.forms import ArchiveOfferingForm, OfferingForm, ReasonForm
-from punte.referrals.models import ReferralStatus, ServiceOffering, ServiceType
+from punte.referrals.models import CONSENT_LABELS, ReferralStatus, ServiceOffering, ServiceType
 from punte.referrals.rules import current_ruleset
 
 
@@ -203,7 +203,7 @@ def route(request, person_id):
         context.update(
             {
                 "routing": result,
-                "consent": consent,
+                "consent_label": CONSENT_LABELS.get(consent, consent),
                 "can_send": result.is_child or consent in services.CONSENT_OK,
                 "offerings": routing.service_offerings_for(
                     county=county, exclude=actor.organisation

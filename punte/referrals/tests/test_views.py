@@ -53,6 +53,7 @@ def test_route_page_refuses_an_adult_without_consent_and_sends_nothing(rules):
     client = verified_client(physician.user)
     page = client.get(f"/referrals/route/{person.pk}/?county=RO-CJ").content.decode()
     assert "has not consented" in page
+    assert "Not asked yet" in page
     response = client.post(
         f"/referrals/route/{person.pk}/",
         {"county": "RO-CJ", "rule:regional-centre": str(bodies["regional_centre"].pk)},
@@ -72,6 +73,7 @@ def test_inbox_detail_and_accept(rules):
     assert "Ana" not in inbox  # no names in lists
     detail = client.get(f"/referrals/{referral.pk}/").content.decode()
     assert "Speaks Ukrainian only." in detail and ">Accept<" in detail
+    assert "Not needed (child)" in detail
     assert AuditEvent.objects.filter(action="referral.viewed", subject_id=str(referral.pk)).exists()
     response = client.post(f"/referrals/{referral.pk}/accepted")
     assert response.status_code == 302
