@@ -33,6 +33,7 @@ from punte.linkage.features import ESTABLISHED_NAME_COUNT
 from punte.linkage.model import (
     DISTINCT_NAMES,
     ModelSpec,
+    ModelTrainingError,
     StrictRule,
     TrainedModel,
     TrainingPass,
@@ -374,7 +375,14 @@ def link_encoded(
     if model is None and model_path is not None:
         model = TrainedModel.load(model_path, model_spec)
     frame = features(files)
-    return engine.link(frame, spec=model_spec, model=model, progress=progress, **options)
+    try:
+        return engine.link(frame, spec=model_spec, model=model, progress=progress, **options)
+    except ModelTrainingError as exc:
+        # A refusal of the input (a ValueError, exit code 2 in the commands), not a crash.
+        raise clk.EncodingError(
+            f"{exc}; link these encodings with a model trained on more encoded records "
+            "(--model FILE, saved with --save-model from a larger run with the same secret)"
+        ) from exc
 
 
 def link_files(paths, **options) -> engine.LinkResult:

@@ -294,6 +294,19 @@ def test_encoded_files_made_with_another_secret_or_parameters_are_refused(tmp_pa
         assert not output.exists()
 
 
+def test_too_few_encoded_records_to_train_on_are_refused_with_exit_code_2(tmp_path):
+    key = str(write_secret(tmp_path / "key"))
+    inputs = []
+    for path in LABELLED:
+        target = tmp_path / f"{path.stem}.clk.jsonl"
+        encode("--input", str(path), "--secret-file", key, "--output", str(target))
+        inputs += ["--input", str(target)]
+    with pytest.raises(CommandError, match="too few to estimate") as refused:
+        link(*inputs, "--output", str(tmp_path / "clusters.csv"))
+    assert refused.value.returncode == 2
+    assert not (tmp_path / "clusters.csv").exists()
+
+
 def test_the_labelled_set_encoded_by_its_agencies_links_into_its_known_people(tmp_path, model_file):
     key = str(write_secret(tmp_path / "key"))
     # Linking happens in a population (the national database has thousands of records): name
