@@ -5,12 +5,17 @@ database integration (incremental linking, relinking with review decisions):
 
 ``Scorer(features, spec=..., model=...)``
     an embedded DuckDB holding the records; ``.model`` (trained on first use unless given),
-    ``.edges(review_from)`` scores every pair the blocking rules find, ``.score_pairs(pairs)``
-    scores given pairs.
+    ``.edges(review_from)`` scores every pair the blocking rules find, ``.edges(review_from,
+    involving=ids)`` only the pairs of some records (incremental linking),
+    ``.score_pairs(pairs)`` scores given pairs.
 ``score_new_records(new, existing, model=...)``
     pairs between new and existing records only, for incremental linking.
+``find_vetoes(scorer, ids, edges, ...)``
+    pairs inside the groups the links would form that the model calls two people.
+``term_frequencies(features, settings)``
+    the frequency tables the scorer registers (shrunk towards the model's u).
 ``clustering.cluster(ids, edges, ...)``
-    clusters and review pairs, respecting analysts' decisions.
+    clusters and review pairs, respecting analysts' decisions and the vetoes.
 
 Edges are a DataFrame ``unique_id_l, unique_id_r, match_probability, conflict``: one row per
 scored pair at or above ``review_from`` (lower pairs are never linked nor reviewed).
