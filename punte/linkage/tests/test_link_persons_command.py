@@ -205,3 +205,17 @@ def test_database_mode_refuses_file_options_and_bands():
     with pytest.raises(CommandError, match="settings") as refused:
         run("--threshold", "0.9")
     assert refused.value.returncode == 2
+
+
+@pytest.mark.django_db
+def test_a_model_trains_on_punte_s_own_records_which_have_no_place_or_phone():
+    from punte.linkage.models import LinkageModel, PersonLink
+    from punte.linkage.tests.db_factories import background_persons
+
+    background_persons(400, seed=8)
+    call_command("link_persons", "--train", verbosity=0)
+    stored = LinkageModel.objects.get(is_active=True)
+    report = stored.model_json["training_report"]
+    assert report["not_observed"] == ["phone", "place_of_birth"]
+    assert report["checks"] == ["ok"]
+    assert PersonLink.objects.count() == 400
