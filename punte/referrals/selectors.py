@@ -262,22 +262,30 @@ def worklist_page(
         due, pk = _worklist_cursor(cursor)
         field = Referral._meta.get_field("id")
         params = [due, due, field.get_db_prep_value(pk, connection)]
-    rows: list = []
-    with transaction.atomic():
-        if actor.has_perm("referral.view") and actor.has_perm("referral.respond"):
-            org = Referral._meta.get_field("receiver_organisation").get_db_prep_value(
-                actor.organisation_id, connection
-            )
-            with connection.cursor() as db:
-                db.execute(_WORKLIST_SQL.format(after=after), [org, *params, limit + 1])
-                rows = db.fetchall()
-        audit.record(
-            action="referral.worklist_viewed",
-            actor=actor.user,
-            organisation=actor.organisation,
-            subject_type=Referral._meta.label_lower,
-            changes={"count": min(len(rows), limit)},
-        )
+    allowed = actor.has_perm("referral.view") and actor.has_perm("referral.respond")
+    org = Referral._meta.get_field("receiver_organisation").get_db_prep_value(
+        actor.organisation_id, connection
+    )
+
+    def read() -> list:
+        if not allowed:
+            return []
+        with connection.cursor() as db:
+            db.execute(_WORKLIST_SQL.format(after=after), [org, *params, limit + 1])
+            return db.fetchall()
+
+    # The page and its event in one transaction, pipelined on PostgreSQL (two round trips
+    # instead of six: ADR 0013). An empty page is a read too: `read` never returns None.
+    rows = audit.read_and_record(
+        read,
+        lambda found: {
+            "action": "referral.worklist_viewed",
+            "actor": actor.user,
+            "organisation": actor.organisation,
+            "subject_type": Referral._meta.label_lower,
+            "changes": {"count": min(len(found), limit)},
+        },
+    )
     converters = _converters(connection)
     now = timezone.now()
     purposes = {

@@ -76,3 +76,51 @@ def test_a_role_that_may_not_respond_gets_an_empty_page(rules):
         organisation=referral.receiver_organisation, role_code="first_responder"
     )
     assert worklist_page(actor=colleague) == ([], None)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_the_page_and_its_event_commit_together(rules):
+    """The API's path on PostgreSQL (no test transaction around it): the page is read and its
+    event appended in one pipelined transaction (audit.read_and_record); an empty page is a
+    read too; every page leaves one event on a chain that still verifies, nothing left open."""
+    from django.db import connection
+    from psycopg.pq import TransactionStatus
+
+    from punte.core import audit
+
+    receiver = OrganisationFactory(type=OrganisationType.CHILD_PROTECTION)
+    responder = MembershipFactory(organisation=receiver, role_code="child_protection_officer")
+    for _ in range(3):
+        SentReferralFactory(receiver=receiver)
+    AcceptedReferralFactory(receiver=receiver)
+    CompletedReferralFactory(receiver=receiver)
+    expected = [
+        str(pk)
+        for pk in referral_incoming_open(actor=responder)
+        .order_by("due_at", "id")
+        .values_list("pk", flat=True)
+    ]
+    assert not connection.in_atomic_block and audit._pipelines(connection)
+    statements = []
+
+    def wrapper(execute, sql, params, many, context):
+        statements.append(sql.split()[0].upper())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        first, cursor = worklist_page(actor=responder, limit=3)
+    assert statements == ["BEGIN", "SELECT", "SELECT", "INSERT", "UPDATE", "COMMIT"]
+    second, cursor = worklist_page(actor=responder, cursor=cursor, limit=3)
+    assert cursor is None
+    assert [item["id"] for item in first + second] == expected
+    outsider = MembershipFactory(role_code="first_responder", organisation=receiver)
+    assert worklist_page(actor=outsider) == ([], None)
+    events = AuditEvent.objects.filter(action="referral.worklist_viewed").order_by("occurred_at")
+    assert [(e.actor_id, e.changes["count"]) for e in events] == [
+        (responder.user_id, 3),
+        (responder.user_id, 1),
+        (outsider.user_id, 0),
+    ]
+    assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+    assert list(audit.verify()) == []
