@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from punte.accounts import selectors_auth
 from punte.accounts.models import ApiToken, Membership, Organisation, Role, User, UserSession
+from punte.core.errors import uuid_or_404
 from punte.core.models import AuditEvent
 
 
@@ -49,13 +48,6 @@ def _require_or_404(actor: Membership | None, permission: str) -> None:
         raise Http404
 
 
-def _uuid_or_404(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404 from exc
-
-
 def organisation_list_for_admin(
     *,
     actor: Membership,
@@ -84,7 +76,7 @@ def organisation_get_for_admin(*, actor: Membership, organisation_id) -> Organis
     _require_or_404(actor, "organisation.manage")
     organisation = (
         Organisation.objects.select_related("county", "parent")
-        .filter(pk=_uuid_or_404(organisation_id))
+        .filter(pk=uuid_or_404(organisation_id))
         .first()
     )
     if organisation is None:
@@ -138,7 +130,7 @@ def user_list_for_admin(
 
 def user_get_for_admin(*, actor: Membership, user_id) -> User:
     _require_or_404(actor, "user.manage")
-    user = User.objects.filter(pk=_uuid_or_404(user_id)).first()
+    user = User.objects.filter(pk=uuid_or_404(user_id)).first()
     if user is None:
         raise Http404
     return user
@@ -158,7 +150,7 @@ def membership_get_for_admin(*, actor: Membership, membership_id) -> Membership:
     _require_or_404(actor, "user.manage")
     membership = (
         Membership.objects.select_related("user", "organisation", "role")
-        .filter(pk=_uuid_or_404(membership_id))
+        .filter(pk=uuid_or_404(membership_id))
         .first()
     )
     if membership is None:
@@ -203,7 +195,7 @@ def apitoken_get_for_admin(*, actor: Membership, token_id) -> ApiToken:
     _require_or_404(actor, "user.manage")
     token = (
         ApiToken.objects.select_related("membership__user", "membership__organisation")
-        .filter(pk=_uuid_or_404(token_id))
+        .filter(pk=uuid_or_404(token_id))
         .first()
     )
     if token is None:

@@ -1,3 +1,8 @@
+import uuid
+
+from django.http import Http404
+
+
 class ServiceError(Exception):
     """A rule of the domain refused the request. `field` names the offending input, if any.
 
@@ -9,3 +14,11 @@ class ServiceError(Exception):
         self.field = field
         self.message = message
         self.status = status
+
+
+def uuid_or_404(value) -> uuid.UUID:
+    """An id from a URL or a payload; one that is not a UUID names no record, so it is not found."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc

@@ -15,7 +15,7 @@ from punte.accounts.permissions import Scope
 from punte.core import audit
 from punte.core.api_support import paginate_by_cursor
 from punte.core.crypto import blind_index
-from punte.core.errors import ServiceError
+from punte.core.errors import ServiceError, uuid_or_404
 from punte.core.models import Language
 from punte.core.rawrows import RowLoader, load_related_rows, related_rows_sql, set_prefetched
 from punte.identification.models import Person, PersonAccess, PersonCitizenship
@@ -165,10 +165,7 @@ def _visible_person(*, actor: Membership, person_uuid: uuid.UUID) -> Person | No
 
 def person_get_for_view(*, actor: Membership, person_id: uuid.UUID | str) -> Person:
     """Open one person's record: 404 outside the actor's scope, and an access event if inside."""
-    try:
-        person_uuid = uuid.UUID(str(person_id))
-    except ValueError as exc:
-        raise Http404 from exc
+    person_uuid = uuid_or_404(person_id)
     # The read and its person.viewed event in one transaction (two round trips on PostgreSQL).
     person = audit.read_and_record(
         lambda: _visible_person(actor=actor, person_uuid=person_uuid),

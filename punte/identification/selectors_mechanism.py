@@ -9,7 +9,6 @@ its members who hold `screening.conduct` see and resume it.
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -19,6 +18,7 @@ from django.utils import timezone
 from punte.accounts.models import Membership
 from punte.accounts.permissions import Scope
 from punte.core import audit
+from punte.core.errors import uuid_or_404
 from punte.identification.models import Person
 from punte.identification.models_consent import AnonymousNotification
 from punte.identification.models_decision import (
@@ -30,18 +30,11 @@ from punte.identification.models_screening import Screening, ScreeningStatus
 from punte.identification.selectors import person_list_visible_to
 
 
-def _uuid(value) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404 from exc
-
-
 def person_for_action(*, actor: Membership, person_id, permission: str) -> Person:
     """A person the actor may see and act on with `permission`, else 404 (existence never leaks)."""
     if not actor.has_perm(permission):
         raise Http404
-    person = person_list_visible_to(actor=actor).filter(pk=_uuid(person_id)).first()
+    person = person_list_visible_to(actor=actor).filter(pk=uuid_or_404(person_id)).first()
     if person is None:
         raise Http404
     return person
@@ -68,7 +61,7 @@ def screenings_visible_to(*, actor: Membership) -> QuerySet[Screening]:
 def screening_get_for_view(*, actor: Membership, screening_id) -> Screening:
     """Open one screening (answers and result): audited as a read of the person's data."""
     with transaction.atomic():
-        screening = screenings_visible_to(actor=actor).filter(pk=_uuid(screening_id)).first()
+        screening = screenings_visible_to(actor=actor).filter(pk=uuid_or_404(screening_id)).first()
         if screening is None:
             raise Http404
         audit.record(
@@ -87,7 +80,7 @@ def screening_get_for_update(*, actor: Membership, screening_id) -> Screening:
         raise Http404
     screening = (
         screenings_visible_to(actor=actor)
-        .filter(pk=_uuid(screening_id), organisation_id=actor.organisation_id)
+        .filter(pk=uuid_or_404(screening_id), organisation_id=actor.organisation_id)
         .first()
     )
     if screening is None:
@@ -144,7 +137,7 @@ def reflection_periods_visible_to(*, actor: Membership) -> QuerySet[ReflectionPe
 def reflection_period_get_for_update(*, actor: Membership, period_id) -> ReflectionPeriod:
     if not actor.has_perm("decision.record"):
         raise Http404
-    period = reflection_periods_visible_to(actor=actor).filter(pk=_uuid(period_id)).first()
+    period = reflection_periods_visible_to(actor=actor).filter(pk=uuid_or_404(period_id)).first()
     if period is None:
         raise Http404
     return period

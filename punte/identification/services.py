@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from punte.accounts.models import Membership
 from punte.core import audit
 from punte.core.crypto import blind_index
-from punte.core.errors import ServiceError
+from punte.core.errors import ServiceError, uuid_or_404
 from punte.core.fields import encrypted_fields
 from punte.core.models import Country, Language
 from punte.identification.documents import DocumentType
@@ -292,10 +291,7 @@ def person_update(*, actor: Membership, person_id, data: PersonInput) -> Person:
     PUT send it). Outside the actor's scope, or without person.change: not found."""
     from punte.identification.selectors import person_list_visible_to
 
-    try:
-        person_uuid = uuid.UUID(str(person_id))
-    except ValueError as exc:
-        raise Http404 from exc
+    person_uuid = uuid_or_404(person_id)
     if not actor.has_perm("person.change"):
         raise Http404
     person = (

@@ -11,6 +11,7 @@ from django.http import Http404
 from punte.accounts.models import Membership, OrganisationType
 from punte.accounts.permissions import Scope
 from punte.core import audit
+from punte.core.errors import uuid_or_404
 from punte.identification.models_signal import (
     OPEN_STATUSES,
     Signal,
@@ -43,10 +44,7 @@ def signal_list_visible_to(*, actor: Membership, permission: str = "signal.view"
 
 def signal_get_for_view(*, actor: Membership, signal_id: uuid.UUID | str) -> Signal:
     """Open one signal (what was seen, about whom): 404 outside scope, an audit event inside."""
-    try:
-        signal_uuid = uuid.UUID(str(signal_id))
-    except ValueError as exc:
-        raise Http404 from exc
+    signal_uuid = uuid_or_404(signal_id)
     with transaction.atomic():
         signal = (
             signal_list_visible_to(actor=actor)

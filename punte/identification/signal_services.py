@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from punte.accounts.models import Membership, Organisation, OrganisationType
 from punte.core import audit
-from punte.core.errors import ServiceError
+from punte.core.errors import ServiceError, uuid_or_404
 from punte.core.models import County
 from punte.identification.exploitation import ExploitationForm
 from punte.identification.models_signal import (
@@ -330,10 +330,7 @@ def public_report_submit(*, data: PublicReportInput) -> Signal:
 def _locked_for_triage(actor: Membership, signal_id) -> Signal:
     from punte.identification.signal_selectors import signal_list_visible_to
 
-    try:
-        signal_uuid = uuid.UUID(str(signal_id))
-    except ValueError as exc:
-        raise Http404 from exc
+    signal_uuid = uuid_or_404(signal_id)
     # Without the permission the signal is not found, as any record outside one's scope.
     visible = signal_list_visible_to(actor=actor, permission="signal.triage")
     signal = visible.select_for_update().filter(pk=signal_uuid).first()

@@ -27,6 +27,7 @@ from django.http import Http404
 from punte.accounts.models import Membership
 from punte.accounts.permissions import Scope
 from punte.core import audit
+from punte.core.errors import uuid_or_404
 from punte.identification.models import Person
 from punte.identification.selectors import person_list_visible_to
 from punte.journey import registry
@@ -114,10 +115,7 @@ def _entries_of(person: Person) -> list[JourneyEntry]:
 
 def person_journey(*, actor: Membership | None, person_id: uuid.UUID | str) -> Journey:
     """The person's journey as `actor` may see it; 404 outside the actor's scope."""
-    try:
-        person_uuid = uuid.UUID(str(person_id))
-    except ValueError as exc:
-        raise Http404 from exc
+    person_uuid = uuid_or_404(person_id)
     if actor is None:
         raise Http404
     with transaction.atomic():

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from punte.accounts.models import Membership
 from punte.core import audit
 from punte.core.api_support import MAX_LIMIT
-from punte.core.errors import ServiceError
+from punte.core.errors import ServiceError, uuid_or_404
 from punte.identification.models import Person
 from punte.linkage.models import NationalPerson, PersonLink, ReviewPair, ReviewStatus
 
@@ -37,13 +37,6 @@ def _require(actor: Membership | None, permission: str = "linkage.review") -> Me
     if actor is None or not actor.has_perm(permission):
         raise Http404
     return actor
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404 from exc
 
 
 def _record_views(actor: Membership, people: list[Person]) -> None:
@@ -105,7 +98,7 @@ def paginate_by_probability(
 def reviewpair_get(*, actor: Membership, pair_id: uuid.UUID | str) -> ReviewPair:
     """The pair without its records (to decide on it); 404 without the permission."""
     _require(actor)
-    pair = ReviewPair.objects.filter(pk=_uuid(pair_id)).first()
+    pair = ReviewPair.objects.filter(pk=uuid_or_404(pair_id)).first()
     if pair is None:
         raise Http404
     return pair
@@ -129,7 +122,7 @@ def reviewpair_get_for_review(*, actor: Membership, pair_id: uuid.UUID | str) ->
     """A pair with both records, for an analyst to compare: both reads are audited."""
     _require(actor)
     with transaction.atomic():
-        pair = ReviewPair.objects.filter(pk=_uuid(pair_id)).first()
+        pair = ReviewPair.objects.filter(pk=uuid_or_404(pair_id)).first()
         if pair is None:
             raise Http404
         people = _people([pair.person_a_id, pair.person_b_id])
@@ -165,7 +158,7 @@ def nationalperson_get_for_review(
     """A national person and its records, for an analyst: every record shown is audited."""
     _require(actor)
     with transaction.atomic():
-        national = NationalPerson.objects.filter(pk=_uuid(national_person_id)).first()
+        national = NationalPerson.objects.filter(pk=uuid_or_404(national_person_id)).first()
         if national is None:
             raise Http404
         links = list(
@@ -180,7 +173,7 @@ def nationalperson_get_for_review(
 def personlink_get(*, actor: Membership, person_id: uuid.UUID | str) -> PersonLink:
     """A record's link (to separate it); 404 without the permission or without a link."""
     _require(actor)
-    link = PersonLink.objects.filter(person_id=_uuid(person_id)).first()
+    link = PersonLink.objects.filter(person_id=uuid_or_404(person_id)).first()
     if link is None:
         raise Http404
     return link

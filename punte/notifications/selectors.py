@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from punte.accounts.models import Membership
+from punte.core.errors import uuid_or_404
 from punte.notifications.models import Notification
 
 
@@ -19,10 +20,7 @@ def notification_list_for(*, actor: Membership, unread_only: bool = False) -> Qu
 
 
 def notification_get(*, actor: Membership, notification_id: uuid.UUID | str) -> Notification:
-    try:
-        pk = uuid.UUID(str(notification_id))
-    except ValueError as exc:
-        raise Http404 from exc
+    pk = uuid_or_404(notification_id)
     notification = Notification.objects.filter(pk=pk, recipient=actor).first()
     if notification is None:
         raise Http404

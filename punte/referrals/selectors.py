@@ -21,7 +21,7 @@ from punte.accounts.models import Membership, Organisation, OrganisationType
 from punte.accounts.permissions import Scope
 from punte.core import audit
 from punte.core.api_support import MAX_LIMIT, _decode_cursor, _encode_cursor
-from punte.core.errors import ServiceError
+from punte.core.errors import ServiceError, uuid_or_404
 from punte.referrals.models import (
     OPEN_STATUSES,
     Referral,
@@ -55,10 +55,7 @@ def referral_list_visible_to(*, actor: Membership) -> QuerySet[Referral]:
 def referral_get(*, actor: Membership, referral_id: uuid.UUID | str) -> Referral:
     """Open one referral (its note and history concern a person): 404 outside scope, and an
     access event inside."""
-    try:
-        pk = uuid.UUID(str(referral_id))
-    except ValueError as exc:
-        raise Http404 from exc
+    pk = uuid_or_404(referral_id)
     with transaction.atomic():
         referral = (
             referral_list_visible_to(actor=actor)
