@@ -39,3 +39,16 @@ def seed_roles(*, reset: bool = False, role_model=None, grant_model=None) -> int
             )
             touched += 1
     return touched
+
+
+def grant_missing(*, role_model, grant_model, grants: dict[str, list[str]]) -> None:
+    """Give existing roles permissions introduced after they were seeded (for data migrations).
+
+    Fresh databases get them from seed_roles; on older ones, every grant an administrator added
+    or removed is left as it is, and only the named permissions a role lacks are added.
+    """
+    for role in role_model.objects.filter(code__in=list(grants)):
+        held = set(grant_model.objects.filter(role=role).values_list("permission", flat=True))
+        grant_model.objects.bulk_create(
+            [grant_model(role=role, permission=p) for p in grants[role.code] if p not in held]
+        )

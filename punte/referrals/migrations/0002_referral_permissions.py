@@ -26,16 +26,12 @@ GRANTS = {
 
 
 def forwards(apps, schema_editor):
+    from punte.accounts.roles import grant_missing, seed_roles
+
     Role = apps.get_model("accounts", "Role")
     RolePermission = apps.get_model("accounts", "RolePermission")
-    for role in Role.objects.filter(code__in=list(GRANTS)):
-        held = set(RolePermission.objects.filter(role=role).values_list("permission", flat=True))
-        RolePermission.objects.bulk_create(
-            [RolePermission(role=role, permission=p) for p in GRANTS[role.code] if p not in held]
-        )
+    grant_missing(role_model=Role, grant_model=RolePermission, grants=GRANTS)
     # The new role "unit_supervisor" (missing roles are created with their default permissions).
-    from punte.accounts.roles import seed_roles
-
     seed_roles(role_model=Role, grant_model=RolePermission)
 
 

@@ -7,13 +7,15 @@ def forwards(apps, schema_editor):
     # Databases seeded before the dashboard existed: grant it to the roles that hold it by
     # default (accounts/permissions.py), leaving every other grant alone.
     from punte.accounts.permissions import ROLES
+    from punte.accounts.roles import grant_missing
 
-    Role = apps.get_model("accounts", "Role")
-    RolePermission = apps.get_model("accounts", "RolePermission")
-    for code, (_name, _scope, permissions) in ROLES.items():
-        role = Role.objects.filter(code=code).first()
-        if role is not None and PERMISSION in permissions:
-            RolePermission.objects.get_or_create(role=role, permission=PERMISSION)
+    grant_missing(
+        role_model=apps.get_model("accounts", "Role"),
+        grant_model=apps.get_model("accounts", "RolePermission"),
+        grants={
+            code: [PERMISSION] for code, (_name, _scope, held) in ROLES.items() if PERMISSION in held
+        },
+    )
 
 
 class Migration(migrations.Migration):
