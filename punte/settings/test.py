@@ -24,3 +24,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PUNTE_DEMO = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # Not Django's in-memory default: that is one connection which the live server's request
+    # threads all share, so two overlapping htmx requests in a browser test interleave on it and
+    # fail at random. A file gives each thread its own connection, as in production.
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405

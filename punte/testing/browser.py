@@ -32,7 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DEFAULT_TIMEOUT_MS = 8_000
+# Generous: CI runs two test workers, each with its own Chromium and live server, on two cores.
+# A waiting step costs nothing when the page is quick; it only delays a real failure.
+DEFAULT_TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +82,11 @@ def page(chromium, live_server, settings) -> Iterator:
     assert host == "localhost", f"browser tests need http://localhost, got {live_server.url}"
     # The passkey ceremony checks the page's origin, which carries the live server's port.
     settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    from playwright.sync_api import expect
+
     context = chromium.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     page = context.new_page()
     csp_violations: list[str] = []
     page.on(

@@ -82,7 +82,12 @@ def test_passkey_as_second_factor_then_without_password(page):
     authenticator.user_present(False)
     _sign_out(page)
 
-    # The passkey alone (it verified the user on the device): no password typed.
+    # The passkey alone (it verified the user on the device): no password typed. The login page
+    # starts its autofill ceremony as it loads, and the virtual authenticator never answers a
+    # ceremony already waiting when it becomes present. So: let the autofill ceremony start and
+    # wait, make the authenticator present, then press the button, which aborts the autofill
+    # ceremony and runs its own. Two ceremonies completing would overwrite each other's state.
+    page.wait_for_load_state("networkidle")
     authenticator.user_present(True)
     page.get_by_role("button", name="Sign in with a passkey").click()
     expect(page.locator(".acting-as")).to_contain_text("ONG Test Pod")

@@ -84,7 +84,8 @@ def model_file(tmp_path_factory) -> Path:
 
 
 def test_records_of_one_person_encode_alike_and_of_different_people_do_not():
-    encoder = clk.Encoder(SECRET)
+    # Without the random bit flips, so the similarities below are the same on every run.
+    encoder = clk.Encoder(SECRET, clk.EncodingParameters(flip=0))
     date = normalise.PartialDate
     ana = {
         "record_id": "1", "source": "a", "first_name": "Ana", "last_name": "Popescu",
@@ -108,7 +109,8 @@ def test_records_of_one_person_encode_alike_and_of_different_people_do_not():
         assert dice(a[group], c[group]) <= 0.35, group
     # Noise is drawn afresh for every record: one value never encodes twice the same way, so
     # identical encodings cannot be counted.
-    assert encoder.encode(ana)["first"] != encoder.encode(ana)["first"]
+    noisy = clk.Encoder(SECRET)
+    assert noisy.encode(ana)["first"] != noisy.encode(ana)["first"]
     # Same-name records in Cyrillic and in a transliteration share most of their name bits.
     oksana = filters(ana | {"first_name": "Оксана", "last_name": "Гнатюк"})
     latin = filters(ana | {"first_name": "Oksana", "last_name": "Hnatiuk"})
