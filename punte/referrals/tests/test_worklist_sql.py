@@ -2,6 +2,7 @@
 pages, for every state, and nothing for a role that may not respond."""
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -51,7 +52,7 @@ def test_sql_page_equals_the_queryset_rule(rules):
     pages, cursor = [], None
     while True:
         items, cursor = worklist_page(actor=responder, cursor=cursor, limit=4)
-        pages.append(items)
+        pages.append(json.loads(items))
         if cursor is None:
             break
     assert [item["id"] for page in pages for item in page] == [str(pk) for pk in expected]
@@ -75,7 +76,7 @@ def test_a_role_that_may_not_respond_gets_an_empty_page(rules):
     colleague = MembershipFactory(
         organisation=referral.receiver_organisation, role_code="first_responder"
     )
-    assert worklist_page(actor=colleague) == ([], None)
+    assert worklist_page(actor=colleague) == ("[]", None)
 
 
 @pytest.mark.postgres
@@ -110,12 +111,12 @@ def test_outside_a_transaction_the_page_and_its_event_commit_together(rules):
 
     with connection.execute_wrapper(wrapper):
         first, cursor = worklist_page(actor=responder, limit=3)
-    assert statements == ["BEGIN", "SELECT", "SELECT", "INSERT", "UPDATE", "COMMIT"]
+    assert statements == ["BEGIN", "SELECT", "WITH", "INSERT", "UPDATE", "COMMIT"]
     second, cursor = worklist_page(actor=responder, cursor=cursor, limit=3)
     assert cursor is None
-    assert [item["id"] for item in first + second] == expected
+    assert [item["id"] for item in json.loads(first) + json.loads(second)] == expected
     outsider = MembershipFactory(role_code="first_responder", organisation=receiver)
-    assert worklist_page(actor=outsider) == ([], None)
+    assert worklist_page(actor=outsider) == ("[]", None)
     events = AuditEvent.objects.filter(action="referral.worklist_viewed").order_by("occurred_at")
     assert [(e.actor_id, e.changes["count"]) for e in events] == [
         (responder.user_id, 3),
@@ -124,3 +125,47 @@ def test_outside_a_transaction_the_page_and_its_event_commit_together(rules):
     ]
     assert connection.connection.info.transaction_status == TransactionStatus.IDLE
     assert list(audit.verify()) == []
+
+
+@pytest.mark.postgres
+def test_postgresql_writes_the_same_json_as_the_python_path(rules, monkeypatch):
+    """PostgreSQL builds the page's JSON itself; SQLite's path builds it in Python. Both must say
+    the same, byte for byte once parsed: datetimes with and without a fraction of a second (and
+    a fraction under a millisecond), a purpose from a rule and from a service, an escalation,
+    an overdue referral, and the cursor to the next page."""
+    from punte.referrals import selectors
+    from punte.referrals.models import RoutingRule
+
+    receiver = OrganisationFactory(type=OrganisationType.CHILD_PROTECTION)
+    responder = MembershipFactory(organisation=receiver, role_code="child_protection_officer")
+    referrals = [SentReferralFactory(receiver=receiver) for _ in range(4)]
+    AcceptedReferralFactory(receiver=receiver)
+    now = timezone.now()
+    Referral.objects.filter(pk=referrals[0].pk).update(
+        due_at=now.replace(microsecond=0) - datetime.timedelta(hours=1),  # overdue, whole second
+        escalated_at=now.replace(microsecond=456),  # under a millisecond
+        rule=RoutingRule.objects.order_by("code").first(),
+        service="",
+    )
+    Referral.objects.filter(pk=referrals[1].pk).update(
+        due_at=now.replace(microsecond=999_999) + datetime.timedelta(hours=2)
+    )
+
+    def pages(in_database: bool) -> list:
+        monkeypatch.setattr(selectors, "_builds_json_in_database", lambda: in_database)
+        found, cursor = [], None
+        while True:
+            items, cursor = worklist_page(actor=responder, cursor=cursor, limit=2)
+            found.append((json.loads(items), cursor))
+            if cursor is None:
+                return found
+
+    from_database, from_python = pages(True), pages(False)
+    assert [len(items) for items, _ in from_database] == [2, 2, 1]
+    assert from_database == from_python
+    items = [item for page, _ in from_database for item in page]
+    overdue = next(item for item in items if item["id"] == str(referrals[0].pk))
+    assert overdue["overdue"] is True
+    assert overdue["rule_code"] and overdue["purpose"] != "Shelter"
+    assert "." not in overdue["due_at"]
+    assert overdue["escalated_at"].endswith(".000Z")
