@@ -257,37 +257,25 @@ def _json_time_sql(column: str) -> str:
     )
 
 
-def _json_organisation_sql(alias: str) -> str:
+def _json_organisation_sql(prefix: str) -> str:
     return (
-        f"json_build_object('id', {alias}.id, 'name', {alias}.name, 'type', {alias}.type,"
-        f" 'county', {alias}.county_id)"
+        f"json_build_object('id', {prefix}_id, 'name', {prefix}_name, 'type', {prefix}_type,"
+        f" 'county', {prefix}_county)"
     )
 
 
 # The same page with PostgreSQL writing the items' JSON: on a 50-row page, parsing the rows'
 # timestamps and ids in Python and encoding them again cost more than the query (bench/worklist).
 # The WHERE and ORDER BY are _WORKLIST_SQL's; test_worklist_sql.py holds both paths to the same
-# JSON. Parameters: the purposes' labels (a JSON object), now, the receiver, [the cursor's due,
-# due, id,] the rows to fetch (limit + 1), then limit three times.
+# JSON, for the page's rows only. Parameters: the receiver, [the cursor's due, due, id,] the rows
+# to fetch (limit + 1), the purposes' labels (a JSON object), now, then limit three times.
 # Built from constant fragments only; every value is a parameter.
 _WORKLIST_JSON_SQL = f"""
 WITH page AS (
-    SELECT json_build_object(
-               'id', r.id, 'status', r.status,
-               'purpose', %s::jsonb ->> (
-                   CASE WHEN coalesce(ru.code, '') <> '' THEN ru.target_type ELSE r.service END
-               ),
-               'rule_code', ru.code, 'service', nullif(r.service, ''),
-               'person_id', r.person_id,
-               'sender_organisation', {_json_organisation_sql("s")},
-               'receiver_organisation', {_json_organisation_sql("v")},
-               'county', r.county_id, 'is_child', r.is_child,
-               'created_at', {_json_time_sql("r.created_at")},
-               'due_at', {_json_time_sql("r.due_at")},
-               'overdue', r.due_at < %s,
-               'escalated_at', {_json_time_sql("r.escalated_at")}
-           ) AS item,
-           r.due_at, r.id, row_number() OVER (ORDER BY r.due_at, r.id) AS n
+    SELECT r.id, r.status, r.service, r.person_id, r.county_id, r.is_child, r.created_at,
+           r.due_at, r.escalated_at, ru.code AS rule_code, ru.target_type,
+           s.id AS s_id, s.name AS s_name, s.type AS s_type, s.county_id AS s_county,
+           v.id AS v_id, v.name AS v_name, v.type AS v_type, v.county_id AS v_county
     FROM referrals_referral r
     JOIN accounts_organisation s ON s.id = r.sender_organisation_id
     JOIN accounts_organisation v ON v.id = r.receiver_organisation_id
@@ -296,12 +284,28 @@ WITH page AS (
       AND r.due_at IS NOT NULL {{after}}
     ORDER BY r.due_at, r.id
     LIMIT %s
+), numbered AS (
+    SELECT page.*, row_number() OVER (ORDER BY due_at, id) AS n FROM page
 )
 SELECT count(*),
-       coalesce(json_agg(item ORDER BY n) FILTER (WHERE n <= %s), '[]')::text,
+       coalesce(json_agg(json_build_object(
+           'id', id, 'status', status,
+           'purpose', %s::jsonb ->> (
+               CASE WHEN coalesce(rule_code, '') <> '' THEN target_type ELSE service END
+           ),
+           'rule_code', rule_code, 'service', nullif(service, ''),
+           'person_id', person_id,
+           'sender_organisation', {_json_organisation_sql("s")},
+           'receiver_organisation', {_json_organisation_sql("v")},
+           'county', county_id, 'is_child', is_child,
+           'created_at', {_json_time_sql("created_at")},
+           'due_at', {_json_time_sql("due_at")},
+           'overdue', due_at < %s,
+           'escalated_at', {_json_time_sql("escalated_at")}
+       ) ORDER BY n) FILTER (WHERE n <= %s), '[]')::text,
        max(due_at) FILTER (WHERE n = %s),
        max(id::text) FILTER (WHERE n = %s)
-FROM page
+FROM numbered
 """  # noqa: S608
 
 
@@ -340,7 +344,7 @@ def worklist_page(
             if in_database:
                 db.execute(
                     _WORKLIST_JSON_SQL.format(after=after),
-                    [json.dumps(purposes), now, org, *after_params, limit + 1, limit, limit, limit],
+                    [org, *after_params, limit + 1, json.dumps(purposes), now, limit, limit, limit],
                 )
                 return db.fetchone()
             db.execute(_WORKLIST_SQL.format(after=after), [org, *after_params, limit + 1])
