@@ -262,3 +262,28 @@ def test_a_conflict_pair_with_overwhelming_evidence_is_linked():
     )
     assert groups(result) == {frozenset("ab"), frozenset("c")}
     assert result.review_pairs[["record_id_l", "record_id_r"]].values.tolist() == [["a", "c"]]
+
+
+def test_twins_are_a_conflict_unless_they_share_an_identifying_number(trained):
+    trained_model, _ = trained
+    frame = records(600, seed=21)[features.RECORD_COLUMNS]
+    born = normalise.parse_date("1990-05-01")
+    extra = pd.DataFrame(
+        [
+            ("t-a", "x", "Andrei", "Popescu", born, "m", "RO", "Iasi", "+40 721 000 001"),
+            ("t-b", "y", "Mihai", "Popescu", born, "m", "RO", "Iasi", "+40 721 000 001"),
+            ("t-c", "y", "Mihai", "Popescu", born, "m", "RO", "Iasi", "+40 721 000 002"),
+        ],
+        columns=features.RECORD_COLUMNS,
+    )
+    prepared = features.prepare(pd.concat([frame, extra], ignore_index=True))
+    scorer = engine.Scorer(prepared, model=trained_model)
+    try:
+        scored = scorer.score_pairs(
+            pd.DataFrame({"unique_id_l": ["t-a", "t-a"], "unique_id_r": ["t-b", "t-c"]})
+        )
+    finally:
+        scorer.close()
+    conflict = dict(zip(scored["unique_id_r"], scored["conflict"], strict=True))
+    # Two given names, same family, date and place: twins, unless one number says one person.
+    assert conflict == {"t-c": True, "t-b": False}
