@@ -36,6 +36,7 @@ from punte.identification.models_screening import (
     ScreeningKind,
     ScreeningStatus,
 )
+from punte.identification.signal_services import signals_enter_screening
 
 
 @functools.lru_cache(maxsize=8)
@@ -145,6 +146,7 @@ def screening_start(
             "is_child": is_child,
         },
     )
+    signals_enter_screening(actor=actor, person=person, screening_id=str(screening.pk))
     return screening
 
 

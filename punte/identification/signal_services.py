@@ -370,10 +370,6 @@ def signal_transition(
             },
         )
     note = _text(note, name="note", limit=MAX_NOTE)
-    old = {
-        "status": signal.status,
-        "responsible_organisation": str(signal.responsible_organisation_id),
-    }
     reason, target, duplicate = "", None, None
     if to == SignalStatus.CLOSED:
         reason = _close_reason(close_reason)
@@ -385,7 +381,34 @@ def signal_transition(
         target = _assignee(signal, assign_to)
     elif assign_to:
         raise ServiceError("assign_to", _("Only a signal being assigned takes an organisation."))
+    _move(
+        signal,
+        actor=actor,
+        to=to,
+        reason=reason,
+        target=target,
+        duplicate=duplicate,
+        note=note,
+    )
+    return signal
 
+
+def _move(
+    signal: Signal,
+    *,
+    actor: Membership,
+    to: str,
+    reason: str = "",
+    target: Organisation | None = None,
+    duplicate: Signal | None = None,
+    note: str | None = None,
+    screening_id: str | None = None,
+) -> None:
+    """Apply a checked transition to a locked signal: the signal, its history and the audit."""
+    old = {
+        "status": signal.status,
+        "responsible_organisation": str(signal.responsible_organisation_id),
+    }
     now = timezone.now()
     signal.status, signal.status_changed_at = to, now
     signal.close_reason, signal.duplicate_of = reason, duplicate
@@ -426,6 +449,8 @@ def signal_transition(
         changes["duplicate_of"] = str(duplicate.pk)
     if note:
         changes["note"] = audit.REDACTED
+    if screening_id:
+        changes["screening"] = screening_id
     audit.record(
         action="signal.transitioned",
         actor=actor.user,
@@ -433,7 +458,30 @@ def signal_transition(
         subject=signal,
         changes=changes,
     )
-    return signal
+
+
+def signals_enter_screening(*, actor: Membership, person, screening_id: str) -> list[Signal]:
+    """A screening of `person` has started in the actor's organisation: the open signals about
+    that person which this organisation is handling (new or in triage) move to "screening", so
+    nobody triages again what is already being screened. Called inside the screening's
+    transaction; signals handled by other organisations are left to them."""
+    signals = list(
+        Signal.objects.select_for_update()
+        .filter(
+            archived_at__isnull=True,
+            responsible_organisation_id=actor.organisation_id,
+            status__in=[
+                status
+                for status, allowed in SIGNAL_TRANSITIONS.items()
+                if SignalStatus.SCREENING in allowed and status != SignalStatus.SCREENING
+            ],
+            pk__in=SignalPerson.objects.filter(person=person).values("signal_id"),
+        )
+        .order_by("created_at", "id")
+    )
+    for signal in signals:
+        _move(signal, actor=actor, to=SignalStatus.SCREENING, screening_id=screening_id)
+    return signals
 
 
 def _close_reason(value: str | None) -> str:

@@ -326,3 +326,40 @@ def test_worklist_is_oldest_first(officer):
     with freeze_time("2026-11-20"):
         newer = create_signal(actor=officer)
     assert list(selectors.signal_worklist_for(actor=officer)) == [older, newer]
+
+
+def test_starting_a_screening_moves_the_organisations_open_signals_about_the_person(officer):
+    from punte.identification.tests.mechanism import start_screening
+
+    person = create_person(actor=officer)
+    about = [services.SignalPersonInput(person_id=person.pk)]
+    new = create_signal(actor=officer, people=about)
+    in_triage = create_signal_in_triage(actor=officer, people=about)
+    closed = create_closed_signal(actor=officer, people=about)
+    someone_else = create_person(actor=officer)
+    other_person = create_signal(
+        actor=officer, people=[services.SignalPersonInput(person_id=someone_else.pk)]
+    )
+    # Handed to the police: theirs to take up, not the screening organisation's.
+    police = OrganisationFactory(type=OrganisationType.POLICE)
+    assigned = create_signal_in_triage(actor=officer, people=about)
+    services.signal_transition(
+        actor=officer, signal_id=assigned.pk, to=SignalStatus.ASSIGNED, assign_to=police.pk
+    )
+
+    screening = start_screening(officer, person)
+
+    status = dict(Signal.objects.values_list("pk", "status"))
+    assert status[new.pk] == status[in_triage.pk] == SignalStatus.SCREENING
+    assert status[closed.pk] == SignalStatus.CLOSED
+    assert status[other_person.pk] == SignalStatus.NEW
+    assert status[assigned.pk] == SignalStatus.ASSIGNED
+    step = SignalTransition.objects.filter(signal=in_triage, to_status=SignalStatus.SCREENING).get()
+    assert step.from_status == SignalStatus.IN_TRIAGE and step.actor == officer.user
+    events = AuditEvent.objects.filter(
+        action="signal.transitioned", changes__screening=str(screening.pk)
+    )
+    assert sorted(e.subject_id for e in events) == sorted([str(new.pk), str(in_triage.pk)])
+    # A second screening finds nothing left to move.
+    start_screening(officer, person)
+    assert SignalTransition.objects.filter(to_status=SignalStatus.SCREENING).count() == 2

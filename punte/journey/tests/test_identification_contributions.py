@@ -109,18 +109,20 @@ def test_the_journey_tells_the_mechanism_s_steps_in_order():
     assert seen == [
         ("person.recorded", "full"),
         ("signal.recorded", "full"),
+        # Starting the screening took the signal about her out of triage.
+        ("signal.transition", "full"),
         ("screening.completed", "full"),
         ("consent.recorded", "full"),
         ("decision.recorded", "outline"),
         ("reflection.started", "outline"),
         ("screening.draft", "full"),
     ]
-    decision = steps[4]
+    decision = steps[5]
     assert decision["status"] == "Formally identified victim"
     assert decision["organisation_type"] == "Prosecutor's office"
     assert "Her statement" not in str(steps)
 
     seen, steps = kinds(prosecutor)
-    assert ("screening.draft", "full") not in seen and len(seen) == 6
-    assert dict(steps[4]["details"])["Grounds"] == "Her statement and the employer's records."
+    assert ("screening.draft", "full") not in seen and len(seen) == 7
+    assert dict(steps[5]["details"])["Grounds"] == "Her statement and the employer's records."
     assert steps[1]["level"] == "outline" and steps[1]["organisation_name"] is None
