@@ -6,6 +6,9 @@
     bench/linkage/run --million            also 1,000,000 records, Punte only: wall time and
                                            peak memory (in a process of its own; ~10 minutes)
     bench/linkage/run --only-million       just that
+    bench/linkage/run --larger 100000      also 100,000 records (seed 3): exact, recordlinkage,
+                                           Punte (recordlinkage's candidate pairs grow with the
+                                           square of the records sharing a family name)
 
 Every method gets the same input columns (record_id, source, first_name, last_name,
 date_of_birth, sex, citizenship, place_of_birth, phone) as read by Punte's CSV reader, and is
@@ -25,6 +28,9 @@ the model trained on the first.
                 year, sex and citizenship comparisons makes ECM converge to a worse class
                 (F1 0.26 instead of 0.70 on 3,000 records), so they are left out.
 (c) punte       features.prepare + engine.link with the model trained on the data.
+(c') punte, saved  the production path: the model of (c) saved, loaded from its file, and the
+                same records linked with it (no training). The last lines print
+                recordlinkage's wall and CPU seconds over Punte's, for (c) and for (c').
 (d) encoded     the records encoded (manage.py encode_persons, a random secret) and linked
                 by punte.linkage.encoded.link_files; "not available" when it is missing.
 """
@@ -65,7 +71,7 @@ from punte.linkage import (  # noqa: E402
     normalise,
     reading,
 )
-from punte.linkage.model import TrainedModel  # noqa: E402
+from punte.linkage.model import PLAIN, TrainedModel  # noqa: E402
 
 
 @dataclasses.dataclass
@@ -221,6 +227,11 @@ def punte(data: Dataset, model: TrainedModel | None = None):
     return dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True)), result
 
 
+def punte_saved(data: Dataset, path: Path):
+    """The production path: a model trained once and saved, loaded, then linking."""
+    return punte(data, TrainedModel.load(path, PLAIN))
+
+
 def encoded(data: Dataset, directory: Path):
     try:
         from punte.linkage.encoded import link_files
@@ -297,6 +308,20 @@ def measure(
             data.name, "(c) punte", evaluation.pairwise_scores(predicted, data.truth), seconds, note
         )
     )
+    if model is None:
+        path = directory / "model.json"
+        result.model.save(path)
+        say("Punte with that model saved and loaded")
+        (predicted, _), seconds = timed(punte_saved, data, path)
+        out.append(
+            Outcome(
+                data.name,
+                "(c') punte, saved",
+                evaluation.pairwise_scores(predicted, data.truth),
+                seconds,
+                "the model above, loaded from its file: linking only",
+            )
+        )
     if model is None and encoded_too:
         say("Punte encoded")
         try:
@@ -338,6 +363,28 @@ def table(outcomes: list[Outcome]) -> str:
             f"{o.dataset:<42} {o.method:<20} {s.precision:>9.4f} {s.recall:>7.4f} {s.f1:>7.4f} "
             f"{o.seconds:>8.1f} {o.cpu if o.cpu is not None else float('nan'):>7.1f}  {o.note}"
         )
+    return "\n".join(lines)
+
+
+def speed_ratios(outcomes: list[Outcome]) -> str:
+    """recordlinkage's time over Punte's, with training and with a saved model."""
+    lines = []
+    for dataset in dict.fromkeys(o.dataset for o in outcomes):
+        rows = {o.method: o for o in outcomes if o.dataset == dataset and o.scores}
+        rl = rows.get("(b) recordlinkage")
+        for method, what in (
+            ("(c) punte", "training included"),
+            ("(c') punte, saved", "saved model"),
+        ):
+            pt = rows.get(method)
+            if rl is None or pt is None:
+                continue
+            lines.append(
+                f"{dataset}: Punte ({what}) {pt.seconds:.1f} s wall / {pt.cpu:.1f} s CPU, "
+                f"recordlinkage {rl.seconds:.1f} / {rl.cpu:.1f}: {rl.seconds / pt.seconds:.1f}x "
+                f"in wall time, {rl.cpu / pt.cpu:.1f}x in CPU time; "
+                f"F1 {pt.scores.f1:.4f} vs {rl.scores.f1:.4f}"
+            )
     return "\n".join(lines)
 
 
@@ -416,6 +463,13 @@ def main() -> None:
     parser.add_argument("--no-febrl", action="store_true")
     parser.add_argument("--no-toolkit", action="store_true", help="skip recordlinkage (slow)")
     parser.add_argument("--no-encoded", action="store_true", help="skip Punte on encodings")
+    parser.add_argument(
+        "--larger",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also N generated records (seed 3): exact, recordlinkage and Punte, no encodings",
+    )
     parser.add_argument("--million", action="store_true", help="also link 1,000,000 records")
     parser.add_argument("--only-million", action="store_true")
     parser.add_argument("--million-records", type=int, default=1_000_000, help=argparse.SUPPRESS)
@@ -448,17 +502,17 @@ def main() -> None:
                     encoded_too=not args.no_encoded,
                 )
                 outcomes += found
+            if args.larger:
+                found, _ = measure(
+                    generated(args.larger, args.sources, 3, directory),
+                    directory,
+                    toolkit_too=not args.no_toolkit,
+                    encoded_too=False,
+                )
+                outcomes += found
             print()
             print(table(outcomes))
-            for dataset in {o.dataset for o in outcomes}:
-                rows = {o.method: o for o in outcomes if o.dataset == dataset and o.scores}
-                if "(b) recordlinkage" in rows and "(c) punte" in rows:
-                    rl, pt = rows["(b) recordlinkage"], rows["(c) punte"]
-                    print(
-                        f"{dataset}: Punte is {rl.seconds / pt.seconds:.1f}x the speed of "
-                        f"recordlinkage in wall time, {rl.cpu / pt.cpu:.1f}x in CPU time; "
-                        f"F1 {pt.scores.f1:.4f} vs {rl.scores.f1:.4f}"
-                    )
+            print(speed_ratios(outcomes))
             with contextlib.suppress(Exception):
                 print("model report: " + json.dumps(trained.report.get("prior", {})))
         if args.million or args.only_million:

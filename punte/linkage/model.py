@@ -55,6 +55,11 @@ PAIRS_PER_RECORD_PER_RULE = 40
 # EM stops when no probability moves by more than this between iterations.
 EM_CONVERGENCE = 1e-3
 EM_MAX_ITERATIONS = 25
+# Random pairs from which the u probabilities are estimated. The rarest level anyone relies on
+# (an exact date of birth, u about 1e-4) is still seen about a hundred times in a million
+# pairs; five million cost a third of the training time on 30,000 records and gave the same
+# precision and recall (docs/PERFORMANCE.md, "Record linkage").
+U_RANDOM_PAIRS = 1e6
 logger = logging.getLogger(__name__)
 
 
@@ -598,7 +603,7 @@ def train(
     spec: ModelSpec,
     *,
     seed: int = 1,
-    max_u_pairs: float = 5e6,
+    max_u_pairs: float = U_RANDOM_PAIRS,
     max_em_pairs: float = 2e5,
     progress: Callable[[str], None] | None = None,
     candidates: Any = None,
