@@ -238,6 +238,22 @@ def _save_relations(person: Person, checked: _Checked) -> None:
     person.languages.set(checked.languages)
 
 
+# What record linkage compares (punte.linkage.persons reads these, the first citizenship among
+# them): a change to any of them links the person again.
+_LINKED_ON = frozenset(
+    {
+        "identity_unknown",
+        "given_name",
+        "family_name",
+        "aliases",
+        "date_of_birth",
+        "birth_year",
+        "sex",
+        "citizenships",
+    }
+)
+
+
 def _snapshot(person: Person) -> dict:
     values = {name: getattr(person, name) for name in _CLEAR_FIELDS + _PERSONAL_FIELDS}
     values["citizenships"] = person.citizenship_codes
@@ -315,6 +331,12 @@ def person_update(*, actor: Membership, person_id, data: PersonInput) -> Person:
         for name in after
         if before[name] != after[name]
     }
+    if changed.keys() & _LINKED_ON:
+        from punte.linkage.tasks import relink_changed_person_task
+
+        transaction.on_commit(
+            lambda: relink_changed_person_task.enqueue(person_id=str(person.pk)), robust=True
+        )
     if changed:
         # Names, dates of birth, contact and documents: the trail says they changed, not how.
         personal = {f.name for f in encrypted_fields(Person)}

@@ -724,6 +724,45 @@ def person_link_incremental(*, person_id: uuid.UUID | str) -> IncrementalResult:
     return result
 
 
+def person_relink_after_change(*, person_id: uuid.UUID | str) -> IncrementalResult:
+    """A person's identifying details were corrected: the record leaves the national person its
+    old details put it in and is linked again on the new ones (person_link_incremental).
+
+    One transaction, so the record is never counted as nobody. The other records of its old
+    national person stay together; analysts' decisions about its pairs still hold. A national
+    person left without records is retired, pointing to where the record went. Without a
+    trained model the link is left as it is, for the next relink to judge.
+    """
+    person_id = str(person_id)
+    if active_model() is None:
+        return IncrementalResult(status="no model")
+    with transaction.atomic():
+        lock_linkage()
+        link = PersonLink.objects.select_for_update().filter(person_id=person_id).first()
+        previous = None if link is None else link.national_person_id
+        if link is not None:
+            link.delete()
+            audit.record(
+                action="linkage.record_detached",
+                subject_type="linkage.personlink",
+                subject_id=person_id,
+                person_id=person_id,
+                changes={"national_person": str(previous), "because": "details changed"},
+            )
+        result = person_link_incremental(person_id=person_id)
+        if previous is not None:
+            remaining = PersonLink.objects.filter(national_person_id=previous)
+            left = remaining.count()
+            if left == 0:
+                NationalPerson.objects.filter(pk=previous).update(
+                    retired_at=timezone.now(), merged_into_id=result.national_person_id
+                )
+            elif left == 1:
+                # The record the moved one leaves behind is no longer linked to anyone.
+                remaining.update(method=LinkMethod.SINGLETON, match_probability=None)
+    return result
+
+
 def _national_chains(records: set[str]) -> tuple[list, set[str]]:
     """ "Accepted" links tying together the records of the national persons of `records`, and
     every record of those national persons."""

@@ -435,6 +435,13 @@ def person_link_incremental(*, person_id: uuid.UUID | str) -> IncrementalResult:
     return runs.person_link_incremental(person_id=person_id)
 
 
+def person_relink_after_change(*, person_id: uuid.UUID | str) -> IncrementalResult:
+    """Link a person again after its identifying details changed (punte.linkage.runs)."""
+    from punte.linkage import runs
+
+    return runs.person_relink_after_change(person_id=person_id)
+
+
 def bands() -> tuple[float, float]:
     """(threshold, review_from) of the linking runs (punte.linkage.runs.bands)."""
     from punte.linkage import runs

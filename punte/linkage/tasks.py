@@ -2,8 +2,10 @@
 
 `link_person_task` is enqueued after the commit that created a person (identification
 services). It links every person still waiting, so a burst of new records costs one run; the
-tasks that follow find their person linked and return at once. Without a trained model it
-returns at once too, having written nothing.
+tasks that follow find their person linked and return at once. `relink_changed_person_task` is
+enqueued after a commit that changed what linking compares of a person: the record is detached
+from its national person and linked again. Without a trained model both return at once, having
+written nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ def link_person_task(person_id: str) -> dict:
     from punte.linkage import services
 
     return services.person_link_incremental(person_id=person_id).as_dict()
+
+
+@task()
+def relink_changed_person_task(person_id: str) -> dict:
+    from punte.linkage import services
+
+    return services.person_relink_after_change(person_id=person_id).as_dict()
 
 
 @task()

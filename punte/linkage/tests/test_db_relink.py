@@ -345,3 +345,77 @@ def test_records_without_names_are_never_compared_and_never_split_a_person(linke
     assert alone.method == LinkMethod.SINGLETON
     assert PersonLink.objects.filter(national_person=alone.national_person).count() == 1
     assert national(ana_dgaspc) == national(ana_police) == national(ana_ngo)
+
+
+def _edit(actor, person, **fields):
+    from punte.identification import services as identification
+
+    data = {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth,
+        # Derived from the date of birth when there is one.
+        "birth_year": None if person.date_of_birth else person.birth_year,
+        "sex": person.sex,
+        "citizenships": person.citizenship_codes,
+        "notes": person.notes,
+    } | fields
+    return identification.person_update(
+        actor=actor, person_id=person.pk, data=identification.PersonInput(**data)
+    )
+
+
+@pytest.mark.django_db
+def test_a_corrected_record_leaves_the_person_it_no_longer_matches(
+    linked, agencies, django_capture_on_commit_callbacks
+):
+    ana_police, ana_ngo, ana_dgaspc = linked["ana"]
+    before = national(ana_police)
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(
+            agencies[0],
+            ana_police,
+            given_name="Teodora",
+            family_name="Zamfirescu",
+            date_of_birth=D(1979, 12, 1),
+        )
+    assert national(ana_police) != before
+    assert national(ana_ngo) == national(ana_dgaspc) == before
+    detached = AuditEvent.objects.get(action="linkage.record_detached", person_id=ana_police.pk)
+    assert detached.changes["national_person"] == before
+    assert "Teodora" not in str(detached.changes)
+    assert AuditEvent.objects.filter(
+        action="linkage.person_linked", person_id=ana_police.pk
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_a_record_corrected_to_match_another_joins_it_and_its_old_identifier_is_retired(
+    linked, agencies, django_capture_on_commit_callbacks
+):
+    maria = linked["alone"][3]
+    old = NationalPerson.objects.get(pk=national(maria))
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(
+            agencies[2],
+            maria,
+            given_name="Ioana",
+            family_name="Munteanu",
+            date_of_birth=D(1999, 2, 3),
+        )
+    assert national(maria) == national(linked["ioana"][0])
+    old.refresh_from_db()
+    assert old.retired_at is not None and str(old.merged_into_id) == national(maria)
+
+
+@pytest.mark.django_db
+def test_a_change_linking_does_not_read_leaves_the_link_alone(
+    linked, agencies, django_capture_on_commit_callbacks
+):
+    ana_police = linked["ana"][0]
+    before = national(ana_police)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _edit(agencies[0], ana_police, notes="Prefers to be called by her second name.")
+    assert callbacks == []
+    assert national(ana_police) == before
+    assert not AuditEvent.objects.filter(action="linkage.record_detached").exists()
