@@ -317,17 +317,20 @@ def worklist_page(
     *, actor: Membership, cursor: str | None = None, limit: int = 50
 ) -> tuple[str, str | None]:
     """One page of the incoming worklist (referral_incoming_open(), soonest deadline first) as
-    the JSON text of the API's WorklistItem list, and the next page's cursor, with the read
-    written to the audit trail (how many referrals were listed; it names no one)."""
+    the JSON text of the API's WorklistItem list, and the next page's cursor.
+
+    Not audited, as no worklist is (ADR 0025): the items name no one; opening a referral or a
+    person from them is audited as every opening is."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ServiceError("limit", f"limit must be between 1 and {MAX_LIMIT}.", status=400)
+    if not (actor.has_perm("referral.view") and actor.has_perm("referral.respond")):
+        return "[]", None
     after, after_params = "", []
     if cursor:
         after = "AND (r.due_at > %s OR (r.due_at = %s AND r.id > %s))"
         due, pk = _worklist_cursor(cursor)
         field = Referral._meta.get_field("id")
         after_params = [due, due, field.get_db_prep_value(pk, connection)]
-    allowed = actor.has_perm("referral.view") and actor.has_perm("referral.respond")
     org = Referral._meta.get_field("receiver_organisation").get_db_prep_value(
         actor.organisation_id, connection
     )
@@ -335,33 +338,16 @@ def worklist_page(
     purposes = {
         code: str(label) for code, label in (*OrganisationType.choices, *ServiceType.choices)
     }
-    in_database = _builds_json_in_database()
-
-    def read() -> tuple[int, str, datetime.datetime | None, str | None]:
-        if not allowed:
-            return 0, "[]", None, None
-        with connection.cursor() as db:
-            if in_database:
-                db.execute(
-                    _WORKLIST_JSON_SQL.format(after=after),
-                    [org, *after_params, limit + 1, json.dumps(purposes), now, limit, limit, limit],
-                )
-                return db.fetchone()
+    with connection.cursor() as db:
+        if _builds_json_in_database():
+            db.execute(
+                _WORKLIST_JSON_SQL.format(after=after),
+                [org, *after_params, limit + 1, json.dumps(purposes), now, limit, limit, limit],
+            )
+            fetched, items, last_due, last_id = db.fetchone()
+        else:
             db.execute(_WORKLIST_SQL.format(after=after), [org, *after_params, limit + 1])
-            return _page_in_python(db.fetchall(), now, purposes, limit)
-
-    # The page and its event in one transaction, pipelined on PostgreSQL (two round trips
-    # instead of six: ADR 0013). An empty page is a read too: `read` never returns None.
-    fetched, items, last_due, last_id = audit.read_and_record(
-        read,
-        lambda found: {
-            "action": "referral.worklist_viewed",
-            "actor": actor.user,
-            "organisation": actor.organisation,
-            "subject_type": Referral._meta.label_lower,
-            "changes": {"count": min(found[0], limit)},
-        },
-    )
+            fetched, items, last_due, last_id = _page_in_python(db.fetchall(), now, purposes, limit)
     next_cursor = None
     if fetched > limit:
         next_cursor = _encode_cursor([last_due.isoformat(), last_id])
@@ -369,7 +355,8 @@ def worklist_page(
 
 
 def _page_in_python(rows: list, now: datetime.datetime, purposes: dict[str, str], limit: int):
-    """`read`'s answer from _WORKLIST_SQL's rows (the backends that do not write JSON)."""
+    """What _WORKLIST_JSON_SQL answers, from _WORKLIST_SQL's rows (for the backends that do not
+    write JSON): rows fetched, the items' JSON, the last item's deadline and id."""
     converters = _converters(connection)
     items, last_due = [], None
     for raw in rows[:limit]:
