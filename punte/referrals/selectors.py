@@ -8,6 +8,7 @@ A role of scope "all" holding `referral.view` sees every referral.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import uuid
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from punte.accounts.models import Membership, Organisation, OrganisationType
 from punte.accounts.permissions import Scope
@@ -309,6 +310,14 @@ FROM numbered
 """  # noqa: S608
 
 
+@functools.cache
+def _purposes(language: str | None) -> tuple[dict[str, str], str]:
+    """The items' purpose labels in `language` (the active one), and as JSON: translating the
+    same two dozen labels on every page cost more than the page's statement."""
+    labels = {code: str(label) for code, label in (*OrganisationType.choices, *ServiceType.choices)}
+    return labels, json.dumps(labels)
+
+
 def _builds_json_in_database() -> bool:
     return connection.vendor == "postgresql"
 
@@ -335,14 +344,12 @@ def worklist_page(
         actor.organisation_id, connection
     )
     now = timezone.now()
-    purposes = {
-        code: str(label) for code, label in (*OrganisationType.choices, *ServiceType.choices)
-    }
+    purposes, purposes_json = _purposes(translation.get_language())
     with connection.cursor() as db:
         if _builds_json_in_database():
             db.execute(
                 _WORKLIST_JSON_SQL.format(after=after),
-                [org, *after_params, limit + 1, json.dumps(purposes), now, limit, limit, limit],
+                [org, *after_params, limit + 1, purposes_json, now, limit, limit, limit],
             )
             fetched, items, last_due, last_id = db.fetchone()
         else:
