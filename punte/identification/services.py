@@ -22,6 +22,7 @@ from punte.identification.models import (
     PersonCitizenship,
     Sex,
 )
+from punte.linkage.persons import COMPARED_FIELDS
 
 MAX_AGE = 120
 MAX_CITIZENSHIPS = 5
@@ -238,22 +239,6 @@ def _save_relations(person: Person, checked: _Checked) -> None:
     person.languages.set(checked.languages)
 
 
-# What record linkage compares (punte.linkage.persons reads these, the first citizenship among
-# them): a change to any of them links the person again.
-_LINKED_ON = frozenset(
-    {
-        "identity_unknown",
-        "given_name",
-        "family_name",
-        "aliases",
-        "date_of_birth",
-        "birth_year",
-        "sex",
-        "citizenships",
-    }
-)
-
-
 def _snapshot(person: Person) -> dict:
     values = {name: getattr(person, name) for name in _CLEAR_FIELDS + _PERSONAL_FIELDS}
     values["citizenships"] = person.citizenship_codes
@@ -331,7 +316,7 @@ def person_update(*, actor: Membership, person_id, data: PersonInput) -> Person:
         for name in after
         if before[name] != after[name]
     }
-    if changed.keys() & _LINKED_ON:
+    if changed.keys() & COMPARED_FIELDS:
         from punte.linkage.tasks import relink_changed_person_task
 
         transaction.on_commit(

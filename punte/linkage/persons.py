@@ -42,6 +42,11 @@ _FIELDS = (
     "sex",
     "citizenship_id",
 )
+# What linking compares of a person, named as identification's services record its changes:
+# every citizenship (linking reads the first). A change to any of them links the person again.
+COMPARED_FIELDS = frozenset(_FIELDS) - {"id", "owner_organisation_id", "citizenship_id"} | {
+    "citizenships"
+}
 
 
 def is_linkable(*, identity_unknown: bool, given_name, family_name, aliases) -> bool:
