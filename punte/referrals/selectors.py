@@ -265,12 +265,12 @@ def _json_organisation_sql(prefix: str) -> str:
     )
 
 
-# The same page with PostgreSQL writing the items' JSON: on a 50-row page, parsing the rows'
-# timestamps and ids in Python and encoding them again cost more than the query (bench/worklist).
-# The WHERE and ORDER BY are _WORKLIST_SQL's; test_worklist_sql.py holds both paths to the same
-# JSON, for the page's rows only. Parameters: the receiver, [the cursor's due, due, id,] the rows
-# to fetch (limit + 1), the purposes' labels (a JSON object), now, then limit three times.
-# Built from constant fragments only; every value is a parameter.
+# The same page with PostgreSQL writing the JSON of its rows: on a 50-row page, parsing the
+# rows' timestamps and ids in Python and encoding them again cost more than the query
+# (bench/worklist). The WHERE and ORDER BY are _WORKLIST_SQL's; test_worklist_sql.py holds both
+# paths to the same JSON. Parameters: the receiver, [the cursor's due, due, id,] the rows to
+# fetch (limit + 1), the purposes' labels (a JSON object), now, then limit three times. Built
+# from constant fragments only; every value is a parameter.
 _WORKLIST_JSON_SQL = f"""
 WITH page AS (
     SELECT r.id, r.status, r.service, r.person_id, r.county_id, r.is_child, r.created_at,
