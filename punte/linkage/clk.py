@@ -1,7 +1,7 @@
 """Privacy-preserving encodings of person records: keyed, hardened Bloom filters (CLKs).
 
 An agency that may not hand over names encodes its records with a secret shared among the
-data holders (not with the linkage unit). Each record becomes seven Bloom filters, one per
+data holders (not with the linkage unit). Each record becomes eight Bloom filters, one per
 attribute, so that the linker can still tell a name mismatch from a date mismatch
 (docs/LINKAGE.md gives tokens, k and sizes; ADR 0012 the reasons and the price):
 
@@ -12,7 +12,10 @@ attribute, so that the linker can still tell a name mismatch from a date mismatc
 ``birth``             the calendar: year, the two pairs of years around it, year-month, date
 ``window``            overlapping windows of days (dates a few days apart, across months)
 ``birthday``          day and month (a year off by one keeps it; swapped day/month nearly)
-``other``             sex, citizenship, place of birth (whole and bigrams), phone
+``other``             sex, citizenship, place of birth (whole and bigrams)
+``phone``             the phone number (or another identifying number given in its column):
+                      a filter of its own, so that the model can train the date of birth
+                      against it (see punte.linkage.encoded)
 
 Hashing: each token is hashed with HMAC-SHA256 under a key derived (HKDF) from the secret and
 the filter's name; the ``k`` bit positions come from successive 16-bit slices of the digest
@@ -53,7 +56,7 @@ from punte.linkage import normalise
 
 FORMAT = "punte-clk/1"
 MIN_SECRET_BYTES = 32
-GROUPS = ("first", "last", "variant", "birth", "window", "birthday", "other")
+GROUPS = ("first", "last", "variant", "birth", "window", "birthday", "other", "phone")
 # Overlapping windows of this many days, one every WINDOW_DAYS / WINDOW_OFFSETS days: two
 # dates d days apart share about WINDOW_OFFSETS * (1 - d / WINDOW_DAYS) of them.
 WINDOW_DAYS = 12
@@ -71,7 +74,7 @@ class EncodingParameters:
     bits: dict[str, int] = dataclasses.field(
         default_factory=lambda: {
             "first": 512, "last": 512, "variant": 128, "birth": 512, "window": 256,
-            "birthday": 128, "other": 512,
+            "birthday": 128, "other": 512, "phone": 128,
         }
     )  # fmt: skip
     # Hash functions per token: more for tokens that identify more.
@@ -101,7 +104,7 @@ class EncodingParameters:
     @classmethod
     def from_dict(cls, data: dict) -> EncodingParameters:
         try:
-            return cls(
+            parameters = cls(
                 bits={k: int(v) for k, v in data["bits"].items()},
                 k={k: int(v) for k, v in data["k"].items()},
                 q=int(data["q"]),
@@ -110,6 +113,13 @@ class EncodingParameters:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise EncodingError(f"unreadable encoding parameters ({exc})") from exc
+        if set(parameters.bits) != set(GROUPS):
+            # E.g. files from before the phone had a filter of its own: re-encode them.
+            raise EncodingError(
+                f"encoded with other parameters (filters {', '.join(sorted(parameters.bits))}; "
+                f"this version of Punte uses {', '.join(GROUPS)}): encode the file again"
+            )
+        return parameters
 
 
 # --------------------------------------------------------------------------- the secret
@@ -213,12 +223,11 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
         other.append((f"p:{place}", k["place"]))
         for word in place.split():
             other += [(f"pb:{g}", k["place_bigram"]) for g in _bigrams(word, parameters.q)]
-    phone = normalise.normalise_phone(record.get("phone"))
-    if phone:
-        other.append((f"t:{phone}", k["phone"]))
+    number = normalise.normalise_phone(record.get("phone"))
+    phone = [(f"t:{number}", k["phone"])] if number else []
     return {
         "first": first, "last": last, "variant": variant, "birth": birth, "window": window,
-        "birthday": birthday, "other": other,
+        "birthday": birthday, "other": other, "phone": phone,
     }  # fmt: skip
 
 

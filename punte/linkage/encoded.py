@@ -1,8 +1,8 @@
 """Linking encoded records (CLKs, see punte.linkage.clk) without ever seeing plaintext.
 
 The linker receives, per record, an id, a source, how precisely the date of birth is known,
-and seven hardened Bloom filters (given name, family name, given name's variant group,
-calendar date, day window, birthday, other attributes). Everything here works on those bits:
+and eight hardened Bloom filters (given name, family name, given name's variant group,
+calendar date, day window, birthday, other attributes, phone). Everything here works on those bits:
 
 * ``features(files)`` unpacks the filters into 64-bit words (for SQL ``bit_count``) and
   their bit counts;
@@ -58,6 +58,9 @@ PARTIAL_LABEL = "one date partly known, inside the other"
 # record's, about 0.49 of its bits are found there; one attribute differing, about 0.3.
 OTHER_CONTAINED = 0.4
 OTHER_CONTAINED_LABEL = "fewer attributes known, all of them agree"
+# One token with k = 20 in 128 bits: the same number leaves Dice about 0.85 after bit
+# flipping, two different numbers about 0.15.
+SAME_PHONE = 0.6
 EM_NAMES_DICE = 0.78  # near-identical first and last names: the training pass for birth
 EM_BIRTH_DICE = 0.7  # near-identical birth filters: the training pass for names and other
 EM_BIRTH_SAMPLE = 8000  # records sampled for the birth pass (its join is quadratic)
@@ -322,6 +325,17 @@ def spec(parameters: dict) -> ModelSpec:
             _comparison("last", words["last"]),
             _birth_comparison(words),
             _comparison("other", words["other"]),
+            cl.CustomComparison(
+                output_column_name="phone",
+                comparison_levels=[
+                    cll.NullLevel("phone_pop"),
+                    _custom(
+                        f"{dice_sql('phone', 'phone', words['phone'])} >= {SAME_PHONE}",
+                        "same number",
+                    ),
+                    cll.ElseLevel(),
+                ],
+            ),
         ]
 
     return ModelSpec(
@@ -332,6 +346,8 @@ def spec(parameters: dict) -> ModelSpec:
         training_passes=(
             # Near-identical first and last names: mostly one person; trains the birth filter
             # (the "other" filter, which depends on nationality like the names, is left out).
+            # The phone stays: with the date alone EM cannot tell how many pairs are matches
+            # and sets m = 0 on the date levels where matches are rarest (docs/PERFORMANCE.md).
             TrainingPass(keys=("em_names_group",), exclude=("first_pop", "last_pop", "other_pop")),
             # Near-identical dates of birth, unrelated to names: trains names and other (the
             # birthday follows from the date, so it is left out too).
@@ -349,6 +365,8 @@ def spec(parameters: dict) -> ModelSpec:
         ),
         identifying=("first", "last", "birth"),
         conflict_level=("first", DISTINCT_NAMES),
+        # As in the plaintext model: twins do not share a phone or an identity number.
+        conflict_unless=f"{dice_sql('phone', 'phone', words['phone'])} >= {SAME_PHONE}",
         candidates=candidate_pairs,
         derived_columns=derived_columns,
     )

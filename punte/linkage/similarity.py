@@ -132,7 +132,7 @@ def candidate_pairs(frame: pd.DataFrame) -> pd.DataFrame:
             g: 2 * inter[g][i, j] / np.maximum(pop_sum[g][i, j], 1)
             for g in ("first", "last", "variant", "birth")
         }
-        for g in ("window", "birthday", "other"):
+        for g in ("window", "birthday", "other", "phone"):
             d[g] = pair_dice(*mats[g], *mats[g], left, right)
         chunks.append(
             pd.DataFrame({"left": left, "right": right, **{f"{g}_dice": d[g] for g in clk.GROUPS}})

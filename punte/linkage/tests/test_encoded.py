@@ -90,13 +90,13 @@ def test_records_of_one_person_encode_alike_and_of_different_people_do_not():
     ana = {
         "record_id": "1", "source": "a", "first_name": "Ana", "last_name": "Popescu",
         "date_of_birth": date(2001, 5, 17), "sex": "f", "citizenship": "RO",
-        "place_of_birth": "Iași", "phone": "",
+        "place_of_birth": "Iași", "phone": "+40 721 234 567",
     }  # fmt: skip
     # Diacritics, capitals and Cyrillic transliteration are undone before hashing.
     same = ana | {"first_name": "ANA", "last_name": "Popéscu", "place_of_birth": "Iasi"}
     other = ana | {
         "first_name": "Vasile", "last_name": "Lungu", "date_of_birth": date(1970, 10, 10),
-        "place_of_birth": "Cahul", "citizenship": "MD", "sex": "m",
+        "place_of_birth": "Cahul", "citizenship": "MD", "sex": "m", "phone": "069 123 456",
     }  # fmt: skip
 
     def filters(record):
@@ -294,6 +294,19 @@ def test_encoded_files_made_with_another_secret_or_parameters_are_refused(tmp_pa
             )  # fmt: skip
         assert refused.value.returncode == 2
         assert not output.exists()
+
+
+def test_encodings_with_other_filters_than_this_version_uses_are_refused(tmp_path):
+    # Files from before the phone had a filter of its own: their parameters lack it.
+    records = parsed(synthetic(60, seed=6))
+    encoder = clk.Encoder(SECRET)
+    header = encoder.header(len(records))
+    del header["parameters"]["bits"]["phone"]
+    rows = [{k: v for k, v in encoder.encode(r).items() if k != "phone"} for r in records]
+    clk.write_jsonl(tmp_path / "old.clk.jsonl", header, rows)
+    with pytest.raises(CommandError, match="other parameters") as refused:
+        link("--input", str(tmp_path / "old.clk.jsonl"), "--output", str(tmp_path / "out.csv"))
+    assert refused.value.returncode == 2
 
 
 def test_too_few_encoded_records_to_train_on_are_refused_with_exit_code_2(tmp_path):
