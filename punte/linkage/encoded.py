@@ -365,8 +365,6 @@ def spec(parameters: dict) -> ModelSpec:
         ),
         identifying=("first", "last", "birth"),
         conflict_level=("first", DISTINCT_NAMES),
-        # As in the plaintext model: twins do not share a phone or an identity number.
-        conflict_unless=f"{dice_sql('phone', 'phone', words['phone'])} >= {SAME_PHONE}",
         candidates=candidate_pairs,
         derived_columns=derived_columns,
     )

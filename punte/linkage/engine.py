@@ -116,10 +116,7 @@ def _conflict_sql(model: TrainedModel, spec: ModelSpec) -> str:
                 cases.append(f"ELSE {is_conflict}")
             else:
                 cases.append(f"WHEN {condition} THEN {is_conflict}")
-        sql = "CASE " + " ".join(cases) + " END"
-        if spec.conflict_unless:
-            sql = f"({sql}) AND NOT coalesce({spec.conflict_unless}, FALSE)"
-        return sql
+        return "CASE " + " ".join(cases) + " END"
     raise KeyError(f"conflict level {spec.conflict_level} not in the model")
 
 

@@ -125,9 +125,6 @@ class ModelSpec:
     # (comparison, level label) of pairs that must not be linked on their own strength
     # (e.g. two different, well-established given names: twins); they go to review instead.
     conflict_level: tuple[str, str] | None = None
-    # SQL over a pair (columns suffixed _l and _r) under which a pair in the conflict level is
-    # not one: twins and siblings do not share an identifying number.
-    conflict_unless: str | None = None
     # Comparisons that identify a person: their top level must be strong evidence (Bayes
     # factor >= 10), or EM has converged to a wrong class.
     identifying: tuple[str, ...] = ()
@@ -408,10 +405,6 @@ PLAIN = ModelSpec(
         null_columns=("first_key", "last_key", "dob_year"),
     ),
     conflict_level=("first_name", DISTINCT_NAMES),
-    # The phone column also carries other identifying numbers (FEBRL's social security
-    # number). One person recorded under another given name (a nickname the variants file
-    # does not know, a clerk's mistake) keeps the number; twins each have their own.
-    conflict_unless="phone_l IS NOT NULL AND phone_l = phone_r",
     identifying=("first_name", "last_name", "date_of_birth"),
 )
 
