@@ -51,6 +51,13 @@ class WorkItem:
     overdue: bool = False
     status: str = ""
 
+    @property
+    def due_is_a_day(self) -> bool:
+        """A deadline that is a day (a period's last day), not a moment: shown without a time."""
+        return isinstance(self.due_at, datetime.date) and not isinstance(
+            self.due_at, datetime.datetime
+        )
+
 
 @dataclass(frozen=True)
 class WorklistSection:

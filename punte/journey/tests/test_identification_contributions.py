@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory
@@ -21,6 +22,7 @@ from punte.identification.tests.mechanism import (
 )
 from punte.identification.tests.signal_factories import create_signal
 from punte.testing.api import ApiClient
+from punte.testing.web import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +71,15 @@ def test_reflection_periods_ending_within_two_weeks():
         section["items"][0]["due_at"]
         == (timezone.localdate() + datetime.timedelta(days=9)).isoformat()
     )
+
+
+def test_the_home_page_shows_a_period_s_last_day_as_a_date():
+    officer = MembershipFactory(role_code="regional_officer")
+    running_period(create_person(actor=officer, citizenship="UA"), days=10)
+    response = verified_client(officer.user).get("/")
+    assert response.status_code == 200
+    last_day = timezone.localdate() + datetime.timedelta(days=9)
+    assert date_format(last_day, "SHORT_DATE_FORMAT") in response.content.decode()
 
 
 def test_the_journey_tells_the_mechanism_s_steps_in_order():
