@@ -1,7 +1,7 @@
 """Privacy-preserving encodings of person records: keyed, hardened Bloom filters (CLKs).
 
 An agency that may not hand over names encodes its records with a secret shared among the
-data holders (not with the linkage unit). Each record becomes eight Bloom filters, one per
+data holders (not with the linkage unit). Each record becomes nine Bloom filters, one per
 attribute, so that the linker can still tell a name mismatch from a date mismatch
 (docs/LINKAGE.md gives tokens, k and sizes; ADR 0012 the reasons and the price):
 
@@ -13,9 +13,11 @@ attribute, so that the linker can still tell a name mismatch from a date mismatc
 ``window``            overlapping windows of days (dates a few days apart, across months)
 ``birthday``          day and month (a year off by one keeps it; swapped day/month nearly)
 ``other``             sex, citizenship, place of birth (whole and bigrams)
-``phone``             the phone number (or another identifying number given in its column):
-                      a filter of its own, so that the model can train the date of birth
-                      against it (see punte.linkage.encoded)
+``phone``             the phone number: a filter of its own, so that the model can train
+                      the date of birth against it (see punte.linkage.encoded)
+``identity``          the identity number (CNP, identity card, passport): one token, so
+                      that the linker can tell "the same number" (which lifts the twins
+                      conflict, as in plaintext) from "two numbers", and nothing more
 
 Hashing: each token is hashed with HMAC-SHA256 under a key derived (HKDF) from the secret and
 the filter's name; the ``k`` bit positions come from successive 16-bit slices of the digest
@@ -56,7 +58,9 @@ from punte.linkage import normalise
 
 FORMAT = "punte-clk/1"
 MIN_SECRET_BYTES = 32
-GROUPS = ("first", "last", "variant", "birth", "window", "birthday", "other", "phone")
+GROUPS = (
+    "first", "last", "variant", "birth", "window", "birthday", "other", "phone", "identity",
+)  # fmt: skip
 # Overlapping windows of this many days, one every WINDOW_DAYS / WINDOW_OFFSETS days: two
 # dates d days apart share about WINDOW_OFFSETS * (1 - d / WINDOW_DAYS) of them.
 WINDOW_DAYS = 12
@@ -74,7 +78,7 @@ class EncodingParameters:
     bits: dict[str, int] = dataclasses.field(
         default_factory=lambda: {
             "first": 512, "last": 512, "variant": 128, "birth": 512, "window": 256,
-            "birthday": 128, "other": 512, "phone": 128,
+            "birthday": 128, "other": 512, "phone": 128, "identity": 128,
         }
     )  # fmt: skip
     # Hash functions per token: more for tokens that identify more.
@@ -85,6 +89,7 @@ class EncodingParameters:
             "birth_window": 6,
             "day_part": 4, "day_pair": 8, "day_full": 10,
             "sex": 4, "citizenship": 4, "place_bigram": 6, "place": 10, "phone": 20,
+            "identity": 20,
         }
     )  # fmt: skip
     q: int = 2
@@ -114,7 +119,8 @@ class EncodingParameters:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise EncodingError(f"unreadable encoding parameters ({exc})") from exc
         if set(parameters.bits) != set(GROUPS):
-            # E.g. files from before the phone had a filter of its own: re-encode them.
+            # E.g. files from before the phone or the identity number had a filter of its
+            # own: re-encode them.
             raise EncodingError(
                 f"encoded with other parameters (filters {', '.join(sorted(parameters.bits))}; "
                 f"this version of Punte uses {', '.join(GROUPS)}): encode the file again"
@@ -225,9 +231,17 @@ def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple
             other += [(f"pb:{g}", k["place_bigram"]) for g in _bigrams(word, parameters.q)]
     number = normalise.normalise_phone(record.get("phone"))
     phone = [(f"t:{number}", k["phone"])] if number else []
+    # One token, as the phone: the same number agrees, any other number does not (a typo in
+    # the number is not a level of the encoded model; its bigrams would say more about a
+    # CNP's structure, which holds the date of birth, county and sex).
+    try:
+        identity_number = normalise.normalise_identity_number(record.get("identity_number"))
+    except ValueError:
+        identity_number = None
+    identity = [(f"i:{identity_number}", k["identity"])] if identity_number else []
     return {
         "first": first, "last": last, "variant": variant, "birth": birth, "window": window,
-        "birthday": birthday, "other": other, "phone": phone,
+        "birthday": birthday, "other": other, "phone": phone, "identity": identity,
     }  # fmt: skip
 
 

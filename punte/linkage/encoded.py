@@ -1,8 +1,9 @@
 """Linking encoded records (CLKs, see punte.linkage.clk) without ever seeing plaintext.
 
 The linker receives, per record, an id, a source, how precisely the date of birth is known,
-and eight hardened Bloom filters (given name, family name, given name's variant group,
-calendar date, day window, birthday, other attributes, phone). Everything here works on those bits:
+and nine hardened Bloom filters (given name, family name, given name's variant group,
+calendar date, day window, birthday, other attributes, phone, identity number). Everything
+here works on those bits:
 
 * ``features(files)`` unpacks the filters into 64-bit words (for SQL ``bit_count``) and
   their bit counts;
@@ -38,7 +39,7 @@ from punte.linkage.model import (
     TrainedModel,
     TrainingPass,
 )
-from punte.linkage.similarity import candidate_pairs
+from punte.linkage.similarity import SAME_IDENTITY, candidate_pairs
 
 # The variant filter holds only the given name's variant group: two encodings of one group
 # have Dice about 0.9, two different groups about 0.1.
@@ -336,8 +337,17 @@ def spec(parameters: dict) -> ModelSpec:
                     cll.ElseLevel(),
                 ],
             ),
+            cl.CustomComparison(
+                output_column_name="identity",
+                comparison_levels=[
+                    cll.NullLevel("identity_pop"),
+                    _custom(f"{same_identity} >= {SAME_IDENTITY}", "same identity number"),
+                    cll.ElseLevel(),
+                ],
+            ),
         ]
 
+    same_identity = dice_sql("identity", "identity", words["identity"])
     return ModelSpec(
         name="encoded",
         version=1,
@@ -365,6 +375,9 @@ def spec(parameters: dict) -> ModelSpec:
         ),
         identifying=("first", "last", "birth"),
         conflict_level=("first", DISTINCT_NAMES),
+        # As in the plaintext model: twins never share an identity number (a shared phone
+        # proves nothing).
+        conflict_unless=f"{same_identity} >= {SAME_IDENTITY}",
         candidates=candidate_pairs,
         derived_columns=derived_columns,
     )

@@ -116,7 +116,10 @@ def _conflict_sql(model: TrainedModel, spec: ModelSpec) -> str:
                 cases.append(f"ELSE {is_conflict}")
             else:
                 cases.append(f"WHEN {condition} THEN {is_conflict}")
-        return "CASE " + " ".join(cases) + " END"
+        sql = "CASE " + " ".join(cases) + " END"
+        if spec.conflict_unless:
+            sql = f"({sql}) AND NOT coalesce({spec.conflict_unless}, FALSE)"
+        return sql
     raise KeyError(f"conflict level {spec.conflict_level} not in the model")
 
 

@@ -31,6 +31,8 @@ sex                "f", "m", "x" or NULL
 citizenship        ISO 3166-1 alpha-2 or NULL
 place_key          name_key of the place of birth, or NULL
 phone              last nine digits, or NULL
+identity_number    a CNP, identity card or passport number (normalise.normalise_identity_number),
+                   or NULL
 em_sample          a number 0-9999 from the record key, to sample pairs for training
 =================  =====================================================================
 
@@ -60,6 +62,7 @@ RECORD_COLUMNS = [
     "citizenship",
     "place_of_birth",
     "phone",
+    "identity_number",
 ]
 
 FEATURE_COLUMNS = [
@@ -90,6 +93,7 @@ FEATURE_COLUMNS = [
     "citizenship",
     "place_key",
     "phone",
+    "identity_number",
     "em_sample",
 ]
 
@@ -108,6 +112,15 @@ def _mapped(series: pd.Series, function) -> pd.Series:
     uniques = pd.unique(values)
     lookup = {value: function(value) for value in uniques}
     return values.map(lookup)
+
+
+def _identity_number(value: str) -> str:
+    """Normalised again (the reader has done it; other callers may not): a value that cannot
+    be an identity number is missing here, never an error in the middle of a run."""
+    try:
+        return normalise.normalise_identity_number(value) or ""
+    except ValueError:
+        return ""
 
 
 def prepare(
@@ -191,6 +204,12 @@ def prepare(
     out["place_key"] = _mapped(place, normalise.name_key)
     phone = records["phone"] if "phone" in records else pd.Series("", index=records.index)
     out["phone"] = _mapped(phone, lambda v: normalise.normalise_phone(v) or "")
+    out["identity_number"] = _mapped(
+        records["identity_number"]
+        if "identity_number" in records
+        else pd.Series("", index=records.index),
+        _identity_number,
+    )
 
     out["em_sample"] = (
         pd.util.hash_pandas_object(out["unique_id"], index=False).to_numpy() % 10_000
@@ -214,6 +233,7 @@ def prepare(
         "swap_last",
         "place_key",
         "phone",
+        "identity_number",
     ):
         out[column] = out[column].replace("", None)
     return out[FEATURE_COLUMNS].reset_index(drop=True)

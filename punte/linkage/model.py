@@ -125,6 +125,10 @@ class ModelSpec:
     # (comparison, level label) of pairs that must not be linked on their own strength
     # (e.g. two different, well-established given names: twins); they go to review instead.
     conflict_level: tuple[str, str] | None = None
+    # SQL over a pair (columns suffixed _l and _r) under which a pair in the conflict level is
+    # not a conflict: twins and siblings never share an identity number (they do share a
+    # phone, so the phone is no such proof).
+    conflict_unless: str | None = None
     # Comparisons that identify a person: their top level must be strong evidence (Bayes
     # factor >= 10), or EM has converged to a wrong class.
     identifying: tuple[str, ...] = ()
@@ -183,6 +187,7 @@ FIRST_EXACT = "given name exactly equal"
 LAST_EXACT = "family name exactly equal"
 DOB_EXACT = "date of birth equal"
 DISTINCT_NAMES = "two different established given names"
+SAME_IDENTITY_NUMBER = "same identity number"
 
 
 def _jw(column: str, threshold: float, label: str) -> cll.ComparisonLevelCreator:
@@ -325,6 +330,22 @@ def plain_comparisons() -> list:
                 cll.ElseLevel(),
             ],
         ),
+        # A CNP, identity card or passport number. Most records have none (few agencies see
+        # a victim's documents); where both have one it nearly decides the pair.
+        cl.CustomComparison(
+            output_column_name="identity_number",
+            comparison_levels=[
+                cll.NullLevel("identity_number"),
+                cll.ExactMatchLevel("identity_number").configure(
+                    label_for_charts=SAME_IDENTITY_NUMBER
+                ),
+                # A character mistyped, or two swapped.
+                cll.DamerauLevenshteinLevel("identity_number", 1).configure(
+                    label_for_charts="one character different"
+                ),
+                cll.ElseLevel(),
+            ],
+        ),
     ]
 
 
@@ -372,6 +393,8 @@ PLAIN_BLOCKING = (
     BlockingRule(("first_group", "last_init", "place_key"), refine=("sex",)),
     # A phone number (or another identifying number in its column) is shared by few people.
     BlockingRule(("phone",), refine=("last_init",)),
+    # An identity number is one person's; narrowed only if a file repeats one many times.
+    BlockingRule(("identity_number",), refine=("last_init",)),
     BlockingRule(("last_key", "place_key"), refine=("first_init", "dob_year")),
 )
 
@@ -384,7 +407,8 @@ _NAME_DEPENDENT = ("sex", "citizenship", "place_key")
 
 PLAIN = ModelSpec(
     name="plain",
-    version=1,
+    # 2: the identity number (a comparison, a blocking rule, the twins rule's exception).
+    version=2,
     comparisons=plain_comparisons,
     blocking=PLAIN_BLOCKING,
     training_passes=(
@@ -405,6 +429,9 @@ PLAIN = ModelSpec(
         null_columns=("first_key", "last_key", "dob_year"),
     ),
     conflict_level=("first_name", DISTINCT_NAMES),
+    # One person recorded under another given name (a nickname the variants file does not
+    # know, a clerk's mistake) keeps the identity number; twins each have their own.
+    conflict_unless="identity_number_l IS NOT NULL AND identity_number_l = identity_number_r",
     identifying=("first_name", "last_name", "date_of_birth"),
 )
 
@@ -451,6 +478,16 @@ class TrainedModel:
                 f"{path}: model format {data.get('format')!r}, expected {MODEL_FORMAT!r}"
             )
         if data.get("spec") != spec.name or data.get("settings_hash") != spec.settings_hash():
+            missing = _comparisons_missing(data, spec)
+            if missing:
+                # E.g. a model saved before identity numbers were compared: it has no
+                # parameters for them and would score every pair as if none were known.
+                raise ModelMismatchError(
+                    f"{path}: the model {data.get('model_version')} was saved before this "
+                    f"version of Punte compared {', '.join(missing)}; train a new one "
+                    "(link_persons --save-model FILE on the records, or link_persons --train "
+                    "in the database)"
+                )
             raise ModelMismatchError(
                 f"{path}: the model {data.get('model_version')} was trained for other "
                 f"comparisons than this version of Punte uses ({spec.name}, settings "
@@ -482,6 +519,16 @@ class TrainedModel:
                     if key in trained_level:
                         level[key] = trained_level[key]
         return target
+
+
+def _comparisons_missing(data: dict, spec: ModelSpec) -> list[str]:
+    """Comparisons of `spec` that a saved model (as read from its file) does not have."""
+    settings = data.get("splink_settings")
+    if not isinstance(settings, dict) or not isinstance(settings.get("comparisons"), list):
+        return []
+    saved = {c.get("output_column_name") for c in settings["comparisons"] if isinstance(c, dict)}
+    wanted = [c["output_column_name"] for c in spec.untrained_settings()["comparisons"]]
+    return [name for name in wanted if name not in saved]
 
 
 # --------------------------------------------------------------------------- training

@@ -269,6 +269,39 @@ def normalise_phone(text: str | None) -> str | None:
     return digits[-9:]
 
 
+# What an identity number may be once spaces, dashes and dots are gone: a Romanian CNP
+# (13 digits), an identity card's series and number (RX123456), a passport number. Shorter
+# values, values without a digit ("NONE", "N/A") and one character repeated ("0000000") are
+# what clerks write when the number is unknown: shared by strangers, they must not count as
+# a shared identity number.
+IDENTITY_NUMBER = re.compile(r"[A-Z0-9]{5,20}")
+_IDENTITY_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+def normalise_identity_number(text: str | None) -> str | None:
+    """A CNP, identity card or passport number without spaces, dashes or dots, upper case;
+    empty -> None; anything that cannot be such a number -> ValueError.
+
+    Cyrillic letters (a Ukrainian passport's series) are transliterated as names are, so
+    that "КА 123456" and "KA-123-456" agree. The message never quotes the value: an identity
+    number identifies a person on its own."""
+    value = _IDENTITY_SEPARATORS.sub("", text or "").upper()
+    if not value:
+        return None
+    if not value.isascii():
+        value = "".join(c if c.isascii() else fold(c) or c for c in value).upper()
+    if (
+        not IDENTITY_NUMBER.fullmatch(value)
+        or not any(c.isdigit() for c in value)
+        or len(set(value)) == 1
+    ):
+        raise ValueError(
+            "not an identity number (5 to 20 letters and digits, at least one digit, once "
+            "spaces, dashes and dots are removed); leave it empty when it is not known"
+        )
+    return value
+
+
 # --------------------------------------------------------------------------- name order
 
 

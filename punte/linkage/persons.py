@@ -41,9 +41,11 @@ _FIELDS = (
     "birth_year",
     "sex",
     "citizenship_id",
+    "identity_documents",
 )
 # What linking compares of a person, named as identification's services record its changes:
-# every citizenship (linking reads the first). A change to any of them links the person again.
+# every citizenship (linking reads the first), the identity documents (linking reads one
+# number). A change to any of them links the person again.
 COMPARED_FIELDS = frozenset(_FIELDS) - {"id", "owner_organisation_id", "citizenship_id"} | {
     "citizenships"
 }
@@ -60,6 +62,35 @@ def _names(given_name: str | None, family_name: str | None, aliases) -> tuple[st
     # Only an alias is known: read it as "given family" (the engine re-orients swapped names).
     words = str((aliases or [""])[0]).split()
     return (words[0] if words else ""), " ".join(words[1:])
+
+
+# The document whose number is the person's identity number for linking: the first listed
+# of the first type present in this order. An identity card (its number, or the CNP written
+# in its place) is what Romanian agencies copy most; a foreign victim's passport next. Other
+# kinds (and "other document") are not read: their numbers are rarely copied by two agencies,
+# and one person's two documents of different kinds would look like two numbers.
+IDENTITY_DOCUMENT_ORDER = ("national_id", "passport", "residence_permit", "travel_document")
+
+
+def identity_number(documents) -> str | None:
+    """The identity number linking compares, from a person's identity documents (or None).
+
+    A number that cannot be an identity number (normalise.normalise_identity_number) is
+    passed over for the next document."""
+    from punte.linkage.normalise import normalise_identity_number
+
+    listed = [d for d in documents or [] if isinstance(d, dict)]
+    for kind in IDENTITY_DOCUMENT_ORDER:
+        for document in listed:
+            if document.get("type") != kind:
+                continue
+            try:
+                number = normalise_identity_number(str(document.get("number") or ""))
+            except ValueError:
+                continue
+            if number:
+                return number
+    return None
 
 
 def record_of(row: dict[str, Any]) -> dict[str, Any]:
@@ -85,6 +116,7 @@ def record_of(row: dict[str, Any]) -> dict[str, Any]:
         "citizenship": row["citizenship_id"] or None,
         "place_of_birth": None,
         "phone": None,
+        "identity_number": identity_number(row["identity_documents"]),
     }
 
 

@@ -1,7 +1,9 @@
 """Reading agencies' CSV exports of person records, refusing what cannot be read.
 
 Columns: ``record_id, source, first_name, last_name, date_of_birth`` (required) and
-``sex, citizenship, place_of_birth, phone`` (optional); other columns are ignored. A file may
+``sex, citizenship, place_of_birth, phone, identity_number`` (optional); other columns are
+ignored. ``identity_number`` is a CNP, identity card or passport number (see
+normalise.normalise_identity_number); problems with it are reported without its value. A file may
 use commas or semicolons, with or without a byte-order mark. Every problem is reported with
 the file and line it is on (``FILE:LINE: problem``); by default a file with any bad row is
 refused as a whole, so that nobody links half a file without noticing.
@@ -19,7 +21,7 @@ import pandas as pd
 from punte.linkage import normalise
 
 REQUIRED_COLUMNS = ("record_id", "source", "first_name", "last_name", "date_of_birth")
-OPTIONAL_COLUMNS = ("sex", "citizenship", "place_of_birth", "phone")
+OPTIONAL_COLUMNS = ("sex", "citizenship", "place_of_birth", "phone", "identity_number")
 MAX_REPORTED = 50
 
 
@@ -167,6 +169,11 @@ def _parse_row(fields: list[str], position: dict[str, int], width: int):
     except ValueError as exc:
         errors.append(f"citizenship: {exc}")
         citizenship = None
+    try:
+        identity_number = normalise.normalise_identity_number(get("identity_number"))
+    except ValueError as exc:
+        errors.append(f"identity_number: {exc}")
+        identity_number = None
     record = {
         "record_id": record_id,
         "source": source,
@@ -177,5 +184,6 @@ def _parse_row(fields: list[str], position: dict[str, int], width: int):
         "citizenship": citizenship,
         "place_of_birth": get("place_of_birth"),
         "phone": get("phone"),
+        "identity_number": identity_number,
     }
     return record, errors

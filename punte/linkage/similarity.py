@@ -5,10 +5,11 @@ blocking on bits, which would cost recall) by the Dice similarity of their filte
 with popcounts over 64-bit words, and keeps the pairs that one of the rules below admits,
 mirroring the plaintext blocking rules: both names somewhat similar; one name similar and
 the same year; the same date; the same family name with a mistyped short given name; the
-names crosswise (swapped). It is quadratic: small blocks of rows against the records after
-them keep the working set in the processor's cache (this is memory-bound; 256-row blocks
-were three times slower). About 35 s of one core for 30,000 records on this machine; for
-national scale the blocks run partitioned on Spark (docs/LINKAGE.md).
+names crosswise (swapped); the same identity number. It is quadratic: small blocks of rows
+against the records after them keep the working set in the processor's cache (this is
+memory-bound; 256-row blocks were three times slower). About 35 s of one core for 30,000
+records on this machine; for national scale the blocks run partitioned on Spark
+(docs/LINKAGE.md).
 
 On the way it finds the groups of records with near-identical name filters (Dice >=
 SAME_NAME): the encoded counterpart of "the same name", whose sizes give term frequencies.
@@ -32,6 +33,9 @@ NAME_SHORT = 0.3
 BIRTH_EXACT = 0.7
 BIRTH_YEAR = 0.3
 VARIANT = 0.7
+# One identity-number token: the same number leaves Dice about 0.85 after bit flipping, two
+# numbers about 0.15 (as the phone, punte.linkage.encoded.SAME_PHONE).
+SAME_IDENTITY = 0.6
 # Records whose name filters are at least this similar carry "the same name" when counting how
 # common a name is (the encoded counterpart of term-frequency adjustment).
 SAME_NAME = 0.78
@@ -88,11 +92,16 @@ def candidate_pairs(frame: pd.DataFrame) -> pd.DataFrame:
     n = len(frame)
     chunks: list[pd.DataFrame] = []
     same_name: dict[str, list] = {"first": [], "last": []}
+    # The same identity number is a candidate whatever the names say (the plaintext blocking
+    # rule on it); most files have none, and then the join does not pay for it.
+    joined = ("first", "last", "variant", "birth")
+    if mats["identity"][1].any():
+        joined += ("identity",)
     for start in range(0, n, CHUNK):
         end = min(n, start + CHUNK)
         rows = slice(start, end)
         inter, pop_sum = {}, {}
-        for g in ("first", "last", "variant", "birth"):
+        for g in joined:
             words, pop = mats[g]
             inter[g] = _intersections(words, rows)
             pop_sum[g] = np.maximum(pop[start:end, None] + pop[None, start:], 1)
@@ -111,6 +120,8 @@ def candidate_pairs(frame: pd.DataFrame) -> pd.DataFrame:
             | (_at_least(inter["last"], pop_sum["last"], NAME_HIGH)
                & _at_least(inter["first"], pop_sum["first"], NAME_SHORT))
         )  # fmt: skip
+        if "identity" in inter:
+            keep |= _at_least(inter["identity"], pop_sum["identity"], SAME_IDENTITY)
         # Upper triangle only: each pair once, never a record with itself.
         upper = np.arange(start, n)[None, :] > np.arange(start, end)[:, None]
         for g in ("first", "last"):
@@ -132,7 +143,7 @@ def candidate_pairs(frame: pd.DataFrame) -> pd.DataFrame:
             g: 2 * inter[g][i, j] / np.maximum(pop_sum[g][i, j], 1)
             for g in ("first", "last", "variant", "birth")
         }
-        for g in ("window", "birthday", "other", "phone"):
+        for g in ("window", "birthday", "other", "phone", "identity"):
             d[g] = pair_dice(*mats[g], *mats[g], left, right)
         chunks.append(
             pd.DataFrame({"left": left, "right": right, **{f"{g}_dice": d[g] for g in clk.GROUPS}})

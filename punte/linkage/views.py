@@ -29,6 +29,7 @@ COMPARISONS = {
     "sex": gettext_lazy("Sex"),
     "citizenship": gettext_lazy("Citizenship"),
     "phone": gettext_lazy("Phone"),
+    "identity_number": gettext_lazy("Identity number"),
 }
 
 

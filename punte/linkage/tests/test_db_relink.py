@@ -419,3 +419,68 @@ def test_a_change_linking_does_not_read_leaves_the_link_alone(
     assert callbacks == []
     assert national(ana_police) == before
     assert not AuditEvent.objects.filter(action="linkage.record_detached").exists()
+
+
+# --------------------------------------------------------------------------- identity numbers
+
+
+def test_the_identity_number_is_the_first_identity_card_else_the_first_passport():
+    from punte.linkage.persons import identity_number
+
+    card = {"type": "national_id", "number": "rx 123 456", "issuing_country": "RO"}
+    passport = {"type": "passport", "number": "TEST-0000-1", "issuing_country": "UA"}
+    # Other kinds are not read: two agencies rarely copy the same birth certificate.
+    certificate = {"type": "birth_certificate", "number": "TEST0000002"}
+    assert identity_number([passport, certificate, card]) == "RX123456"
+    assert identity_number([certificate, passport]) == "TEST00001"
+    assert identity_number([certificate, {"type": "other", "number": "TEST0000003"}]) is None
+    # A number that cannot be one (a placeholder) is passed over for the next document.
+    assert identity_number([{"type": "national_id", "number": "N/A"}, passport]) == "TEST00001"
+    assert identity_number(None) is None and identity_number([]) is None
+
+
+@pytest.mark.django_db
+def test_linking_reads_the_identity_number_from_the_encrypted_documents(agencies):
+    from punte.identification.services import IdentityDocumentInput
+    from punte.linkage import persons
+
+    documented = create_person(
+        agencies[0],
+        identity_documents=[
+            IdentityDocumentInput(type="passport", number="TEST 0000 42", issuing_country="MD"),
+        ],
+    )
+    undocumented = create_person(agencies[1])
+    records, _ = persons.person_records([documented.pk, undocumented.pk])
+    by_id = {r["record_id"]: r for r in records}
+    assert by_id[str(documented.pk)]["identity_number"] == "TEST000042"
+    assert by_id[str(undocumented.pk)]["identity_number"] is None
+    prepared = persons.prepare(records).set_index("unique_id")
+    assert prepared.loc[str(documented.pk), "identity_number"] == "TEST000042"
+
+
+@pytest.mark.django_db
+def test_a_change_of_identity_documents_links_the_person_again(
+    agencies, django_capture_on_commit_callbacks, monkeypatch
+):
+    from punte.identification.services import IdentityDocumentInput
+    from punte.linkage import tasks
+
+    relinked = []
+
+    class Task:  # stands for the task: records what identification enqueues
+        @staticmethod
+        def enqueue(**kwargs):
+            relinked.append(kwargs)
+
+    monkeypatch.setattr(tasks, "relink_changed_person_task", Task)
+    person = create_person(agencies[0])
+    document = IdentityDocumentInput(type="national_id", number="TEST000051")
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(agencies[0], person, identity_documents=[document])
+    assert relinked == [{"person_id": str(person.pk)}]
+    person.refresh_from_db()
+    # The same documents again: nothing linking compares has changed.
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(agencies[0], person, identity_documents=[document], notes="Seen again.")
+    assert len(relinked) == 1

@@ -90,13 +90,17 @@ def test_records_of_one_person_encode_alike_and_of_different_people_do_not():
     ana = {
         "record_id": "1", "source": "a", "first_name": "Ana", "last_name": "Popescu",
         "date_of_birth": date(2001, 5, 17), "sex": "f", "citizenship": "RO",
-        "place_of_birth": "Iași", "phone": "+40 721 234 567",
+        "place_of_birth": "Iași", "phone": "+40 721 234 567", "identity_number": "TEST0000017",
     }  # fmt: skip
     # Diacritics, capitals and Cyrillic transliteration are undone before hashing.
-    same = ana | {"first_name": "ANA", "last_name": "Popéscu", "place_of_birth": "Iasi"}
+    same = ana | {
+        "first_name": "ANA", "last_name": "Popéscu", "place_of_birth": "Iasi",
+        "identity_number": "test-000-0017",
+    }  # fmt: skip
     other = ana | {
         "first_name": "Vasile", "last_name": "Lungu", "date_of_birth": date(1970, 10, 10),
         "place_of_birth": "Cahul", "citizenship": "MD", "sex": "m", "phone": "069 123 456",
+        "identity_number": "TEST0000018",
     }  # fmt: skip
 
     def filters(record):
@@ -213,6 +217,44 @@ def test_encode_persons_writes_no_plaintext_and_not_the_secret(
     assert header["fingerprint"] in captured.out
 
 
+def test_encode_persons_writes_no_identity_number_and_withholds_a_bad_one(tmp_path, capsys, caplog):
+    rows = synthetic(200, seed=7)
+    # Synthetic numbers (not a real format), one per person, on every other record.
+    numbers = [f"TEST{i:07d}" if i % 2 else "" for i in range(len(rows))]
+    columns = [*COLUMNS, "identity_number"]
+    source = tmp_path / "agency.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(r | {"identity_number": n} for r, n in zip(rows, numbers, strict=True))
+    secret = write_secret(tmp_path / "key")
+    output = tmp_path / "a.clk.jsonl"
+    caplog.set_level(logging.DEBUG)
+    encode("--input", str(source), "--secret-file", str(secret), "--output", str(output))
+
+    written = output.read_bytes()
+    said = "".join(capsys.readouterr()) + caplog.text
+    given = [n for n in numbers if n]
+    assert [n for n in given if n.encode() in written or n in said] == []
+    assert [n[4:] for n in given if n[4:].encode() in written] == []  # the digits alone
+    records = [json.loads(line) for line in written.decode().splitlines()[1:]]
+    # Whether a record carries a number is visible (its filter is present); the number is not.
+    assert [r["identity"] is not None for r in records] == [bool(n) for n in numbers]
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "record_id,source,first_name,last_name,date_of_birth,identity_number\n"
+        "1,a,Ana,Pop,2001,TEST-0000-017\n2,a,Ion,Pop,2002,TEST€017\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match=r"bad\.csv:3: identity_number: not an") as refused:
+        encode("--input", str(bad), "--secret-file", str(secret),
+               "--output", str(tmp_path / "b.clk.jsonl"))  # fmt: skip
+    assert refused.value.returncode == 2
+    assert "TEST" not in str(refused.value)
+    assert not (tmp_path / "b.clk.jsonl").exists()
+
+
 @pytest.mark.parametrize(
     ("content", "says"),
     [
@@ -296,13 +338,14 @@ def test_encoded_files_made_with_another_secret_or_parameters_are_refused(tmp_pa
         assert not output.exists()
 
 
-def test_encodings_with_other_filters_than_this_version_uses_are_refused(tmp_path):
-    # Files from before the phone had a filter of its own: their parameters lack it.
+@pytest.mark.parametrize("missing", ["phone", "identity"])
+def test_encodings_with_other_filters_than_this_version_uses_are_refused(tmp_path, missing):
+    # Files from before the phone, then the identity number, had a filter of their own.
     records = parsed(synthetic(60, seed=6))
     encoder = clk.Encoder(SECRET)
     header = encoder.header(len(records))
-    del header["parameters"]["bits"]["phone"]
-    rows = [{k: v for k, v in encoder.encode(r).items() if k != "phone"} for r in records]
+    del header["parameters"]["bits"][missing]
+    rows = [{k: v for k, v in encoder.encode(r).items() if k != missing} for r in records]
     clk.write_jsonl(tmp_path / "old.clk.jsonl", header, rows)
     with pytest.raises(CommandError, match="other parameters") as refused:
         link("--input", str(tmp_path / "old.clk.jsonl"), "--output", str(tmp_path / "out.csv"))

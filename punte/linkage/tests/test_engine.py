@@ -130,6 +130,7 @@ def records(n: int, seed: int, **blank) -> pd.DataFrame:
     frame["date_of_birth"] = [normalise.parse_date(d) for d in frame["date_of_birth"]]
     frame["sex"] = [normalise.normalise_sex(s) for s in frame["sex"]]
     frame["citizenship"] = frame["citizenship"].replace("", None)
+    frame["identity_number"] = None  # the generator records no identity documents
     for column, value in blank.items():
         frame[column] = value
     return frame
@@ -173,12 +174,12 @@ def test_a_model_round_trips_through_its_file(trained, tmp_path):
 
 
 def test_columns_the_data_never_fills_are_neutral_instead_of_failing():
-    # Punte's own records have no place of birth and no phone.
+    # Punte's own records have no place of birth and no phone; these have no identity number.
     frame = records(600, seed=22, place_of_birth="", phone="")
     scorer = engine.Scorer(features.prepare(frame[features.RECORD_COLUMNS]))
     scorer.close()
     report = scorer.model.report
-    assert report["not_observed"] == ["phone", "place_of_birth"]
+    assert report["not_observed"] == ["identity_number", "phone", "place_of_birth"]
     assert report["checks"] == ["ok"]
     for lv in model._levels(scorer.model.splink_settings, "phone"):
         if not lv.get("is_null_level"):
@@ -264,27 +265,99 @@ def test_a_conflict_pair_with_overwhelming_evidence_is_linked():
     assert result.review_pairs[["record_id_l", "record_id_r"]].values.tolist() == [["a", "c"]]
 
 
-def test_twins_are_a_conflict_even_when_they_share_a_phone(trained):
-    trained_model, _ = trained
+def _conflicts(trained_model, twins: list[tuple]) -> dict[str, bool]:
+    """Whether each of `twins` (records t-b, t-c, ...) is a conflict with the first, t-a,
+    scored among 600 other records."""
     frame = records(600, seed=21)[features.RECORD_COLUMNS]
-    born = normalise.parse_date("1990-05-01")
-    extra = pd.DataFrame(
-        [
-            ("t-a", "x", "Andrei", "Popescu", born, "m", "RO", "Iasi", "+40 721 000 001"),
-            ("t-b", "y", "Mihai", "Popescu", born, "m", "RO", "Iasi", "+40 721 000 001"),
-            ("t-c", "y", "Mihai", "Popescu", born, "m", "RO", "Iasi", "+40 721 000 002"),
-        ],
-        columns=features.RECORD_COLUMNS,
-    )
+    extra = pd.DataFrame(twins, columns=features.RECORD_COLUMNS)
     prepared = features.prepare(pd.concat([frame, extra], ignore_index=True))
     scorer = engine.Scorer(prepared, model=trained_model)
+    others = [row[0] for row in twins[1:]]
     try:
         scored = scorer.score_pairs(
-            pd.DataFrame({"unique_id_l": ["t-a", "t-a"], "unique_id_r": ["t-b", "t-c"]})
+            pd.DataFrame({"unique_id_l": ["t-a"] * len(others), "unique_id_r": others})
         )
     finally:
         scorer.close()
-    conflict = dict(zip(scored["unique_id_r"], scored["conflict"], strict=True))
+    return dict(zip(scored["unique_id_r"], scored["conflict"], strict=True))
+
+
+BORN = normalise.parse_date("1990-05-01")
+
+
+def test_twins_are_a_conflict_even_when_they_share_a_phone(trained):
+    trained_model, _ = trained
+    conflict = _conflicts(
+        trained_model,
+        [
+            ("t-a", "x", "Andrei", "Popescu", BORN, "m", "RO", "Iasi", "+40 721 000 001", None),
+            ("t-b", "y", "Mihai", "Popescu", BORN, "m", "RO", "Iasi", "+40 721 000 001", None),
+            ("t-c", "y", "Mihai", "Popescu", BORN, "m", "RO", "Iasi", "+40 721 000 002", None),
+        ],
+    )
     # Two given names, same family, date and place: twins, to be judged by an analyst. A shared
     # phone proves nothing: siblings share their parents' phone, victims their exploiter's.
     assert conflict == {"t-c": True, "t-b": True}
+
+
+def test_the_same_identity_number_lifts_the_twins_conflict_and_nothing_less_does(trained):
+    trained_model, _ = trained
+    phone = "+40 721 000 001"
+    conflict = _conflicts(
+        trained_model,
+        [
+            ("t-a", "x", "Andrei", "Popescu", BORN, "m", "RO", "Iasi", phone, "TEST0000017"),
+            # One person: the clerk wrote another given name, the number is the same.
+            ("t-b", "y", "Mihai", "Popescu", BORN, "m", "RO", "Iasi", phone, "test-000-0017"),
+            # Twins: each has a number of their own (even one character apart).
+            ("t-c", "y", "Mihai", "Popescu", BORN, "m", "RO", "Iasi", phone, "TEST0000018"),
+            ("t-d", "y", "Mihai", "Popescu", BORN, "m", "RO", "Iasi", phone, "TEST9990042"),
+            # No number: nothing to prove that the two names are one person.
+            ("t-e", "y", "Mihai", "Popescu", BORN, "m", "RO", "Iasi", phone, None),
+        ],
+    )
+    assert conflict == {"t-b": False, "t-c": True, "t-d": True, "t-e": True}
+
+
+def with_identity_numbers(frame: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
+    """A synthetic identity number (not a real format) for `share` of the persons' records."""
+    import random
+
+    rng = random.Random(seed)
+    persons = sorted(set(frame["person_id"]))
+    numbers = {p: f"TEST{i:07d}" for i, p in enumerate(persons) if rng.random() < share}
+    frame = frame.copy()
+    frame["identity_number"] = frame["person_id"].map(numbers)
+    return frame
+
+
+def test_the_identity_number_is_trained_from_the_data_and_links_a_renamed_record():
+    frame = with_identity_numbers(records(600, seed=24), share=0.5, seed=24)
+    scorer = engine.Scorer(features.prepare(frame[features.RECORD_COLUMNS]))
+    scorer.close()
+    trained_model = scorer.model
+    assert "identity_number" not in trained_model.report["not_observed"]
+    settings = trained_model.splink_settings
+    same = level(settings, "identity_number", model.SAME_IDENTITY_NUMBER)
+    other = level(settings, "identity_number", "All other comparisons")
+    assert same["m_probability"] > 100 * same["u_probability"]
+    assert other["m_probability"] < other["u_probability"]
+
+    # Linked end to end: one person whose second record carries another established given
+    # name and a date off by a month, but the same identity number, is one person; twins with
+    # numbers of their own are not linked on the model's strength.
+    born_again = normalise.parse_date("1990-06-01")
+    extra = pd.DataFrame(
+        [
+            ("t-a", "x", "Andrei", "Popescu", BORN, "m", "RO", "Iasi", "", "TEST9000001"),
+            ("t-b", "y", "Mihai", "Popescu", born_again, "m", "RO", "Iasi", "", "TEST9000001"),
+            ("t-c", "x", "Elena", "Rusu", BORN, "f", "RO", "Cahul", "", "TEST9000002"),
+            ("t-d", "y", "Maria", "Rusu", BORN, "f", "RO", "Cahul", "", "TEST9000003"),
+        ],
+        columns=features.RECORD_COLUMNS,
+    )
+    linked = pd.concat([frame[features.RECORD_COLUMNS], extra], ignore_index=True)
+    result = engine.link(features.prepare(linked), model=trained_model)
+    cluster = dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True))
+    assert cluster["t-a"] == cluster["t-b"]
+    assert cluster["t-c"] != cluster["t-d"]

@@ -133,6 +133,38 @@ def test_bad_input_is_refused_with_its_line_and_exit_code_2(tmp_path, model_file
     assert not output.exists()
 
 
+def test_identity_numbers_are_read_normalised_and_missing_when_empty(tmp_path):
+    from punte.linkage import reading
+
+    source = write(
+        tmp_path / "in.csv",
+        "record_id,source,first_name,last_name,date_of_birth,identity_number\n"
+        "1,a,Ana,Pop,2001,rx 123-456\n2,a,Ion,Pop,2002,\n3,a,Ion,Rusu,2003,  \n",
+    )
+    records = reading.read_csv_files([source]).records.set_index("record_id")
+    assert records.loc["1", "identity_number"] == "RX123456"
+    assert records.loc["2", "identity_number"] is None
+    assert records.loc["3", "identity_number"] is None
+    # A file without the column has no identity numbers.
+    assert reading.read_csv_files(LABELLED).records["identity_number"].isna().all()
+
+
+def test_a_bad_identity_number_is_reported_with_its_line_not_its_value(tmp_path, model_file):
+    source = write(
+        tmp_path / "in.csv",
+        "record_id,source,first_name,last_name,date_of_birth,identity_number\n"
+        "1,a,Ana,Pop,2001,RX123456\n2,a,Ion,Pop,2002,N/A\n",
+    )
+    output = tmp_path / "out.csv"
+    with pytest.raises(
+        CommandError, match=r"in\.csv:3: identity_number: not an identity"
+    ) as refused:
+        run("--input", str(source), "--output", str(output), "--model", str(model_file))
+    assert refused.value.returncode == 2
+    assert "N/A" not in str(refused.value)
+    assert not output.exists()
+
+
 def test_bad_rows_may_be_skipped_but_are_still_reported(tmp_path, model_file, capsys):
     rows = [line for path in LABELLED for line in path.read_text().splitlines()[1:]]
     header = "record_id,source,first_name,last_name,date_of_birth,sex,citizenship\n"
@@ -178,6 +210,26 @@ def test_contradictory_options_exit_with_code_2(args, says):
     assert refused.value.returncode == 2
 
 
+def test_a_model_saved_before_identity_numbers_were_compared_is_refused(tmp_path, model_file):
+    import json
+
+    # What a model file saved before this version looks like: no identity-number comparison.
+    data = json.loads(model_file.read_text())
+    comparisons = data["splink_settings"]["comparisons"]
+    data["splink_settings"]["comparisons"] = [
+        c for c in comparisons if c["output_column_name"] != "identity_number"
+    ]
+    data["settings_hash"] = "0" * 64
+    old = write(tmp_path / "old-model.json", json.dumps(data))
+    output = tmp_path / "o.csv"
+    with pytest.raises(
+        CommandError, match="saved before this version of Punte compared identity_number"
+    ) as refused:
+        run("--input", str(LABELLED[0]), "--output", str(output), "--model", str(old))
+    assert refused.value.returncode == 2
+    assert not output.exists()
+
+
 def test_a_model_for_other_comparisons_is_refused(tmp_path):
     other = write(tmp_path / "model.json", '{"format": "punte-linkage-model/1", "spec": "other"}')
     with pytest.raises(CommandError, match="trained for other comparisons") as refused:
@@ -216,6 +268,7 @@ def test_a_model_trains_on_punte_s_own_records_which_have_no_place_or_phone():
     call_command("link_persons", "--train", verbosity=0)
     stored = LinkageModel.objects.get(is_active=True)
     report = stored.model_json["training_report"]
-    assert report["not_observed"] == ["phone", "place_of_birth"]
+    # The background persons carry no identity documents.
+    assert report["not_observed"] == ["identity_number", "phone", "place_of_birth"]
     assert report["checks"] == ["ok"]
     assert PersonLink.objects.count() == 400

@@ -211,3 +211,26 @@ def test_other_fields():
         == normalise.normalise_phone("0721234567")
         == "721234567"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("1 850101 123.456", "1850101123456"),  # a CNP as clerks write it (not a real one)
+        ("rx-123-456", "RX123456"),  # an identity card's series and number
+        ("КА 123456", "KA123456"),  # a Cyrillic series, transliterated as names are
+        ("", None),
+        ("  ", None),
+    ],
+)
+def test_identity_numbers_lose_spaces_dashes_and_dots_and_case(written, expected):
+    assert normalise.normalise_identity_number(written) == expected
+
+
+@pytest.mark.parametrize(
+    "written", ["N/A", "necunoscut", "0000000", "1234", "12345678901234567890X", "12€456"]
+)
+def test_placeholders_and_garbage_are_not_identity_numbers_and_are_not_quoted(written):
+    with pytest.raises(ValueError, match="not an identity number") as refused:
+        normalise.normalise_identity_number(written)
+    assert written not in str(refused.value)

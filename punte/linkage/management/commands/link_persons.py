@@ -7,8 +7,10 @@
     python manage.py link_persons --input A.csv [--input B.csv ...] --output clusters.csv
         [--model MODEL.json | --save-model MODEL.json] [--review-output review.csv]
         [--skip-invalid] [--threshold P] [--review-from P]
-        links CSV files (docs/LINKAGE.md gives the columns) and writes
-        record_id, cluster_id, match_probability; the database is not read or written.
+        links CSV files and writes record_id, cluster_id, match_probability; the database is
+        not read or written. Columns: record_id, source, first_name, last_name,
+        date_of_birth, and optional sex, citizenship, place_of_birth, phone, identity_number
+        (a CNP, identity card or passport number; docs/LINKAGE.md).
 
 Encoded inputs (``*.clk.jsonl``, see punte.linkage.clk) are linked by
 ``punte.linkage.encoded.link_files``; a run takes either CSV files or encoded files.
@@ -77,7 +79,10 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="FILE",
-            help="a CSV file (or encoded *.clk.jsonl file) to link; repeat for several",
+            help="a CSV file (columns record_id, source, first_name, last_name, "
+            "date_of_birth; optional sex, citizenship, place_of_birth, phone, "
+            "identity_number: a CNP, identity card or passport number), or an encoded "
+            "*.clk.jsonl file, to link; repeat for several",
         )
         parser.add_argument("--output", metavar="FILE", help="clusters CSV to write (file mode)")
         parser.add_argument(
