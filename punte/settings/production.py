@@ -107,11 +107,16 @@ if not _database_url.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production.")
 DATABASES = {
     **DATABASES,
-    "default": dj_database_url.parse(
-        _database_url,
-        conn_max_age=_integer("PUNTE_DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    ),
+    "default": {
+        **dj_database_url.parse(
+            _database_url,
+            conn_max_age=_integer("PUNTE_DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        # Django's backend, checking a reused connection only after it has been idle (ADR 0026).
+        "ENGINE": "punte.core.db.postgresql",
+        "HEALTH_CHECK_AFTER_IDLE": _integer("PUNTE_DB_HEALTH_CHECK_AFTER_IDLE", 5),
+    },
 }
 # Server-side parameter binding with prepared statements: PostgreSQL plans a statement the
 # connection has run 5 times once, and then reuses the plan (about half the database CPU of an

@@ -1,0 +1,47 @@
+"""PostgreSQL, with Django's connection health check made only after the connection has been
+idle (ADR 0026).
+
+With CONN_HEALTH_CHECKS, Django sends `SELECT 1` before the first statement of every request
+that reuses a persistent connection: a round trip that cost a worklist page a tenth of its time
+(docs/PERFORMANCE.md). Here the check is skipped when the connection answered every statement
+of a request that ended less than HEALTH_CHECK_AFTER_IDLE seconds ago, as PgBouncer's
+server_check_delay does; a connection idle for longer is checked as before. 0 checks always.
+"""
+
+import time
+
+from django.db.backends.postgresql import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.health_check_after_idle = float(self.settings_dict.get("HEALTH_CHECK_AFTER_IDLE", 0))
+        self.proven_at: float | None = None
+
+    def connect(self):
+        super().connect()
+        self.proven_at = None
+
+    def close_if_health_check_failed(self):
+        if (
+            self.connection is not None
+            and self.health_check_enabled
+            and not self.health_check_done
+            and self.proven_at is not None
+            and time.monotonic() - self.proven_at < self.health_check_after_idle
+        ):
+            self.health_check_done = True
+            return
+        super().close_if_health_check_failed()
+
+    def close_if_unusable_or_obsolete(self):
+        # Called as each request starts and ends. health_check_done is set by a request's first
+        # use of the connection (or by connecting) and cleared here, so it being set now means
+        # the connection was used since the last call; errors_occurred, that a statement failed.
+        used_without_error = (
+            self.connection is not None and self.health_check_done and not self.errors_occurred
+        )
+        super().close_if_unusable_or_obsolete()
+        if used_without_error and self.connection is not None:
+            self.proven_at = time.monotonic()
