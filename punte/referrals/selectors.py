@@ -249,64 +249,69 @@ def _worklist_item(row, now: datetime.datetime, purposes: dict[str, str]) -> dic
 
 def _json_time_sql(column: str) -> str:
     # DjangoJSONEncoder's form, which the Python path writes: milliseconds (truncated) only when
-    # the time has a fraction of a second, "Z" for UTC. The "%%" is the driver's escape of "%".
-    utc = f"{column} AT TIME ZONE 'UTC'"
+    # the time has a fraction of a second, "Z" for UTC; a JSON string, or null.
     return (
-        f"CASE WHEN {column} IS NULL THEN NULL ELSE to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN extract(microseconds FROM {column})::bigint %% 1000000 = 0 THEN ''"
-        f" ELSE to_char({utc}, '.MS') END || 'Z' END"
+        f"CASE WHEN {column} IS NULL THEN 'null' ELSE '\"' || to_char({column} AT TIME ZONE 'UTC',"
+        f" CASE WHEN date_trunc('second', {column}) = {column} THEN 'YYYY-MM-DD\"T\"HH24:MI:SS'"
+        f" ELSE 'YYYY-MM-DD\"T\"HH24:MI:SS.MS' END) || 'Z\"' END"
     )
 
 
-def _json_organisation_sql(prefix: str) -> str:
+def _json_organisation_sql(alias: str) -> str:
     return (
-        f"json_build_object('id', {prefix}_id, 'name', {prefix}_name, 'type', {prefix}_type,"
-        f" 'county', {prefix}_county)"
+        f"json_build_object('id', {alias}.id, 'name', {alias}.name, 'type', {alias}.type,"
+        f" 'county', {alias}.county_id)::text"
     )
 
 
 # The same page with PostgreSQL writing the JSON of its rows: on a 50-row page, parsing the
 # rows' timestamps and ids in Python and encoding them again cost more than the query
-# (bench/worklist). The WHERE and ORDER BY are _WORKLIST_SQL's; test_worklist_sql.py holds both
-# paths to the same JSON. Parameters: the receiver, [the cursor's due, due, id,] the rows to
-# fetch (limit + 1), the purposes' labels (a JSON object), now, then limit three times. Built
-# from constant fragments only; every value is a parameter.
+# (bench/worklist). Each item is written by concatenation (strings through to_json(), which
+# escapes them; ids, booleans and the organisations' JSON as they are): json_build_object on
+# every row cost PostgreSQL more than the page's query itself. The receiver's JSON is written
+# once, each sender's once. The WHERE and ORDER BY are _WORKLIST_SQL's; test_worklist_sql.py
+# holds both paths to the same JSON. Parameters: the receiver, [the cursor's due, due, id,] the
+# rows to fetch (limit + 1), the purposes' labels (a JSON object), the receiver again, now, then
+# limit three times. Built from constant fragments only; every value is a parameter.
 _WORKLIST_JSON_SQL = f"""
 WITH page AS (
     SELECT r.id, r.status, r.service, r.person_id, r.county_id, r.is_child, r.created_at,
-           r.due_at, r.escalated_at, ru.code AS rule_code, ru.target_type,
-           s.id AS s_id, s.name AS s_name, s.type AS s_type, s.county_id AS s_county,
-           v.id AS v_id, v.name AS v_name, v.type AS v_type, v.county_id AS v_county
+           r.due_at, r.escalated_at, r.sender_organisation_id, ru.code AS rule_code,
+           ru.target_type, row_number() OVER (ORDER BY r.due_at, r.id) AS n
     FROM referrals_referral r
-    JOIN accounts_organisation s ON s.id = r.sender_organisation_id
-    JOIN accounts_organisation v ON v.id = r.receiver_organisation_id
     LEFT JOIN referrals_routingrule ru ON ru.id = r.rule_id
     WHERE r.receiver_organisation_id = %s AND r.status IN ('sent', 'accepted')
-      AND r.due_at IS NOT NULL {{after}}
+      AND r.due_at IS NOT NULL AFTER_CURSOR
     ORDER BY r.due_at, r.id
     LIMIT %s
-), numbered AS (
-    SELECT page.*, row_number() OVER (ORDER BY due_at, id) AS n FROM page
+), senders AS (
+    SELECT s.id, {_json_organisation_sql("s")} AS json
+    FROM accounts_organisation s
+    WHERE s.id IN (SELECT sender_organisation_id FROM page)
 )
 SELECT count(*),
-       coalesce(json_agg(json_build_object(
-           'id', id, 'status', status,
-           'purpose', %s::jsonb ->> (
-               CASE WHEN coalesce(rule_code, '') <> '' THEN target_type ELSE service END
-           ),
-           'rule_code', rule_code, 'service', nullif(service, ''),
-           'person_id', person_id,
-           'sender_organisation', {_json_organisation_sql("s")},
-           'receiver_organisation', {_json_organisation_sql("v")},
-           'county', county_id, 'is_child', is_child,
-           'created_at', {_json_time_sql("created_at")},
-           'due_at', {_json_time_sql("due_at")},
-           'overdue', due_at < %s,
-           'escalated_at', {_json_time_sql("escalated_at")}
-       ) ORDER BY n) FILTER (WHERE n <= %s), '[]')::text,
-       max(due_at) FILTER (WHERE n = %s),
-       max(id::text) FILTER (WHERE n = %s)
-FROM numbered
+       '[' || coalesce(string_agg(
+           '{{"id":"' || p.id || '","status":' || to_json(p.status)
+           || ',"purpose":' || coalesce(to_json((SELECT %s::jsonb) ->> (
+               CASE WHEN coalesce(p.rule_code, '') <> '' THEN p.target_type ELSE p.service END
+           )), 'null')
+           || ',"rule_code":' || coalesce(to_json(p.rule_code)::text, 'null')
+           || ',"service":' || coalesce(to_json(nullif(p.service, ''))::text, 'null')
+           || ',"person_id":"' || p.person_id
+           || '","sender_organisation":' || s.json
+           || ',"receiver_organisation":' || (
+               SELECT {_json_organisation_sql("v")} FROM accounts_organisation v WHERE v.id = %s
+           )
+           || ',"county":' || to_json(p.county_id)
+           || ',"is_child":' || p.is_child
+           || ',"created_at":' || {_json_time_sql("p.created_at")}
+           || ',"due_at":' || {_json_time_sql("p.due_at")}
+           || ',"overdue":' || (p.due_at < %s)
+           || ',"escalated_at":' || {_json_time_sql("p.escalated_at")}
+           || '}}', ',' ORDER BY p.n) FILTER (WHERE p.n <= %s), '') || ']',
+       max(p.due_at) FILTER (WHERE p.n = %s),
+       max(p.id::text) FILTER (WHERE p.n = %s)
+FROM page p JOIN senders s ON s.id = p.sender_organisation_id
 """  # noqa: S608
 
 
@@ -348,8 +353,8 @@ def worklist_page(
     with connection.cursor() as db:
         if _builds_json_in_database():
             db.execute(
-                _WORKLIST_JSON_SQL.format(after=after),
-                [org, *after_params, limit + 1, purposes_json, now, limit, limit, limit],
+                _WORKLIST_JSON_SQL.replace("AFTER_CURSOR", after),
+                [org, *after_params, limit + 1, purposes_json, org, now, limit, limit, limit],
             )
             fetched, items, last_due, last_id = db.fetchone()
         else:
