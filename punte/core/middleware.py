@@ -1,6 +1,10 @@
 import ipaddress
 import re
 
+from csp.constants import HEADER as CSP_HEADER
+from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import MiddlewareNotUsed
@@ -118,3 +122,45 @@ class BrowserSessionMiddleware:
             if response is not None:
                 return response
         return None
+
+
+_PER_RESPONSE_CSP = (
+    "_csp_config", "_csp_update", "_csp_replace",
+    "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro",
+)  # fmt: skip
+
+
+class SitePolicyCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site's policy built once per process.
+
+    Punte serves one policy everywhere (no inline script or style, hence no nonce, and no view
+    that changes the policy), so the header is the same string on every response; django-csp
+    builds it anew each time, enforced and report-only, which cost an API answer more than
+    routing its URL (bench/worklist). A response that carries a policy of its own (django-csp's
+    decorators) or a request that used a nonce still goes through django-csp's own path.
+    """
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self.site_policy = build_policy()
+        self.site_policy_report_only = build_policy(report_only=True)
+        self.excludes_paths = any(
+            (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
+            for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
+        )
+
+    def process_response(self, request, response):
+        if (
+            self.excludes_paths
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in _PER_RESPONSE_CSP)
+            or (settings.DEBUG and response.status_code in (404, 500))  # Django's debug pages
+        ):
+            return super().process_response(request, response)
+        for header, policy, exempt in (
+            (CSP_HEADER, self.site_policy, "_csp_exempt"),
+            (CSP_HEADER_REPORT_ONLY, self.site_policy_report_only, "_csp_exempt_ro"),
+        ):
+            if policy and header not in response and not getattr(response, exempt, False):
+                response[header] = policy
+        return response

@@ -39,7 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the one site-wide policy built once per process.
+    "punte.core.middleware.SitePolicyCSPMiddleware",
     "punte.core.middleware.RequestContextMiddleware",
     # Under /api/, any error answered outside the API's handlers becomes problem+json.
     "punte.core.api_support.ApiProblemMiddleware",
