@@ -391,7 +391,7 @@ PLAIN_BLOCKING = (
     BlockingRule(sql="l.first_cons = r.last_cons AND l.last_cons = r.first_cons"),
     BlockingRule(("last_key", "first2"), refine=("sex", "dob_year")),
     BlockingRule(("first_group", "last_init", "place_key"), refine=("sex",)),
-    # A phone number (or another identifying number in its column) is shared by few people.
+    # A phone number is shared by few people (a household; an exploiter's victims).
     BlockingRule(("phone",), refine=("last_init",)),
     # An identity number is one person's; narrowed only if a file repeats one many times.
     BlockingRule(("identity_number",), refine=("last_init",)),
