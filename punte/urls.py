@@ -7,6 +7,9 @@ from punte.core import views as core_views
 from punte.identification import public_report
 
 urlpatterns = [
+    # First: Django tries the patterns in order, and API clients call far more often than pages
+    # are opened; no page's URL starts with api/v1/.
+    path("api/v1/", api.urls),
     path("", core_views.home, name="home"),
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -22,7 +25,6 @@ urlpatterns = [
     path("statistics/", include("punte.statistics.urls")),
     path("notifications/", include("punte.notifications.urls")),
     path("referrals/", include("punte.referrals.urls")),
-    path("api/v1/", api.urls),
 ]
 
 handler400 = "punte.core.views.bad_request"
