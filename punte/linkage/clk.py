@@ -49,12 +49,14 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
 from punte.linkage import normalise
+from punte.linkage.features import MAX_RECORDS_PER_IDENTITY_NUMBER
 
 FORMAT = "punte-clk/1"
 MIN_SECRET_BYTES = 32
@@ -260,6 +262,26 @@ def orient(records: list[dict]) -> list[dict]:
             }  # fmt: skip
         out.append(record)
     return out
+
+
+def prepare_records(records: list[dict]) -> list[dict]:
+    """What the agency's own file teaches before encoding, as plaintext linking learns it from
+    the records linked: names put back in order (`orient`), and an identity number carried
+    by more records than features.MAX_RECORDS_PER_IDENTITY_NUMBER dropped (not one person's:
+    once encoded, noise hides how often it occurs)."""
+
+    def number(record: dict) -> str | None:
+        try:
+            return normalise.normalise_identity_number(record.get("identity_number"))
+        except ValueError:
+            return None
+
+    counts = Counter(n for n in map(number, records) if n)
+    shared = {n for n, count in counts.items() if count > MAX_RECORDS_PER_IDENTITY_NUMBER}
+    return [
+        {**record, "identity_number": None} if number(record) in shared else record
+        for record in orient(records)
+    ]
 
 
 # --------------------------------------------------------------------------- encoder

@@ -437,7 +437,7 @@ def encode_in_memory(
 ) -> clk.EncodedFile:
     """Encode records as an agency would (names oriented within this set of records)."""
     encoder = clk.Encoder(secret, parameters)
-    rows = [encoder.encode(record) for record in clk.orient(records)]
+    rows = [encoder.encode(record) for record in clk.prepare_records(records)]
     return clk.EncodedFile(path=name, header=encoder.header(len(rows)), rows=rows)
 
 

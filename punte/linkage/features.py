@@ -32,7 +32,7 @@ citizenship        ISO 3166-1 alpha-2 or NULL
 place_key          name_key of the place of birth, or NULL
 phone              last nine digits, or NULL
 identity_number    a CNP, identity card or passport number (normalise.normalise_identity_number),
-                   or NULL
+                   or NULL (also when more than MAX_RECORDS_PER_IDENTITY_NUMBER records carry it)
 em_sample          a number 0-9999 from the record key, to sample pairs for training
 =================  =====================================================================
 
@@ -51,6 +51,11 @@ import pandas as pd
 from punte.linkage import normalise
 
 ESTABLISHED_NAME_COUNT = 5
+# An identity number on more records than this is not one person's (an organisation's own
+# registration number, a placeholder the reader did not recognise): it is treated as missing,
+# so that it neither links strangers nor lifts the twins rule. One person is recorded by a
+# handful of agencies, a few times each.
+MAX_RECORDS_PER_IDENTITY_NUMBER = 20
 
 RECORD_COLUMNS = [
     "record_id",
@@ -210,6 +215,8 @@ def prepare(
         else pd.Series("", index=records.index),
         _identity_number,
     )
+    shared = out["identity_number"].map(out["identity_number"].value_counts())
+    out.loc[shared > MAX_RECORDS_PER_IDENTITY_NUMBER, "identity_number"] = ""
 
     out["em_sample"] = (
         pd.util.hash_pandas_object(out["unique_id"], index=False).to_numpy() % 10_000

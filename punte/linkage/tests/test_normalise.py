@@ -234,3 +234,38 @@ def test_placeholders_and_garbage_are_not_identity_numbers_and_are_not_quoted(wr
     with pytest.raises(ValueError, match="not an identity number") as refused:
         normalise.normalise_identity_number(written)
     assert written not in str(refused.value)
+
+
+def test_an_identity_number_on_too_many_records_is_nobody_s_and_counts_as_missing():
+    from punte.linkage import clk
+
+    many = features.MAX_RECORDS_PER_IDENTITY_NUMBER + 1
+    rows = [
+        {
+            "record_id": str(i),
+            "source": "s",
+            "first_name": "Ana",
+            "last_name": f"Pop{chr(97 + i % 26)}",
+            "date_of_birth": None,
+            "sex": None,
+            "citizenship": None,
+            "place_of_birth": "",
+            "phone": "",
+            # An NGO's own registration number in every row, and two persons' own numbers.
+            "identity_number": "ORG55501" if i < many else f"TEST{i:05d}",
+        }
+        for i in range(many + 2)
+    ]
+    prepared = features.prepare(pd.DataFrame(rows))
+    assert prepared["identity_number"].tolist() == [None] * many + [
+        f"TEST{many:05d}",
+        f"TEST{many + 1:05d}",
+    ]
+    # The same at the agency, before encoding: no identity filter for the shared number.
+    encoded = clk.prepare_records(rows)
+    assert [r["identity_number"] for r in encoded] == [None] * many + [
+        f"TEST{many:05d}",
+        f"TEST{many + 1:05d}",
+    ]
+    # At the limit, the number is still one person's.
+    assert features.prepare(pd.DataFrame(rows[1:]))["identity_number"].notna().all()

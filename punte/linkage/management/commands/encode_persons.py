@@ -72,7 +72,7 @@ class Command(BaseCommand):
             raise CommandError(withheld(str(exc)), returncode=2) from exc
 
         encoder = clk.Encoder(secret)
-        rows = clk.orient(records.to_dict("records"))
+        rows = clk.prepare_records(records.to_dict("records"))
         encoded = (encoder.encode(record) for record in rows)
         handle, temporary = tempfile.mkstemp(
             prefix=f".{output.name}.", suffix=".partial", dir=output.parent
