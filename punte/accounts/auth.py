@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from punte.accounts.models import (
     RolePermission,
     User,
 )
+from punte.core.db.pipeline import can_pipeline
 from punte.core.rawrows import RowLoader
 
 TOKEN_PREFIX = "pnt"
@@ -129,15 +131,18 @@ def _token_sql(connection) -> str:
 
 def _load_token(digest: str) -> ApiToken | None:
     """The token with the given hash and everything it acts for, in one statement; None if
-    unknown. The instances are those select_related() would build (every field converted and
-    decrypted by the ORM's own converters), and the membership's permission_codes are set from
-    the same statement, so no further query is made for them."""
+    unknown."""
     connection = connections[DEFAULT_DB_ALIAS]  # not the proxy: read a dozen times below
     with connection.cursor() as cursor:
         cursor.execute(_token_sql(connection), [digest])
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _token_from_row(row, connection)
+
+
+def _token_from_row(row, connection) -> ApiToken:
+    """The instances are those select_related() would build (every field converted and
+    decrypted by the ORM's own converters), and the membership's permission_codes are set from
+    the same statement, so no further query is made for them."""
     loaded = []
     start = 0
     for rows in (_TOKEN_ROWS, _MEMBERSHIP_ROWS, _USER_ROWS, _ORGANISATION_ROWS, _ROLE_ROWS):
@@ -155,12 +160,19 @@ def _load_token(digest: str) -> ApiToken | None:
     return token
 
 
+def _well_formed(raw: str) -> bool:
+    return raw.startswith(f"{TOKEN_PREFIX}_") and len(raw) <= MAX_TOKEN_LENGTH
+
+
 def _check_token(raw: str) -> TokenCheck:
-    if not raw.startswith(f"{TOKEN_PREFIX}_") or len(raw) > MAX_TOKEN_LENGTH:
+    if not _well_formed(raw):
         return TokenCheck(None, "This is not a Punte API token.")
     # Hand-written SQL, not a queryset: compiling the select_related() query cost more than the
     # whole bare request it is compared with (bench/api_overhead, docs/PERFORMANCE.md).
-    found = _load_token(hash_token(raw))
+    return _judge(_load_token(hash_token(raw)))
+
+
+def _judge(found: ApiToken | None) -> TokenCheck:
     if found is None:
         return TokenCheck(None, "Unknown token.")
     if found.revoked_at is not None:
@@ -173,6 +185,46 @@ def _check_token(raw: str) -> TokenCheck:
     ):
         return TokenCheck(found, "The account or organisation this token acts for is inactive.")
     return TokenCheck(found, None)
+
+
+# What _judge() accepts, as SQL over the token's hash: for statements that are sent with the
+# token's own (check_token_and_read) and so run before the token is judged.
+TOKEN_MEMBERSHIP_SQL = """(
+    SELECT m.id FROM accounts_apitoken t
+    JOIN accounts_membership m ON m.id = t.membership_id
+    JOIN accounts_user u ON u.id = m.user_id
+    JOIN accounts_organisation o ON o.id = m.organisation_id
+    WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > now()
+      AND m.is_active AND u.is_active AND o.is_active
+)"""
+
+
+def check_token_and_read(request, raw: str, sql: str, params: Callable[[str], list]):
+    """check_token(), with one more read sent in the same round trip (PostgreSQL's pipeline
+    mode, ADR 0013): that statement's one row if the token is good; None if it is refused.
+
+    The statement runs before the token is judged, so it must find nothing for a token that
+    would be refused: it is given the token's hash (`params(digest)`) and scopes itself through
+    TOKEN_MEMBERSHIP_SQL. Returns NotImplemented, having read nothing, where this cannot be done
+    (a malformed token, a token already judged for this request, a database that cannot
+    pipeline): the caller then reads the usual way, after the check."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if (
+        not _well_formed(raw)
+        or getattr(request, _CACHE_ATTR, None) is not None
+        or not can_pipeline(connection)
+    ):
+        return NotImplemented
+    digest = hash_token(raw)
+    with connection.cursor() as token_cursor, connection.cursor() as read_cursor:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            token_cursor.execute(_token_sql(connection), [digest])
+            read_cursor.execute(sql, params(digest))
+        token_row = token_cursor.fetchone()
+        read_row = read_cursor.fetchone()
+    result = _judge(None if token_row is None else _token_from_row(token_row, connection))
+    setattr(request, _CACHE_ATTR, (raw, result))
+    return read_row if result.refusal is None else None
 
 
 def bearer_from_header(request) -> str | None:

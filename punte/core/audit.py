@@ -44,6 +44,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from punte.core import context
+from punte.core.db.pipeline import can_pipeline
 from punte.core.models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
@@ -234,24 +235,11 @@ def _inserted_id(db, insert) -> int:
     return insert.lastrowid
 
 
-def _pipelines(db) -> bool:
-    """Can statements be sent to the database without waiting for each answer? (psycopg 3's
-    pipeline mode, with a libpq of PostgreSQL 14 or later.)"""
-    if db.vendor != "postgresql":
-        return False
-    db.ensure_connection()
-    if not hasattr(db.connection, "pipeline"):
-        return False
-    from psycopg import Pipeline
-
-    return Pipeline.is_supported()
-
-
 def _append(db, values: dict[str, Any]) -> int:
     """Insert the event and move its chain's head onto it (inside the caller's transaction); the
     event's id. On PostgreSQL both statements travel together, in one round trip."""
     with db.cursor() as insert, db.cursor() as move_head:
-        if _pipelines(db):
+        if can_pipeline(db):
             # Inside the caller's explicit transaction (BEGIN was sent), the Sync that ends the
             # pipeline commits nothing: it only collects both answers (and raises their errors).
             with db.wrap_database_errors, db.connection.pipeline():
@@ -371,7 +359,7 @@ def read_and_record(read: Callable[[], T | None], event: Callable[[T], dict[str,
     or on SQLite, it is `atomic()` + `read()` + `record()`.
     """
     db = _db()
-    if db.in_atomic_block or not _pipelines(db):
+    if db.in_atomic_block or not can_pipeline(db):
         with transaction.atomic():
             found = read()
             if found is not None:

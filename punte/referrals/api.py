@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from punte.accounts.auth import BearerTokenAuth, SessionAuth
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.core.errors import ServiceError
 from punte.identification import selectors as person_selectors
@@ -146,17 +147,36 @@ class WorklistItem(Schema):
     escalated_at: datetime.datetime | None
 
 
+class WorklistBearerAuth(BearerTokenAuth):
+    """BearerTokenAuth, with the page asked for in the same round trip as the token
+    (selectors.worklist_page_with_token, ADR 0013); the token is judged exactly as everywhere."""
+
+    def authenticate(self, request, token: str):
+        cursor, limit = request.GET.get("cursor"), request.GET.get("limit")
+        page = selectors.worklist_page_with_token(
+            request, token.strip(), cursor=cursor, limit=limit
+        )
+        if isinstance(page, tuple):
+            request.worklist_page = (cursor, int(limit or 50), page)
+        return super().authenticate(request, token)
+
+
 @router.get(
     "/referrals/incoming",
     response=CursorPage[WorklistItem],
     summary="Worklist: referrals your organisation must answer or complete",
+    auth=[WorklistBearerAuth(), SessionAuth()],
 )
 def incoming_referrals(request: HttpRequest, cursor: str | None = None, limit: int = 50):
     """Open referrals to your organisation, the soonest deadline first (keyset pagination on
     the deadline). Overdue ones carry `overdue: true`."""
-    items, next_cursor = selectors.worklist_page(
-        actor=request.membership, cursor=cursor, limit=limit
-    )
+    read = getattr(request, "worklist_page", None)
+    if read is not None and read[:2] == (cursor, limit):
+        items, next_cursor = read[2]
+    else:
+        items, next_cursor = selectors.worklist_page(
+            actor=request.membership, cursor=cursor, limit=limit
+        )
     # The selector's items are already this schema's JSON text (test_worklist_sql.py validates
     # them against it): re-validating a page item by item cost more than the query.
     body = f'{{"items": {items}, "next_cursor": {json.dumps(next_cursor)}}}'

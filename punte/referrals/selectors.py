@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 
+from punte.accounts.auth import TOKEN_MEMBERSHIP_SQL, check_token_and_read
 from punte.accounts.models import Membership, Organisation, OrganisationType
 from punte.accounts.permissions import Scope
 from punte.core import audit
@@ -270,18 +271,20 @@ def _json_organisation_sql(alias: str) -> str:
 # escapes them; ids, booleans and the organisations' JSON as they are): json_build_object on
 # every row cost PostgreSQL more than the page's query itself. The receiver's JSON is written
 # once, each sender's once. The WHERE and ORDER BY are _WORKLIST_SQL's; test_worklist_sql.py
-# holds both paths to the same JSON. Parameters: the receiver, [the cursor's due, due, id,] the
-# rows to fetch (limit + 1), the purposes' labels (a JSON object), the receiver again, now, then
-# limit three times. Built from constant fragments only; every value is a parameter.
+# holds both paths to the same JSON. RECEIVER is the receiving organisation: a parameter, or
+# the token's (worklist_page_with_token). Parameters: the receiver's, [the cursor's due, due,
+# id,] the rows to fetch (limit + 1), the purposes' labels (a JSON object), now, then limit
+# three times. Built from constant fragments only; every value is a parameter.
 _WORKLIST_JSON_SQL = f"""
-WITH page AS (
+WITH receiver AS MATERIALIZED (SELECT RECEIVER AS id),
+page AS (
     SELECT r.id, r.status, r.service, r.person_id, r.county_id, r.is_child, r.created_at,
            r.due_at, r.escalated_at, r.sender_organisation_id, ru.code AS rule_code,
            ru.target_type, row_number() OVER (ORDER BY r.due_at, r.id) AS n
     FROM referrals_referral r
     LEFT JOIN referrals_routingrule ru ON ru.id = r.rule_id
-    WHERE r.receiver_organisation_id = %s AND r.status IN ('sent', 'accepted')
-      AND r.due_at IS NOT NULL AFTER_CURSOR
+    WHERE r.receiver_organisation_id = (SELECT id FROM receiver)
+      AND r.status IN ('sent', 'accepted') AND r.due_at IS NOT NULL AFTER_CURSOR
     ORDER BY r.due_at, r.id
     LIMIT %s
 ), senders AS (
@@ -300,7 +303,8 @@ SELECT count(*),
            || ',"person_id":"' || p.person_id
            || '","sender_organisation":' || s.json
            || ',"receiver_organisation":' || (
-               SELECT {_json_organisation_sql("v")} FROM accounts_organisation v WHERE v.id = %s
+               SELECT {_json_organisation_sql("v")} FROM accounts_organisation v
+               WHERE v.id = (SELECT id FROM receiver)
            )
            || ',"county":' || to_json(p.county_id)
            || ',"is_child":' || p.is_child
@@ -335,31 +339,88 @@ def worklist_page(
 
     Not audited, as no worklist is (ADR 0025): the items name no one; opening a referral or a
     person from them is audited as every opening is."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ServiceError("limit", f"limit must be between 1 and {MAX_LIMIT}.", status=400)
+    _check_limit(limit)
     if not (actor.has_perm("referral.view") and actor.has_perm("referral.respond")):
         return "[]", None
-    after, after_params = "", []
-    if cursor:
-        after = "AND (r.due_at > %s OR (r.due_at = %s AND r.id > %s))"
-        due, pk = _worklist_cursor(cursor)
-        field = Referral._meta.get_field("id")
-        after_params = [due, due, field.get_db_prep_value(pk, connection)]
+    after, after_params = _after(cursor)
     org = Referral._meta.get_field("receiver_organisation").get_db_prep_value(
         actor.organisation_id, connection
     )
-    now = timezone.now()
-    purposes, purposes_json = _purposes(translation.get_language())
     with connection.cursor() as db:
         if _builds_json_in_database():
             db.execute(
-                _WORKLIST_JSON_SQL.replace("AFTER_CURSOR", after),
-                [org, *after_params, limit + 1, purposes_json, org, now, limit, limit, limit],
+                _WORKLIST_JSON_SQL.replace("RECEIVER", "%s::uuid").replace("AFTER_CURSOR", after),
+                [org, *after_params, *_json_page_params(limit)],
             )
-            fetched, items, last_due, last_id = db.fetchone()
-        else:
-            db.execute(_WORKLIST_SQL.format(after=after), [org, *after_params, limit + 1])
-            fetched, items, last_due, last_id = _page_in_python(db.fetchall(), now, purposes, limit)
+            return _page_from_json_row(db.fetchone(), limit)
+        db.execute(_WORKLIST_SQL.format(after=after), [org, *after_params, limit + 1])
+        purposes, _ = _purposes(translation.get_language())
+        return _page_from_json_row(
+            _page_in_python(db.fetchall(), timezone.now(), purposes, limit), limit
+        )
+
+
+# The receiver of worklist_page_with_token(): the organisation of the token's membership, if the
+# token is good (auth.TOKEN_MEMBERSHIP_SQL) and its role holds both permissions worklist_page()
+# asks for; else none, and the page is empty.
+_TOKEN_RECEIVER_SQL = f"""(
+    SELECT m.organisation_id FROM accounts_membership m
+    WHERE m.id = {TOKEN_MEMBERSHIP_SQL}
+      AND (SELECT count(*) FROM accounts_rolepermission rp WHERE rp.role_id = m.role_id
+           AND rp.permission IN ('referral.view', 'referral.respond')) = 2
+)"""  # noqa: S608
+
+
+def worklist_page_with_token(
+    request, raw_token: str, *, cursor: str | None, limit: str | None
+) -> tuple[str, str | None] | None:
+    """worklist_page() for the bearer of `raw_token`, read in the same round trip as the
+    token's check (auth.check_token_and_read, ADR 0013): the API's most frequent call, in one
+    round trip instead of two. Called by the endpoint's authentication with the query's raw
+    cursor and limit. None if the token is refused (the authentication then answers 401);
+    NotImplemented where this cannot be done (a cursor or limit the endpoint will refuse, a
+    database that cannot pipeline), and the endpoint then calls worklist_page()."""
+    try:
+        page_size = 50 if limit is None else int(limit)
+        _check_limit(page_size)
+        after, after_params = _after(cursor)
+    except (ValueError, ServiceError):
+        return NotImplemented
+    sql = _WORKLIST_JSON_SQL.replace("RECEIVER", _TOKEN_RECEIVER_SQL).replace("AFTER_CURSOR", after)
+    row = check_token_and_read(
+        request,
+        raw_token,
+        sql,
+        lambda digest: [digest, *after_params, *_json_page_params(page_size)],
+    )
+    if row is None or row is NotImplemented:
+        return row
+    return _page_from_json_row(row, page_size)
+
+
+def _check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ServiceError("limit", f"limit must be between 1 and {MAX_LIMIT}.", status=400)
+
+
+def _after(cursor: str | None) -> tuple[str, list]:
+    if not cursor:
+        return "", []
+    due, pk = _worklist_cursor(cursor)
+    field = Referral._meta.get_field("id")
+    return (
+        "AND (r.due_at > %s OR (r.due_at = %s AND r.id > %s))",
+        [due, due, field.get_db_prep_value(pk, connection)],
+    )
+
+
+def _json_page_params(limit: int) -> list:
+    _, purposes_json = _purposes(translation.get_language())
+    return [limit + 1, purposes_json, timezone.now(), limit, limit, limit]
+
+
+def _page_from_json_row(row, limit: int) -> tuple[str, str | None]:
+    fetched, items, last_due, last_id = row
     next_cursor = None
     if fetched > limit:
         next_cursor = _encode_cursor([last_due.isoformat(), last_id])

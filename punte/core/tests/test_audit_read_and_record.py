@@ -15,6 +15,7 @@ from django.http import Http404
 
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core import audit
+from punte.core.db.pipeline import can_pipeline
 from punte.core.models import AuditChainHead, AuditEvent
 from punte.identification.selectors import person_get_for_view
 from punte.identification.tests.factories import PersonFactory
@@ -58,7 +59,7 @@ def _idle() -> bool:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_pipelined_read_commits_one_chained_event_or_nothing():
     officer = MembershipFactory(role_code="regional_officer")
-    assert not connection.in_atomic_block and audit._pipelines(connection)
+    assert not connection.in_atomic_block and can_pipeline(connection)
 
     assert audit.read_and_record(_read_country("RO"), _event(officer)) == "RO"
     event = AuditEvent.objects.get(action="test.read")
