@@ -50,6 +50,12 @@ def parse_args(argv=None):
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=200, help="per side and round")
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument(
+        "--blocks",
+        action="store_true",
+        help="call each side --requests times in a row, round by round (the runs until 5 Dec), "
+        "instead of interleaving the sides call by call",
+    )
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument(
         "--profile", action="store_true", help="also profile 100 api requests (cProfile)"
@@ -73,6 +79,24 @@ def parse_args(argv=None):
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def call_order(sides: list[str], rounds: int, requests: int, *, blocks: bool) -> list[str]:
+    """Which side to call next, rounds x requests times each. By default interleaved call by call
+    (each side once per turn, the order rotating), so that whatever else the shared machine does
+    at a given moment falls on every side alike. With `blocks`, as the runs until 5 Dec did:
+    `requests` calls of one side after another, the order of the sides reversed every round;
+    a busy spell then lands on one side's block, and a side called in a tight loop runs with
+    caches warmed by itself alone."""
+    if blocks:
+        return [
+            name
+            for round_number in range(rounds)
+            for name in (sides if round_number % 2 == 0 else sides[::-1])
+            for _ in range(requests)
+        ]
+    turns = [sides[i:] + sides[:i] for i in range(len(sides))]
+    return [name for turn in range(rounds * requests) for name in turns[turn % len(turns)]]
 
 
 def wsgi_environ(path: str, headers: dict[str, str]) -> dict:
@@ -227,18 +251,12 @@ def run(args, db: Database, info: dict[str, str]) -> int:
     # CPU time of this process (Python, psycopg, the kernel on its behalf): the rest of a call's
     # wall time is waiting, for PostgreSQL's answers and for a turn on the shared cores.
     cpu: dict[str, list[float]] = {name: [] for name in sides}
-    order = list(sides)
-    # Interleaved call by call (each side once, then the next turn in another order), so that
-    # whatever else the shared machine does at a given moment falls on every side alike;
-    # blocks of calls per side let a busy spell land on one side only (runs of 4-5 Dec).
-    turns = [order[i:] + order[:i] for i in range(len(order))]
-    for turn in range(args.rounds * args.requests):
-        for name in turns[turn % len(turns)]:
-            fn = sides[name]
-            c0, t0 = time.process_time(), time.perf_counter()
-            fn()
-            timings[name].append((time.perf_counter() - t0) * 1000)
-            cpu[name].append((time.process_time() - c0) * 1000)
+    for name in call_order(list(sides), args.rounds, args.requests, blocks=args.blocks):
+        fn = sides[name]
+        c0, t0 = time.process_time(), time.perf_counter()
+        fn()
+        timings[name].append((time.perf_counter() - t0) * 1000)
+        cpu[name].append((time.process_time() - c0) * 1000)
     audited = AuditEvent.objects.count() - audit_before
     if args.profile:
         import cProfile
@@ -263,8 +281,13 @@ def run(args, db: Database, info: dict[str, str]) -> int:
     )
     print(f"  date: {info['date']}")
     print(
-        f"  {args.rounds * args.requests} requests per side, interleaved call by call in rotating "
-        "order, one process, sequential"
+        f"  {args.rounds * args.requests} requests per side, "
+        + (
+            f"in blocks of {args.requests} per side, the order reversed every round"
+            if args.blocks
+            else "interleaved call by call in rotating order"
+        )
+        + ", one process, sequential"
     )
     print()
     print(f"  {'side':<7}{'median ms':>11}{'p95 ms':>10}{'mean ms':>10}{'cpu ms (mean)':>15}")
