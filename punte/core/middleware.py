@@ -3,7 +3,7 @@ import re
 
 from csp.constants import HEADER as CSP_HEADER
 from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
-from csp.middleware import CSPMiddleware
+from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -161,6 +161,9 @@ class SitePolicyCSPMiddleware(CSPMiddleware):
             (CSP_HEADER, self.site_policy, "_csp_exempt"),
             (CSP_HEADER_REPORT_ONLY, self.site_policy_report_only, "_csp_exempt_ro"),
         ):
-            if policy and header not in response and not getattr(response, exempt, False):
+            # django-csp's own tests: a header already set, or any exemption value but False.
+            if policy and header not in response and getattr(response, exempt, False) is False:
                 response[header] = policy
+        # As django-csp does: a nonce asked for once the header is written could not be in it.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response

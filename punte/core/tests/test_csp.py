@@ -5,6 +5,7 @@ django-csp's behaviour."""
 import pytest
 from csp.constants import NONCE, SELF
 from csp.decorators import csp_update
+from csp.exceptions import CSPNonceError
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -64,3 +65,10 @@ def test_django_debug_pages_are_left_without_a_policy(settings):
     settings.DEBUG = True
     middleware = SitePolicyCSPMiddleware(lambda request: HttpResponse(status=404))
     assert "Content-Security-Policy" not in middleware(RequestFactory().get("/missing"))
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_refused():
+    request = RequestFactory().get("/")
+    SitePolicyCSPMiddleware(lambda request: HttpResponse("page"))(request)
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)
