@@ -135,9 +135,10 @@ class SitePolicyCSPMiddleware(CSPMiddleware):
 
     Punte serves one policy everywhere (no inline script or style, hence no nonce, and no view
     that changes the policy), so the header is the same string on every response; django-csp
-    builds it anew each time, enforced and report-only, which cost an API answer more than
-    routing its URL (bench/worklist). A response that carries a policy of its own (django-csp's
-    decorators) or a request that used a nonce still goes through django-csp's own path.
+    builds it anew each time, enforced and report-only, which cost an API answer about as much
+    as routing its URL (bench/worklist, profiled). A response that carries a policy of its own
+    (django-csp's decorators) or a request that used a nonce still goes through django-csp's
+    own path.
     """
 
     def __init__(self, get_response):
