@@ -339,6 +339,12 @@ def _decode_cursor(cursor: str) -> list[Any]:
     return decoded
 
 
+def check_limit(limit: int) -> None:
+    """A page's size as every list accepts it: 400 naming `limit` otherwise."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ServiceError("limit", f"limit must be between 1 and {MAX_LIMIT}.", status=400)
+
+
 def paginate_by_cursor(
     queryset: QuerySet,
     *,
@@ -353,8 +359,7 @@ def paginate_by_cursor(
     The cursor is opaque to clients (base64 of the last row's sort key); a forged one is a 400
     naming `cursor`, never a 500.
     """
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ServiceError("limit", f"limit must be between 1 and {MAX_LIMIT}.", status=400)
+    check_limit(limit)
     sign, after = ("", "gt") if ascending else ("-", "lt")
     qs = queryset.order_by(f"{sign}{order_field}", f"{sign}pk")
     if cursor:

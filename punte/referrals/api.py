@@ -157,7 +157,11 @@ class WorklistBearerAuth(BearerTokenAuth):
             request, token.strip(), cursor=cursor, limit=limit
         )
         if isinstance(page, tuple):
-            request.worklist_page = (cursor, int(limit or 50), page)
+            request.worklist_page = (
+                cursor,
+                selectors.WORKLIST_PAGE if limit is None else int(limit),
+                page,
+            )
         return super().authenticate(request, token)
 
 
@@ -167,7 +171,9 @@ class WorklistBearerAuth(BearerTokenAuth):
     summary="Worklist: referrals your organisation must answer or complete",
     auth=[WorklistBearerAuth(), SessionAuth()],
 )
-def incoming_referrals(request: HttpRequest, cursor: str | None = None, limit: int = 50):
+def incoming_referrals(
+    request: HttpRequest, cursor: str | None = None, limit: int = selectors.WORKLIST_PAGE
+):
     """Open referrals to your organisation, the soonest deadline first (keyset pagination on
     the deadline). Overdue ones carry `overdue: true`."""
     read = getattr(request, "worklist_page", None)

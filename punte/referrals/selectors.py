@@ -23,7 +23,7 @@ from punte.accounts.auth import TOKEN_MEMBERSHIP_SQL, check_token, check_token_a
 from punte.accounts.models import Membership, Organisation, OrganisationType
 from punte.accounts.permissions import Scope
 from punte.core import audit
-from punte.core.api_support import MAX_LIMIT, _decode_cursor, _encode_cursor
+from punte.core.api_support import _decode_cursor, _encode_cursor, check_limit
 from punte.core.errors import ServiceError, uuid_or_404
 from punte.referrals.models import (
     OPEN_STATUSES,
@@ -156,8 +156,7 @@ def paginate_by_deadline(
 ) -> tuple[list[Referral], str | None]:
     """Keyset pagination on (due_at, id), soonest first: the worklists' order. Rows without a
     deadline (closed referrals) do not belong in such a list and are left out."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ServiceError("limit", f"limit must be between 1 and {MAX_LIMIT}.", status=400)
+    check_limit(limit)
     qs = queryset.filter(due_at__isnull=False).order_by("due_at", "id")
     if cursor:
         due, pk = _worklist_cursor(cursor)
@@ -332,15 +331,19 @@ def _builds_json_in_database() -> bool:
     return connection.vendor == "postgresql"
 
 
+# The incoming worklist's page size when the caller names none.
+WORKLIST_PAGE = 50
+
+
 def worklist_page(
-    *, actor: Membership, cursor: str | None = None, limit: int = 50
+    *, actor: Membership, cursor: str | None = None, limit: int = WORKLIST_PAGE
 ) -> tuple[str, str | None]:
     """One page of the incoming worklist (referral_incoming_open(), soonest deadline first) as
     the JSON text of the API's WorklistItem list, and the next page's cursor.
 
     Not audited, as no worklist is (ADR 0025): the items name no one; opening a referral or a
     person from them is audited as every opening is."""
-    _check_limit(limit)
+    check_limit(limit)
     if not (actor.has_perm("referral.view") and actor.has_perm("referral.respond")):
         return "[]", None
     after, after_params = _after(cursor)
@@ -382,8 +385,8 @@ def worklist_page_with_token(
     NotImplemented where this cannot be done (a cursor or limit the endpoint will refuse, a
     database that cannot pipeline), and the endpoint then calls worklist_page()."""
     try:
-        page_size = 50 if limit is None else int(limit)
-        _check_limit(page_size)
+        page_size = WORKLIST_PAGE if limit is None else int(limit)
+        check_limit(page_size)
         after, after_params = _after(cursor)
     except (ValueError, ServiceError):
         return NotImplemented
@@ -405,11 +408,6 @@ def worklist_page_with_token(
         if membership.has_perm("referral.view") and membership.has_perm("referral.respond"):
             return NotImplemented
     return _page_from_json_row(row, page_size)
-
-
-def _check_limit(limit: int) -> None:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ServiceError("limit", f"limit must be between 1 and {MAX_LIMIT}.", status=400)
 
 
 def _after(cursor: str | None) -> tuple[str, list]:
