@@ -177,10 +177,8 @@ def cluster(
     # The strongest link of each record: its best-scored pair inside its own cluster.
     same = roots[left] == roots[right] if len(edges) else np.zeros(0, dtype=bool)
     strongest = np.full(len(ids), np.nan)
-    for k in np.nonzero(same)[0]:
-        for node in (left[k], right[k]):
-            if not prob[k] <= strongest[node]:
-                strongest[node] = prob[k]
+    for side in (left[same], right[same]):
+        np.fmax.at(strongest, side, prob[same])  # fmax: NaN (no link yet) yields to a number
     for (a, b), accepted in decided.items():
         ia, ib = index[a], index[b]
         if accepted and roots[ia] == roots[ib]:

@@ -35,6 +35,7 @@ import duckdb
 import pandas as pd
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
+from splink.internals.blocking_rule_creator_utils import to_blocking_rule_creator
 
 from punte.linkage import clustering
 from punte.linkage.model import PLAIN, ModelSpec, TrainedModel, train
@@ -88,12 +89,9 @@ def open_database(
     return DuckDBAPI(connection=connection)
 
 
-def _rules_as_dicts(spec: ModelSpec, rules: list) -> list:
-    return (
-        spec.settings_creator(rules)
-        .get_settings("duckdb")
-        .as_dict()["blocking_rules_to_generate_predictions"]
-    )
+def _rules_as_dicts(rules: list) -> list:
+    """The rules as Splink's settings write them (without building the comparisons' SQL)."""
+    return [to_blocking_rule_creator(rule).get_blocking_rule("duckdb").as_dict() for rule in rules]
 
 
 def _conflict_sql(model: TrainedModel, spec: ModelSpec) -> str:
@@ -199,11 +197,15 @@ class Scorer:
         self._tf_tables: dict | None = None
         self.settings = model.splink_settings_for(spec, "duckdb")
         self.settings["blocking_rules_to_generate_predictions"] = _rules_as_dicts(
-            spec, spec.blocking_rules_for(features)
+            spec.blocking_rules_for(features)
         )
 
     def _linker(self) -> Linker:
-        linker = Linker(self.table, self.settings, log_level=logging.ERROR)
+        # Splink's settings validation only logs warnings, which log_level=ERROR drops; the
+        # model's columns were checked when it was trained and loaded.
+        linker = Linker(
+            self.table, self.settings, log_level=logging.ERROR, validate_settings=False
+        )
         if self._tf_tables is None:
             self._tf_tables = {
                 column: self.db.register(table)

@@ -42,6 +42,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import splink
 import splink.comparison_level_library as cll
@@ -144,7 +145,8 @@ class ModelSpec:
         if not self.blocking:
             return []
         budget = PAIRS_PER_RECORD_PER_RULE * max(len(features), 1000)
-        return [rule.splink_rule(rule.narrowed(features, budget)) for rule in self.blocking]
+        sizes = BlockSizes(features)
+        return [rule.splink_rule(rule.narrowed(sizes, budget)) for rule in self.blocking]
 
     def settings_creator(self, blocking_rules: list | None = None) -> SettingsCreator:
         return SettingsCreator(
@@ -362,10 +364,10 @@ class BlockingRule:
     refine: tuple[str, ...] = ()
     sql: str | None = None
 
-    def narrowed(self, features: pd.DataFrame, budget: float) -> tuple[str, ...]:
+    def narrowed(self, sizes: BlockSizes, budget: float) -> tuple[str, ...]:
         keys = self.keys
         refine = list(self.refine)
-        while refine and _block_size(features, keys) > budget:
+        while refine and sizes(keys) > budget:
             keys = keys + (refine.pop(0),)
         return keys
 
@@ -534,10 +536,36 @@ def _comparisons_missing(data: dict, spec: ModelSpec) -> list[str]:
 # --------------------------------------------------------------------------- training
 
 
-def _block_size(features: pd.DataFrame, keys: tuple[str, ...]) -> int:
-    """Pairs that blocking on `keys` produces, from group sizes (no join needed)."""
-    sizes = features.dropna(subset=list(keys)).groupby(list(keys), sort=False).size()
-    return int((sizes * (sizes - 1) // 2).sum())
+class BlockSizes:
+    """Pairs that blocking on some keys produces, from group sizes (no join needed).
+
+    Each column is hashed once and a key's groups are counted on the combined 64-bit hashes:
+    the rules share their columns, and a size only decides whether a rule is narrowed (a
+    collision, about one in 2**64 per pair of values, could only overstate a size).
+    """
+
+    def __init__(self, features: pd.DataFrame):
+        self.features = features
+        self._columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if name not in self._columns:
+            column = self.features[name]
+            self._columns[name] = (
+                pd.util.hash_pandas_object(column, index=False).to_numpy(),
+                column.notna().to_numpy(),
+            )
+        return self._columns[name]
+
+    def __call__(self, keys: tuple[str, ...]) -> int:
+        combined = np.zeros(len(self.features), dtype=np.uint64)
+        present = np.ones(len(self.features), dtype=bool)
+        for name in keys:
+            hashed, known = self._column(name)
+            combined = combined * np.uint64(1_000_003) ^ hashed
+            present &= known
+        _, sizes = np.unique(combined[present], return_counts=True)
+        return int((sizes * (sizes - 1) // 2).sum())
 
 
 def _levels(settings: dict, comparison: str) -> list[dict]:
@@ -662,8 +690,9 @@ def train(
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(max_u_pairs, total_pairs), seed=seed
     )
+    sizes = BlockSizes(features)
     for training_pass in spec.training_passes:
-        pairs = _block_size(features, training_pass.keys)
+        pairs = sizes(training_pass.keys)
         sample_below = None
         if pairs > max_em_pairs:
             # Sample records on both sides: the share of matches among the pairs is kept.

@@ -361,3 +361,33 @@ def test_the_identity_number_is_trained_from_the_data_and_links_a_renamed_record
     cluster = dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True))
     assert cluster["t-a"] == cluster["t-b"]
     assert cluster["t-c"] != cluster["t-d"]
+
+
+def test_block_sizes_count_the_pairs_of_each_group_and_leave_out_missing_values():
+    frame = pd.DataFrame(
+        {
+            "a": ["x", "x", "x", "y", "y", None, "z", "x"],
+            "b": pd.array([1, 1, 2, 1, 1, 1, None, 1], dtype="Int32"),
+        }
+    )
+    sizes = model.BlockSizes(frame)
+
+    def exact(keys):
+        groups = frame.dropna(subset=list(keys)).groupby(list(keys)).size()
+        return int((groups * (groups - 1) // 2).sum())
+
+    assert sizes(("a",)) == exact(("a",)) == 6 + 1  # x: 4 records, y: 2
+    assert sizes(("b",)) == exact(("b",)) == 15  # 1: 6 records
+    assert sizes(("a", "b")) == exact(("a", "b")) == 3 + 1  # (x, 1): 3, (y, 1): 2
+    assert sizes(("b", "a")) == sizes(("a", "b"))
+
+
+def test_block_sizes_agree_with_grouping_on_generated_records():
+    prepared = features.prepare(records(2000, seed=7)[features.RECORD_COLUMNS])
+    sizes = model.BlockSizes(prepared)
+    for rule in model.PLAIN.blocking:
+        if rule.sql:
+            continue
+        for keys in (rule.keys, rule.keys + rule.refine):
+            groups = prepared.dropna(subset=list(keys)).groupby(list(keys)).size()
+            assert sizes(keys) == int((groups * (groups - 1) // 2).sum()), keys
