@@ -203,9 +203,7 @@ class Scorer:
     def _linker(self) -> Linker:
         # Splink's settings validation only logs warnings, which log_level=ERROR drops; the
         # model's columns were checked when it was trained and loaded.
-        linker = Linker(
-            self.table, self.settings, log_level=logging.ERROR, validate_settings=False
-        )
+        linker = Linker(self.table, self.settings, log_level=logging.ERROR, validate_settings=False)
         if self._tf_tables is None:
             self._tf_tables = {
                 column: self.db.register(table)
