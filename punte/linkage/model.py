@@ -140,13 +140,18 @@ class ModelSpec:
     # scoring), e.g. keys for the training passes.
     derived_columns: Callable[[pd.DataFrame, Any], pd.DataFrame] | None = None
 
-    def blocking_rules_for(self, features: pd.DataFrame) -> list:
+    def narrowed_blocking(self, features: pd.DataFrame) -> list[BlockingRule]:
         """The blocking rules for this data: broad rules narrowed to the pair budget."""
-        if not self.blocking:
-            return []
         budget = PAIRS_PER_RECORD_PER_RULE * max(len(features), 1000)
         sizes = BlockSizes(features)
-        return [rule.splink_rule(rule.narrowed(sizes, budget)) for rule in self.blocking]
+        return [
+            dataclasses.replace(rule, keys=rule.narrowed(sizes, budget), refine=())
+            for rule in self.blocking
+        ]
+
+    def blocking_rules_for(self, features: pd.DataFrame) -> list:
+        """``narrowed_blocking`` as Splink's blocking rules."""
+        return [rule.splink_rule() for rule in self.narrowed_blocking(features)]
 
     def settings_creator(self, blocking_rules: list | None = None) -> SettingsCreator:
         return SettingsCreator(
@@ -371,8 +376,8 @@ class BlockingRule:
             keys = keys + (refine.pop(0),)
         return keys
 
-    def splink_rule(self, keys: tuple[str, ...] | None = None):
-        return self.sql if self.sql else block_on(*(keys or self.keys))
+    def splink_rule(self):
+        return self.sql if self.sql else block_on(*self.keys)
 
 
 # Each rule catches a kind of error the others miss; together they find about 95% of the

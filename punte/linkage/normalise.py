@@ -325,9 +325,13 @@ def swapped_name_orders(
             as_last[last] += 1
     known = known_given_names()
 
+    odds: dict[str, float] = {}
+
     def given_log_odds(word: str) -> float:
-        prior = 3.0 if word.split(" ")[0] in known else 0.0
-        return math.log((as_first[word] + 1 + prior) / (as_last[word] + 1))
+        if word not in odds:
+            prior = 3.0 if word.split(" ")[0] in known else 0.0
+            odds[word] = math.log((as_first[word] + 1 + prior) / (as_last[word] + 1))
+        return odds[word]
 
     result = []
     for first, last in pairs:

@@ -391,3 +391,39 @@ def test_block_sizes_agree_with_grouping_on_generated_records():
         for keys in (rule.keys, rule.keys + rule.refine):
             groups = prepared.dropna(subset=list(keys)).groupby(list(keys)).size()
             assert sizes(keys) == int((groups * (groups - 1) // 2).sum()), keys
+
+
+@pytest.mark.parametrize("pairs_per_record_per_rule", [model.PAIRS_PER_RECORD_PER_RULE, 0])
+def test_the_blocked_pairs_and_their_scores_are_splinks_own(
+    trained, monkeypatch, pairs_per_record_per_rule
+):
+    # With no budget every rule that can be narrowed is narrowed by all its refine columns.
+    monkeypatch.setattr(model, "PAIRS_PER_RECORD_PER_RULE", pairs_per_record_per_rule)
+    prepared = features.prepare(records(1500, seed=5)[features.RECORD_COLUMNS])
+    scorer = engine.Scorer(prepared, model=trained[0])
+    narrowed = [r.keys for r in scorer.blocking] != [r.keys for r in model.PLAIN.blocking]
+    assert narrowed == (pairs_per_record_per_rule == 0)
+    try:
+        ours = scorer._blocked_pairs()
+        linker = scorer._linker()
+        splinks = linker.inference.compute_blocked_pairs_for_predict()
+        columns = ["match_key", "join_key_l", "join_key_r"]
+        mine = ours.as_pandas_dataframe()[columns].sort_values(columns[1:])
+        theirs = splinks.as_pandas_dataframe()[columns].sort_values(columns[1:])
+        assert len(theirs) > 1000
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
+        ours.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+
+        edges = scorer.edges(0.1)
+        linker = scorer._linker()
+        reference = scorer._edges_from(
+            linker, linker.inference.predict(threshold_match_probability=0.1, warning_mode="never")
+        )
+        key = ["unique_id_l", "unique_id_r"]
+        pd.testing.assert_frame_equal(
+            edges.sort_values(key).reset_index(drop=True),
+            reference.sort_values(key).reset_index(drop=True),
+        )
+        assert len(edges) > 100
+    finally:
+        scorer.close()
