@@ -34,7 +34,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
 from splink.internals.blocking_rule_creator_utils import to_blocking_rule_creator
@@ -201,7 +204,7 @@ class Scorer:
             )  # fmt: skip
             self.timings["train"] = time.perf_counter() - started
         self.model = model
-        self._tf_tables: dict | None = None
+        self._splink_linker: Linker | None = None
         self.settings = model.splink_settings_for(spec, "duckdb")
         self.blocking = spec.narrowed_blocking(features)
         self.settings["blocking_rules_to_generate_predictions"] = _rules_as_dicts(
@@ -209,17 +212,21 @@ class Scorer:
         )
 
     def _linker(self) -> Linker:
-        # Splink's settings validation only logs warnings, which log_level=ERROR drops; the
-        # model's columns were checked when it was trained and loaded.
-        linker = Linker(self.table, self.settings, log_level=logging.ERROR, validate_settings=False)
-        if self._tf_tables is None:
-            self._tf_tables = {
-                column: self.db.register(table)
-                for column, table in term_frequencies(self.features, self.settings).items()
-            }
-        for column, table in self._tf_tables.items():
-            linker.table_management.register_term_frequency_lookup(table, column)
-        return linker
+        """One Splink linker for all of this scorer's predictions: each is given its pairs
+        (``_predict``) and leaves nothing behind in Splink's cache."""
+        if self._splink_linker is None:
+            # Splink's settings validation only logs warnings, which log_level=ERROR drops;
+            # the model's columns were checked when it was trained and loaded.
+            linker = Linker(
+                self.table, self.settings, log_level=logging.ERROR, validate_settings=False
+            )
+            tf_tables = term_frequencies(self.features, self.settings)
+            for column, table in tf_tables.items():
+                linker.table_management.register_term_frequency_lookup(
+                    self.db.register(table), column
+                )
+            self._splink_linker = linker
+        return self._splink_linker
 
     def _rules_sql(self) -> list[str]:
         return [r["blocking_rule"] for r in self.settings["blocking_rules_to_generate_predictions"]]
@@ -317,7 +324,7 @@ class Scorer:
             con.execute(f"DROP TABLE IF EXISTS {keyed}")
         return self.db.table_to_splink_dataframe("__splink__blocked_id_pairs", output)
 
-    def _edges_from(self, linker: Linker, predictions) -> pd.DataFrame:
+    def _edges_from(self, predictions: SplinkDataFrame) -> pd.DataFrame:
         columns = [c for c in self.features.columns if c != "unique_id"]
 
         def side(s: str) -> str:
@@ -333,7 +340,7 @@ class Scorer:
             f"JOIN (SELECT {side('l')} FROM {self.table.physical_name}) AS l USING (unique_id_l) "
             f"JOIN (SELECT {side('r')} FROM {self.table.physical_name}) AS r USING (unique_id_r)"
         )
-        edges = linker.misc.query_sql(sql, output_type="pandas")
+        edges = self.db.duckdb_con.execute(sql).df()
         predictions.drop_table_from_database_and_remove_from_cache()
         return edges
 
@@ -357,7 +364,7 @@ class Scorer:
             predictions = linker.inference.predict(
                 threshold_match_probability=review_from, warning_mode="never"
             )
-            edges = self._edges_from(linker, predictions)
+            edges = self._edges_from(predictions)
         self.timings["score"] = time.perf_counter() - started
         return edges
 
@@ -397,7 +404,7 @@ class Scorer:
             )
         finally:
             blocked.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
-        return self._edges_from(linker, predictions)
+        return self._edges_from(predictions)
 
     def close(self) -> None:
         self.db.duckdb_con.close()
@@ -411,28 +418,25 @@ def _candidate_groups(
     conflict_link_from: float = DEFAULT_CONFLICT_LINK_FROM,
 ):
     """Groups that single linkage at the threshold would form (vetoes can only split them)."""
-    index = {rid: i for i, rid in enumerate(ids)}
-    parent = list(range(len(ids)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    index = pd.Index(ids)
     probability = edges["match_probability"]
     linkable = ~edges["conflict"].astype(bool) | (probability >= conflict_link_from)
     strong = edges[(probability >= threshold) & linkable]
-    pairs = list(zip(strong["unique_id_l"], strong["unique_id_r"], strict=True))
-    pairs += [(d.record_id_l, d.record_id_r) for d in decisions if d.accepted]
-    for a, b in pairs:
-        if a in index and b in index:
-            ra, rb = find(index[a]), find(index[b])
-            if ra != rb:
-                parent[ra] = rb
+    accepted = [(d.record_id_l, d.record_id_r) for d in decisions if d.accepted]
+    left = np.concatenate(
+        [index.get_indexer(strong["unique_id_l"]), index.get_indexer([a for a, _ in accepted])]
+    )
+    right = np.concatenate(
+        [index.get_indexer(strong["unique_id_r"]), index.get_indexer([b for _, b in accepted])]
+    )
+    known = (left >= 0) & (right >= 0)  # a decision may name a record not linked now
+    graph = coo_matrix(
+        (np.ones(int(known.sum())), (left[known], right[known])), shape=(len(ids), len(ids))
+    )
+    _, labels = connected_components(graph, directed=False)
     groups: dict[int, list[str]] = {}
-    for rid, i in index.items():
-        groups.setdefault(find(i), []).append(rid)
+    for rid, label in zip(ids, labels.tolist(), strict=True):
+        groups.setdefault(label, []).append(rid)
     return [g for g in groups.values() if len(g) > 2]
 
 

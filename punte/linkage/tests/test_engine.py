@@ -417,7 +417,7 @@ def test_the_blocked_pairs_and_their_scores_are_splinks_own(
         edges = scorer.edges(0.1)
         linker = scorer._linker()
         reference = scorer._edges_from(
-            linker, linker.inference.predict(threshold_match_probability=0.1, warning_mode="never")
+            linker.inference.predict(threshold_match_probability=0.1, warning_mode="never")
         )
         key = ["unique_id_l", "unique_id_r"]
         pd.testing.assert_frame_equal(
