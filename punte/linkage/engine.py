@@ -297,7 +297,7 @@ class Scorer:
                 " AND ".join([f"l.k{i} = r.k{i}"] + [f'l."{c}" = r."{c}"' for c in rule.keys])
             )
         joins = " UNION ALL ".join(
-            f"SELECT l.n AS a, r.n AS b, {i} AS rule FROM {keyed} AS l "  # noqa: S608
+            f"SELECT l.n AS a, r.n AS b, CAST({i} AS UTINYINT) AS rule FROM {keyed} AS l "  # noqa: S608
             f"JOIN {keyed} AS r ON {condition} WHERE l.n < r.n"
             for i, condition in enumerate(conditions)
         )
@@ -306,7 +306,7 @@ class Scorer:
         try:
             con.execute(
                 f"CREATE TEMP TABLE {keyed} AS SELECT unique_id, "  # noqa: S608
-                f"CAST(row_number() OVER (ORDER BY unique_id) AS BIGINT) AS n, "
+                f"CAST(row_number() OVER (ORDER BY unique_id) AS INTEGER) AS n, "
                 f"{', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}"
                 f"{''.join(', ' + h for h in hashes)} FROM {table}"
             )
