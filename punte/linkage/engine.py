@@ -66,6 +66,8 @@ DEFAULT_VETO_BELOW = 0.01
 # chains (rare) are clustered without them.
 MAX_GROUP_FOR_VETOES = 300
 
+# The blocking table's own columns, named apart from any feature column.
+_NUMBER, _KEY = "__punte_n", "__punte_k"
 # A column as a blocking rule's SQL names it: l.first_key, r."last_cons".
 _RULE_COLUMN = re.compile(r'\b[lr]\."?([A-Za-z_][A-Za-z0-9_]*)"?')
 
@@ -205,6 +207,7 @@ class Scorer:
             self.timings["train"] = time.perf_counter() - started
         self.model = model
         self._splink_linker: Linker | None = None
+        self._tf_lookups: dict[str, SplinkDataFrame] = {}
         self.settings = model.splink_settings_for(spec, "duckdb")
         self.blocking = spec.narrowed_blocking(features)
         self.settings["blocking_rules_to_generate_predictions"] = _rules_as_dicts(
@@ -212,20 +215,21 @@ class Scorer:
         )
 
     def _linker(self) -> Linker:
-        """One Splink linker for all of this scorer's predictions: each is given its pairs
-        (``_predict``) and leaves nothing behind in Splink's cache."""
+        """One Splink linker for all of this scorer's predictions, its term frequencies put
+        back in Splink's cache before each (``_predict``): the cache belongs to the database,
+        which another scorer may share."""
         if self._splink_linker is None:
             # Splink's settings validation only logs warnings, which log_level=ERROR drops;
             # the model's columns were checked when it was trained and loaded.
-            linker = Linker(
+            self._splink_linker = Linker(
                 self.table, self.settings, log_level=logging.ERROR, validate_settings=False
             )
-            tf_tables = term_frequencies(self.features, self.settings)
-            for column, table in tf_tables.items():
-                linker.table_management.register_term_frequency_lookup(
-                    self.db.register(table), column
-                )
-            self._splink_linker = linker
+            self._tf_lookups = {
+                column: self.db.register(table)
+                for column, table in term_frequencies(self.features, self.settings).items()
+            }
+        for column, table in self._tf_lookups.items():
+            self._splink_linker.table_management.register_term_frequency_lookup(table, column)
         return self._splink_linker
 
     def _rules_sql(self) -> list[str]:
@@ -292,13 +296,15 @@ class Scorer:
                 continue
             quoted = ", ".join(f'"{c}"' for c in rule.keys)
             missing = " OR ".join(f'"{c}" IS NULL' for c in rule.keys)
-            hashes.append(f"CASE WHEN {missing} THEN NULL ELSE hash({quoted}) END AS k{i}")
+            hashes.append(f"CASE WHEN {missing} THEN NULL ELSE hash({quoted}) END AS {_KEY}{i}")
             conditions.append(
-                " AND ".join([f"l.k{i} = r.k{i}"] + [f'l."{c}" = r."{c}"' for c in rule.keys])
+                " AND ".join(
+                    [f"l.{_KEY}{i} = r.{_KEY}{i}"] + [f'l."{c}" = r."{c}"' for c in rule.keys]
+                )
             )
         joins = " UNION ALL ".join(
-            f"SELECT l.n AS a, r.n AS b, CAST({i} AS UTINYINT) AS rule FROM {keyed} AS l "  # noqa: S608
-            f"JOIN {keyed} AS r ON {condition} WHERE l.n < r.n"
+            f"SELECT l.{_NUMBER} AS a, r.{_NUMBER} AS b, CAST({i} AS UTINYINT) AS rule "  # noqa: S608
+            f"FROM {keyed} AS l JOIN {keyed} AS r ON {condition} WHERE l.{_NUMBER} < r.{_NUMBER}"
             for i, condition in enumerate(conditions)
         )
         output = f"__splink__blocked_id_pairs_punte_{suffix}"
@@ -306,7 +312,7 @@ class Scorer:
         try:
             con.execute(
                 f"CREATE TEMP TABLE {keyed} AS SELECT unique_id, "  # noqa: S608
-                f"CAST(row_number() OVER (ORDER BY unique_id) AS INTEGER) AS n, "
+                f"CAST(row_number() OVER (ORDER BY unique_id) AS INTEGER) AS {_NUMBER}, "
                 f"{', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}"
                 f"{''.join(', ' + h for h in hashes)} FROM {table}"
             )
@@ -317,7 +323,7 @@ class Scorer:
             con.execute(
                 f"CREATE TABLE {output} AS SELECT CAST(p.rule AS VARCHAR) AS match_key, "  # noqa: S608
                 f"l.unique_id AS join_key_l, r.unique_id AS join_key_r FROM {numbered} AS p "
-                f"JOIN {keyed} AS l ON l.n = p.a JOIN {keyed} AS r ON r.n = p.b"
+                f"JOIN {keyed} AS l ON l.{_NUMBER} = p.a JOIN {keyed} AS r ON r.{_NUMBER} = p.b"
             )
         finally:
             con.execute(f"DROP TABLE IF EXISTS {numbered}")
@@ -396,9 +402,9 @@ class Scorer:
         term frequencies to each side apart and costs 1.3-2.5 times as much, even for three
         pairs among 100,000 records (docs/PERFORMANCE.md, "Record linkage").
         """
-        linker = self._linker()
-        linker._intermediate_table_cache[_blocked_pairs_cache_key(None, None)] = blocked
         try:
+            linker = self._linker()
+            linker._intermediate_table_cache[_blocked_pairs_cache_key(None, None)] = blocked
             predictions = linker.inference.predict(
                 threshold_match_probability=threshold, warning_mode="never"
             )

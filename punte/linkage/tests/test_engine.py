@@ -35,6 +35,7 @@ def test_links_above_the_threshold_join_and_the_band_goes_to_review():
     assert result.review_pairs[["record_id_l", "record_id_r"]].values.tolist() == [["c", "d"]]
     strongest = dict(zip(result.clusters.record_id, result.clusters.match_probability, strict=True))
     assert strongest["a"] == 0.99 and strongest["c"] == 0.9 and pd.isna(strongest["d"])
+    assert strongest["b"] == 0.99  # the stronger of its two links
 
 
 def test_decisions_without_any_pair_in_the_review_band():
@@ -107,6 +108,26 @@ def test_a_veto_keeps_namesakes_apart_unless_an_analyst_accepts():
         decisions=[Decision("a", "c", True)],
     )
     assert groups(accepted) == {frozenset("abc")}
+
+
+def test_candidate_groups_are_what_strong_links_and_accepted_pairs_would_join():
+    scored = edges(
+        ("a", "b", 0.95),
+        ("b", "c", 0.9),
+        ("d", "e", 0.6),  # below the threshold
+        ("e", "f", 0.85, True),  # a conflict, below conflict_link_from
+        ("f", "g", 0.99),
+        ("h", "i", 0.99995, True),  # a conflict with overwhelming evidence
+        ("i", "j", 0.9),
+    )
+    ids = list("abcdefghijk")
+    found = engine._candidate_groups(ids, scored, 0.8, [])
+    # Only groups of three or more: a pair is one scored pair already, nothing to veto.
+    assert {frozenset(g) for g in found} == {frozenset("abc"), frozenset("hij")}
+    accepted = [Decision("c", "d", True), Decision("g", "k", True), Decision("x", "a", True)]
+    rejected = [Decision("f", "k", False)]
+    found = engine._candidate_groups(ids, scored, 0.8, accepted + rejected)
+    assert {frozenset(g) for g in found} == {frozenset("abcd"), frozenset("fgk"), frozenset("hij")}
 
 
 def test_a_conflict_pair_is_reviewed_not_linked():
@@ -414,8 +435,18 @@ def test_the_blocked_pairs_and_their_scores_are_splinks_own(
         pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
         ours.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
 
+        splinks.drop_table_from_database_and_remove_from_cache()
+
         edges = scorer.edges(0.1)
         linker = scorer._linker()
+        # The pairs given to Splink are gone, from its cache and from the database, so the
+        # reference below is Splink's own blocking and scoring.
+        assert engine._blocked_pairs_cache_key(None, None) not in linker._intermediate_table_cache
+        assert not scorer.db.duckdb_con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_name LIKE '__splink__blocked_id_pairs%' "
+            "OR table_name LIKE '__punte_block%'"
+        ).fetchall()
         reference = scorer._edges_from(
             linker.inference.predict(threshold_match_probability=0.1, warning_mode="never")
         )
@@ -427,3 +458,22 @@ def test_the_blocked_pairs_and_their_scores_are_splinks_own(
         assert len(edges) > 100
     finally:
         scorer.close()
+
+
+def test_a_scorer_keeps_its_own_term_frequencies_beside_another_on_the_same_database(trained):
+    frame = records(900, seed=8)[features.RECORD_COLUMNS]
+    first, second = features.prepare(frame[:600]), features.prepare(frame[600:])
+    db = engine.open_database()
+    try:
+        scorer = engine.Scorer(first, model=trained[0], db=db)
+        before = scorer.edges(0.1)
+        engine.Scorer(second, model=trained[0], db=db).edges(0.1)
+        after = scorer.edges(0.1)
+    finally:
+        db.duckdb_con.close()
+    key = ["unique_id_l", "unique_id_r"]
+    assert len(before) > 50
+    pd.testing.assert_frame_equal(
+        before.sort_values(key).reset_index(drop=True),
+        after.sort_values(key).reset_index(drop=True),
+    )
