@@ -22,7 +22,7 @@ urlpatterns = [
     ),
     path(
         "authentication/begin/",
-        webauthn_views.BeginCredentialAuthenticationView.as_view(),
+        views_auth.PasskeyAuthenticationBeginView.as_view(),
         name="credential-authentication-begin",
     ),
     path(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpResponseRedirect
+from django.contrib.sessions.backends.base import UpdateError
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -31,6 +33,9 @@ from punte.core.errors import ServiceError
 
 # Recovery codes waiting to be shown once, right after they were issued.
 SESSION_FRESH_CODES = "punte_fresh_recovery_codes"
+# Set when the sign-in page is served, so that the visitor holds a session before its script
+# asks for a passkey challenge (PasskeyAuthenticationBeginView).
+SESSION_SIGN_IN_OPENED = "punte_sign_in_opened"
 
 
 def _safe_next(request) -> str:
@@ -79,6 +84,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["ended_reason"] = self.request.session.pop(SESSION_ENDED_REASON, None)
+        self.request.session[SESSION_SIGN_IN_OPENED] = True
         return context
 
     def get_success_url(self):
@@ -344,6 +350,45 @@ class PasskeyRegistrationCompleteView(webauthn_views.CompleteCredentialRegistrat
             if codes:
                 self.request.session[SESSION_FRESH_CODES] = codes
         return response
+
+
+class PasskeyAuthenticationBeginView(webauthn_views.BeginCredentialAuthenticationView):
+    """The passkey challenge, kept in the session the browser already holds; its answer never
+    sets the session cookie.
+
+    The sign-in page asks for a challenge as it loads (passkey autofill), so a password sent at
+    once races that request. Had its answer set a session cookie and arrived after the
+    sign-in's, the browser would have dropped the signed-in session for an anonymous one ("signed
+    in", then the sign-in page again). So the sign-in page opens the session
+    (SESSION_SIGN_IN_OPENED), this view writes the challenge into it in place, and it refuses,
+    creating nothing, when the request brings no live session: none at all, or one that a
+    sign-in has replaced since.
+    """
+
+    def post(self, *args, **kwargs):
+        session = self.request.session
+        if session.session_key is None or not session.exists(session.session_key):
+            return self._no_session()
+        response = super().post(*args, **kwargs)
+        if response.status_code == 200:
+            try:
+                session.save()
+            except UpdateError:  # a sign-in replaced this session while the challenge was made
+                return self._no_session()
+            session.modified = False  # saved; the browser has its cookie: none is sent
+        return response
+
+    def _no_session(self) -> JsonResponse:
+        # Django's session middleware would delete the cookie of a session that is gone (or
+        # save this one again, and fail); the browser may hold a newer session by the time
+        # this answer arrives. An untouched store of the same key leaves the cookie alone.
+        self.request.session = self.request.session.__class__(
+            session_key=self.request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        )
+        return JsonResponse(
+            {"detail": _("Reload the sign-in page to use a passkey."), "code": "no_session"},
+            status=409,
+        )
 
 
 class PasskeyAuthenticationCompleteView(webauthn_views.CompleteCredentialAuthenticationView):

@@ -144,16 +144,3 @@ def add_virtual_authenticator(page) -> VirtualAuthenticator:
         },
     )
     return VirtualAuthenticator(cdp=cdp, authenticator_id=created["authenticatorId"])
-
-
-def wait_for_passkey_autofill(page) -> None:
-    """Let the sign-in page's passkey autofill start before the password form is sent.
-
-    As the page loads, its script asks the server for a WebAuthn challenge, which the server
-    keeps in the visitor's anonymous session. A password sent while that request is still being
-    served races it: should its answer, with that session's cookie, arrive while the sign-in's
-    redirects are being followed, the next page finds no one signed in. That is the likely cause
-    of two failures seen once each under load (28 Nov, 5 Dec: "Successful login", then the
-    sign-in page again); not reproduced on demand. A person cannot type a username and a
-    password within those milliseconds; a test can."""
-    page.wait_for_load_state("networkidle")

@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 
 from punte.accounts.models import RolePermission, User
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from punte.testing.browser import wait_for_passkey_autofill
 from punte.testing.web import verified_client
 
 pytestmark = [
@@ -76,7 +75,6 @@ def test_create_a_user_who_then_chooses_a_password_and_is_asked_for_a_second_fac
     their_page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
     their_page.get_by_role("button", name="Set my password").click()
     expect(their_page).to_have_url(re.compile(r"/accounts/login/$"))
-    wait_for_passkey_autofill(their_page)
     their_page.get_by_label("Username").fill("elena.test")
     their_page.get_by_label("Password").fill(NEW_PASSWORD)
     their_page.get_by_role("button", name="Continue").click()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from punte.accounts import mfa
 from punte.accounts.tests.factories import DEFAULT_PASSWORD, MembershipFactory
 from punte.core.models import AuditEvent
-from punte.testing.browser import add_virtual_authenticator, wait_for_passkey_autofill
+from punte.testing.browser import add_virtual_authenticator
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,7 +22,6 @@ pytestmark = [
 
 def _password_step(page, username: str) -> None:
     page.goto("/accounts/login/")
-    wait_for_passkey_autofill(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Continue").click()
