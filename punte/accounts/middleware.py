@@ -30,7 +30,7 @@ LAST_SEEN_RESOLUTION_SECONDS = 60
 
 # Paths usable before the second factor is verified: signing in and out, adding a first second
 # factor (the views check that the user has none yet), choosing a password from an invitation
-# link (the link's token is the credential), static assets, the language switch, the
+# link (the link's token is the credential), static assets and the icon, the language switch, the
 # passkey ceremonies (they check on their own), and the API, which authenticates every request
 # itself (a bearer token, or a session only once it is verified).
 _OPEN_PREFIXES = (
@@ -43,6 +43,7 @@ _OPEN_PREFIXES = (
     "/i18n/",
     "/webauthn/",
     "/healthz",
+    "/favicon.ico",
     # The anonymous public report form (punte.identification.public_report).
     "/report/",
 )

@@ -1,4 +1,6 @@
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from punte.accounts.selectors import memberships_of
@@ -40,3 +42,8 @@ def server_error(request):
         _("Something went wrong"),
         _("The error was recorded. Nothing you entered was saved; please try again."),
     )
+
+
+def favicon(request):
+    """Browsers and tools that ask for /favicon.ico before reading the page's icon link."""
+    return HttpResponsePermanentRedirect(static("punte/favicon.svg"))
