@@ -183,6 +183,8 @@ class Scorer:
         progress: Progress | None = None,
         timings: dict[str, float] | None = None,
     ):
+        if not spec.blocking and spec.candidates is None:
+            raise ValueError(f"model spec {spec.name!r} has neither blocking rules nor candidates")
         self.spec = spec
         self.db = db or open_database()
         self._say = progress or (lambda message: None)
@@ -285,9 +287,12 @@ class Scorer:
         table = self.table.physical_name
         suffix = uuid.uuid4().hex[:12]
         keyed, numbered = f"__punte_block_keys_{suffix}", f"__punte_block_pairs_{suffix}"
-        columns = sorted(
-            {c for rule in self.blocking for c in rule.keys}
-            | {c for rule in self.blocking if rule.sql for c in _RULE_COLUMN.findall(rule.sql)}
+        columns = ", ".join(
+            f'"{c}"'
+            for c in sorted(
+                {c for rule in self.blocking for c in rule.keys}
+                | {c for rule in self.blocking if rule.sql for c in _RULE_COLUMN.findall(rule.sql)}
+            )
         )
         hashes, conditions = [], []
         for i, rule in enumerate(self.blocking):
@@ -313,8 +318,7 @@ class Scorer:
             con.execute(
                 f"CREATE TEMP TABLE {keyed} AS SELECT unique_id, "  # noqa: S608
                 f"CAST(row_number() OVER (ORDER BY unique_id) AS INTEGER) AS {_NUMBER}, "
-                f"{', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}"
-                f"{''.join(', ' + h for h in hashes)} FROM {table}"
+                f"{', '.join([columns, *hashes])} FROM {table}"
             )
             con.execute(
                 f"CREATE TEMP TABLE {numbered} AS SELECT a, b, min(rule) AS rule "  # noqa: S608
@@ -363,14 +367,8 @@ class Scorer:
         elif self.candidates is not None:
             edges = self.score_pairs(self.candidates[["unique_id_l", "unique_id_r"]])
             edges = edges[edges["match_probability"] >= review_from].reset_index(drop=True)
-        elif self.blocking:
-            edges = self._predict(self._blocked_pairs(), review_from)
         else:
-            linker = self._linker()
-            predictions = linker.inference.predict(
-                threshold_match_probability=review_from, warning_mode="never"
-            )
-            edges = self._edges_from(predictions)
+            edges = self._predict(self._blocked_pairs(), review_from)
         self.timings["score"] = time.perf_counter() - started
         return edges
 
