@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -477,3 +479,9 @@ def test_a_scorer_keeps_its_own_term_frequencies_beside_another_on_the_same_data
         before.sort_values(key).reset_index(drop=True),
         after.sort_values(key).reset_index(drop=True),
     )
+
+
+def test_a_spec_without_blocking_rules_or_candidate_pairs_is_refused(trained):
+    unblocked = dataclasses.replace(model.PLAIN, blocking=())
+    with pytest.raises(ValueError, match="neither blocking rules nor candidates"):
+        engine.Scorer(trained[1], spec=unblocked, model=trained[0])
