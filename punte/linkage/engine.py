@@ -397,7 +397,7 @@ class Scorer:
         Splink takes the pairs it finds in its cache under this key as those its own blocking
         found, and scores them with the statement it uses after blocking. Registering them
         (``register_blocked_pairs_for_predict``) takes another statement, which joins the
-        term frequencies to each side apart and costs 1.3-2.5 times as much, even for three
+        term frequencies to each side apart and costs 1.2-2.5 times as much, even for three
         pairs among 100,000 records (docs/PERFORMANCE.md, "Record linkage").
         """
         try:
