@@ -23,6 +23,7 @@ scored pair at or above ``review_from`` (lower pairs are never linked nor review
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 import logging
@@ -40,9 +41,10 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from splink import Linker
 from splink.backends.duckdb import DuckDBAPI
-from splink.internals.blocking_rule_creator_utils import to_blocking_rule_creator
-from splink.internals.chunking import _blocked_pairs_cache_key
-from splink.internals.splink_dataframe import SplinkDataFrame
+from splink.internals.comparison_vector_values import compute_comparison_vector_values_sql
+from splink.internals.misc import threshold_args_to_match_weight
+from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
+from splink.internals.settings_creator import SettingsCreator
 
 from punte.linkage import clustering
 from punte.linkage.model import PLAIN, ModelSpec, TrainedModel, train
@@ -99,11 +101,6 @@ def open_database(
         connection.execute(f"SET memory_limit = '{memory_limit}'").fetchall()
     connection.execute("SET preserve_insertion_order = false").fetchall()
     return DuckDBAPI(connection=connection)
-
-
-def _rules_as_dicts(rules: list) -> list:
-    """The rules as Splink's settings write them (without building the comparisons' SQL)."""
-    return [to_blocking_rule_creator(rule).get_blocking_rule("duckdb").as_dict() for rule in rules]
 
 
 def _conflict_sql(model: TrainedModel, spec: ModelSpec) -> str:
@@ -169,6 +166,71 @@ def term_frequencies(
     return tables
 
 
+@dataclasses.dataclass(frozen=True)
+class _ScoringStatement:
+    """Splink's own statements that score pairs with a trained model, generated once.
+
+    Splink generates them again on every prediction, parsing each comparison level's SQL,
+    which costs more than scoring a few thousand pairs; the trained model does not change, so
+    they are generated once per model and spec and kept on the model. Only the first step
+    (each pair's two records, from the records table) and the last (the columns the engine
+    reads, and the conflict) are ours.
+    """
+
+    record_columns: str  # the two records' columns, aliased _l and _r, as Splink selects them
+    steps: tuple[tuple[str, str], ...]  # (name, SELECT) from comparison vectors to predictions
+    conflict: str
+
+    @classmethod
+    def of(cls, model: TrainedModel, spec: ModelSpec) -> _ScoringStatement:
+        compiled = model.compiled.get(spec.name)
+        if compiled is None:
+            settings = copy.deepcopy(model.splink_settings)
+            # The conflict is read from the records' columns, so Splink keeps them; it need
+            # not keep each comparison's weight.
+            settings["retain_matching_columns"] = True
+            settings["retain_intermediate_calculation_columns"] = False
+            settings["blocking_rules_to_generate_predictions"] = []
+            splink_settings = SettingsCreator.from_path_or_dict(settings).get_settings("duckdb")
+            steps = [
+                (
+                    "__splink__df_comparison_vectors",
+                    compute_comparison_vector_values_sql(
+                        splink_settings._columns_to_select_for_comparison_vector_values
+                    ),
+                )
+            ]
+            steps += [
+                (step["output_table_name"], step["sql"])
+                for step in predict_from_comparison_vectors_sqls_using_settings(splink_settings)
+            ]
+            compiled = cls(
+                record_columns=", ".join(splink_settings._columns_to_select_for_blocking),
+                steps=tuple(steps),
+                conflict=_conflict_sql(model, spec),
+            )
+            model.compiled[spec.name] = compiled
+        return compiled
+
+    def sql(self, pairs: str, records: str, threshold: float | None) -> str:
+        """Score `pairs` (a table or subquery of record numbers a, b and a match_key)."""
+        blocked = (
+            f"SELECT {self.record_columns}, b.match_key FROM {pairs} AS b "  # noqa: S608
+            f"JOIN {records} AS l ON l.{_NUMBER} = b.a JOIN {records} AS r ON r.{_NUMBER} = b.b"
+        )
+        steps = [("__splink__df_blocked", blocked), *self.steps]
+        # Splink's own conversion and comparison (its threshold filters on the same sum).
+        weight = threshold_args_to_match_weight(threshold, None)
+        where = f" WHERE match_weight >= {weight}" if weight is not None else ""
+        # Identifiers are ours and Splink's; the SQL is Splink's and the model spec's own.
+        return (
+            "WITH "  # noqa: S608
+            + ", ".join(f"{name} AS ({select})" for name, select in steps)
+            + " SELECT unique_id_l, unique_id_r, match_probability, "
+            + f"({self.conflict}) AS conflict FROM __splink__df_predict{where}"
+        )
+
+
 class Scorer:
     """The records in an embedded DuckDB, with the model that scores their pairs."""
 
@@ -208,34 +270,37 @@ class Scorer:
             )  # fmt: skip
             self.timings["train"] = time.perf_counter() - started
         self.model = model
-        self._splink_linker: Linker | None = None
-        self._tf_lookups: dict[str, SplinkDataFrame] = {}
-        self.settings = model.splink_settings_for(spec, "duckdb")
         self.blocking = spec.narrowed_blocking(features)
-        self.settings["blocking_rules_to_generate_predictions"] = _rules_as_dicts(
-            [rule.splink_rule() for rule in self.blocking]
-        )
+        self._records_table: str | None = None
 
-    def _linker(self) -> Linker:
-        """One Splink linker for all of this scorer's predictions, its term frequencies put
-        back in Splink's cache before each (``_predict``): the cache belongs to the database,
-        which another scorer may share."""
-        if self._splink_linker is None:
-            # Splink's settings validation only logs warnings, which log_level=ERROR drops;
-            # the model's columns were checked when it was trained and loaded.
-            self._splink_linker = Linker(
-                self.table, self.settings, log_level=logging.ERROR, validate_settings=False
+    def _records(self) -> str:
+        """The records with their term frequencies and a number each (in the order of their
+        ids, so that "left < right" is the same on numbers), built once per scorer."""
+        if self._records_table is None:
+            con = self.db.duckdb_con
+            name = f"__punte_records_{uuid.uuid4().hex[:12]}"
+            lookups = term_frequencies(self.features, self.model.splink_settings)
+            views = {column: f"{name}_tf_{i}" for i, column in enumerate(lookups)}
+            for column, view in views.items():
+                con.register(view, lookups[column])
+            # Identifiers are ours and Splink's; the columns are the model's own.
+            sql = (
+                f"CREATE TEMP TABLE {name} AS SELECT f.*, "  # noqa: S608
+                f"CAST(row_number() OVER (ORDER BY f.unique_id) AS INTEGER) AS {_NUMBER}"
+                + "".join(f', {view}."tf_{column}"' for column, view in views.items())
+                + f" FROM {self.table.physical_name} AS f"
+                + "".join(
+                    f' LEFT JOIN {view} ON f."{column}" = {view}."{column}"'
+                    for column, view in views.items()
+                )
             )
-            self._tf_lookups = {
-                column: self.db.register(table)
-                for column, table in term_frequencies(self.features, self.settings).items()
-            }
-        for column, table in self._tf_lookups.items():
-            self._splink_linker.table_management.register_term_frequency_lookup(table, column)
-        return self._splink_linker
-
-    def _rules_sql(self) -> list[str]:
-        return [r["blocking_rule"] for r in self.settings["blocking_rules_to_generate_predictions"]]
+            try:
+                con.execute(sql)
+            finally:
+                for view in views.values():
+                    con.unregister(view)
+            self._records_table = name
+        return self._records_table
 
     def candidate_pairs(self, record_ids: Iterable[str]) -> pd.DataFrame:
         """Pairs the blocking rules find that involve at least one of `record_ids`.
@@ -254,12 +319,12 @@ class Scorer:
         new = self.db.register(pd.DataFrame({"unique_id": wanted}))
         table = self.table.physical_name
         parts = []
-        for rule in self._rules_sql():
+        for rule in self.blocking:
             for side in ("l", "r"):
-                # Identifiers are Splink's table names; the rules are the model's own SQL.
+                # Identifiers are Splink's table names; the rules are the model spec's own.
                 parts.append(
                     "SELECT l.unique_id AS a, r.unique_id AS b "  # noqa: S608
-                    f"FROM {table} AS l JOIN {table} AS r ON ({rule}) "
+                    f"FROM {table} AS l JOIN {table} AS r ON ({rule.sql_condition()}) "
                     f"WHERE {side}.unique_id IN (SELECT unique_id FROM {new.physical_name}) "
                     "AND l.unique_id <> r.unique_id"
                 )
@@ -272,19 +337,18 @@ class Scorer:
         finally:
             new.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
 
-    def _blocked_pairs(self) -> SplinkDataFrame:
-        """The pairs the blocking rules find: the same table Splink's blocking makes (the same
-        pairs, each with the first rule that finds it as match_key), in about 60% of its time.
+    def _blocked_pairs(self) -> str:
+        """A table of the pairs the blocking rules find (record numbers a < b, and the first
+        rule that finds each as match_key): the pairs Splink's blocking finds, in about 60%
+        of its time. The caller drops it.
 
         Splink joins the records once per rule, each join excluding the pairs of the rules
-        before it, on the rule's text columns. Here each record gets an integer number (in
-        the order of its id, so that "left < right" is the same) and, per rule, a 64-bit
-        hash of the rule's columns; the joins are on that hash (then on the columns
-        themselves, so a collision adds nothing), and duplicates are removed once, on the
-        numbers.
+        before it, on the rule's text columns. Here each rule's columns get a 64-bit hash;
+        the joins are on that hash (then on the columns themselves, so a collision adds
+        nothing), and duplicates are removed once, on the numbers.
         """
         con = self.db.duckdb_con
-        table = self.table.physical_name
+        records = self._records()
         suffix = uuid.uuid4().hex[:12]
         keyed, numbered = f"__punte_block_keys_{suffix}", f"__punte_block_pairs_{suffix}"
         columns = ", ".join(
@@ -302,57 +366,32 @@ class Scorer:
             quoted = ", ".join(f'"{c}"' for c in rule.keys)
             missing = " OR ".join(f'"{c}" IS NULL' for c in rule.keys)
             hashes.append(f"CASE WHEN {missing} THEN NULL ELSE hash({quoted}) END AS {_KEY}{i}")
-            conditions.append(
-                " AND ".join(
-                    [f"l.{_KEY}{i} = r.{_KEY}{i}"] + [f'l."{c}" = r."{c}"' for c in rule.keys]
-                )
-            )
+            conditions.append(f"l.{_KEY}{i} = r.{_KEY}{i} AND {rule.sql_condition()}")
         joins = " UNION ALL ".join(
             f"SELECT l.{_NUMBER} AS a, r.{_NUMBER} AS b, CAST({i} AS UTINYINT) AS rule "  # noqa: S608
             f"FROM {keyed} AS l JOIN {keyed} AS r ON {condition} WHERE l.{_NUMBER} < r.{_NUMBER}"
             for i, condition in enumerate(conditions)
         )
-        output = f"__splink__blocked_id_pairs_punte_{suffix}"
-        # Identifiers are ours and Splink's; the rules are the model spec's own SQL.
+        # Identifiers are ours; the rules are the model spec's own SQL.
         try:
             con.execute(
-                f"CREATE TEMP TABLE {keyed} AS SELECT unique_id, "  # noqa: S608
-                f"CAST(row_number() OVER (ORDER BY unique_id) AS INTEGER) AS {_NUMBER}, "
-                f"{', '.join([columns, *hashes])} FROM {table}"
+                f"CREATE TEMP TABLE {keyed} AS SELECT {_NUMBER}, "  # noqa: S608
+                f"{', '.join([columns, *hashes])} FROM {records}"
             )
             con.execute(
-                f"CREATE TEMP TABLE {numbered} AS SELECT a, b, min(rule) AS rule "  # noqa: S608
+                f"CREATE TEMP TABLE {numbered} AS SELECT a, b, min(rule) AS match_key "  # noqa: S608
                 f"FROM ({joins}) GROUP BY a, b"
             )
-            con.execute(
-                f"CREATE TABLE {output} AS SELECT CAST(p.rule AS VARCHAR) AS match_key, "  # noqa: S608
-                f"l.unique_id AS join_key_l, r.unique_id AS join_key_r FROM {numbered} AS p "
-                f"JOIN {keyed} AS l ON l.{_NUMBER} = p.a JOIN {keyed} AS r ON r.{_NUMBER} = p.b"
-            )
-        finally:
+        except BaseException:
             con.execute(f"DROP TABLE IF EXISTS {numbered}")
+            raise
+        finally:
             con.execute(f"DROP TABLE IF EXISTS {keyed}")
-        return self.db.table_to_splink_dataframe("__splink__blocked_id_pairs", output)
+        return numbered
 
-    def _edges_from(self, predictions: SplinkDataFrame) -> pd.DataFrame:
-        columns = [c for c in self.features.columns if c != "unique_id"]
-
-        def side(s: str) -> str:
-            return ", ".join(
-                [f"unique_id AS unique_id_{s}"] + [f'"{c}" AS "{c}_{s}"' for c in columns]
-            )
-
-        # Identifiers here are Splink's table names and our own column names, never input.
-        sql = (
-            "SELECT p.unique_id_l, p.unique_id_r, p.match_probability, "  # noqa: S608
-            f"({_conflict_sql(self.model, self.spec)}) AS conflict "
-            f"FROM {predictions.physical_name} AS p "
-            f"JOIN (SELECT {side('l')} FROM {self.table.physical_name}) AS l USING (unique_id_l) "
-            f"JOIN (SELECT {side('r')} FROM {self.table.physical_name}) AS r USING (unique_id_r)"
-        )
-        edges = self.db.duckdb_con.execute(sql).df()
-        predictions.drop_table_from_database_and_remove_from_cache()
-        return edges
+    def _score(self, pairs: str, threshold: float | None = None) -> pd.DataFrame:
+        statement = _ScoringStatement.of(self.model, self.spec)
+        return self.db.duckdb_con.execute(statement.sql(pairs, self._records(), threshold)).df()
 
     def edges(self, review_from: float, *, involving: Iterable[str] | None = None) -> pd.DataFrame:
         """Every pair the blocking rules find, scored, keeping those at or above review_from.
@@ -368,7 +407,11 @@ class Scorer:
             edges = self.score_pairs(self.candidates[["unique_id_l", "unique_id_r"]])
             edges = edges[edges["match_probability"] >= review_from].reset_index(drop=True)
         else:
-            edges = self._predict(self._blocked_pairs(), review_from)
+            pairs = self._blocked_pairs()
+            try:
+                edges = self._score(pairs, review_from)
+            finally:
+                self.db.duckdb_con.execute(f"DROP TABLE IF EXISTS {pairs}")
         self.timings["score"] = time.perf_counter() - started
         return edges
 
@@ -378,37 +421,23 @@ class Scorer:
             return pd.DataFrame(
                 columns=["unique_id_l", "unique_id_r", "match_probability", "conflict"]
             )
-        table = self.db.register(
+        con = self.db.duckdb_con
+        records = self._records()
+        given = f"__punte_given_pairs_{uuid.uuid4().hex[:12]}"
+        con.register(
+            given,
             pd.DataFrame(
-                {
-                    "match_key": "0",
-                    "join_key_l": pairs["unique_id_l"].to_numpy(),
-                    "join_key_r": pairs["unique_id_r"].to_numpy(),
-                }
-            )
+                {"l": pairs["unique_id_l"].to_numpy(), "r": pairs["unique_id_r"].to_numpy()}
+            ),
         )
-        return self._predict(
-            self.db.table_to_splink_dataframe("__splink__blocked_id_pairs", table.physical_name)
+        numbered = (
+            f"(SELECT l.{_NUMBER} AS a, r.{_NUMBER} AS b, 0 AS match_key FROM {given} AS p "  # noqa: S608
+            f"JOIN {records} AS l ON l.unique_id = p.l JOIN {records} AS r ON r.unique_id = p.r)"
         )
-
-    def _predict(self, blocked: SplinkDataFrame, threshold: float | None = None) -> pd.DataFrame:
-        """Score the pairs of `blocked` (match_key, join_key_l, join_key_r), then drop it.
-
-        Splink takes the pairs it finds in its cache under this key as those its own blocking
-        found, and scores them with the statement it uses after blocking. Registering them
-        (``register_blocked_pairs_for_predict``) takes another statement, which joins the
-        term frequencies to each side apart and costs 1.2-2.5 times as much, even for three
-        pairs among 100,000 records (docs/PERFORMANCE.md, "Record linkage").
-        """
         try:
-            linker = self._linker()
-            linker._intermediate_table_cache[_blocked_pairs_cache_key(None, None)] = blocked
-            predictions = linker.inference.predict(
-                threshold_match_probability=threshold, warning_mode="never"
-            )
+            return self._score(numbered)
         finally:
-            blocked.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
-        return self._edges_from(predictions)
+            con.unregister(given)
 
     def close(self) -> None:
         self.db.duckdb_con.close()

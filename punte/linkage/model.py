@@ -379,6 +379,10 @@ class BlockingRule:
     def splink_rule(self):
         return self.sql if self.sql else block_on(*self.keys)
 
+    def sql_condition(self) -> str:
+        """The rule over a pair of records aliased l and r (what Splink's block_on means)."""
+        return self.sql or " AND ".join(f'l."{c}" = r."{c}"' for c in self.keys)
+
 
 # Each rule catches a kind of error the others miss; together they find about 95% of the
 # true pairs of the benchmark while scoring about 15 pairs per record.
@@ -453,6 +457,11 @@ class TrainedModel:
     splink_settings: dict[str, Any]  # trained, DuckDB dialect
     report: dict[str, Any]
     trained_at: str
+    # What engine.Scorer generates once from the settings (they do not change after training
+    # or loading): spec name -> the scoring statement.
+    compiled: dict[str, Any] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def version(self) -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import logging
 
 import pandas as pd
 import pytest
+from splink import Linker
+from splink.internals.blocking_rule_creator_utils import to_blocking_rule_creator
 
 from punte.linkage import clustering, engine, evaluation, features, generator, model, normalise
 from punte.linkage.clustering import Decision
@@ -416,6 +420,40 @@ def test_block_sizes_agree_with_grouping_on_generated_records():
             assert sizes(keys) == int((groups * (groups - 1) // 2).sum()), keys
 
 
+def splinks_own(scorer: engine.Scorer, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Splink's own blocking and scoring of the scorer's records, with a linker of its own:
+    the blocked pairs (match_key, join_key_l, join_key_r) and the edges."""
+    settings = copy.deepcopy(scorer.model.splink_settings)
+    settings["blocking_rules_to_generate_predictions"] = [
+        to_blocking_rule_creator(rule.splink_rule()).get_blocking_rule("duckdb").as_dict()
+        for rule in scorer.blocking
+    ]
+    linker = Linker(scorer.table, settings, log_level=logging.ERROR)
+    for column, table in engine.term_frequencies(scorer.features, settings).items():
+        linker.table_management.register_term_frequency_lookup(scorer.db.register(table), column)
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    pairs = blocked.as_pandas_dataframe()[["match_key", "join_key_l", "join_key_r"]]
+    blocked.drop_table_from_database_and_remove_from_cache()
+    predictions = linker.inference.predict(
+        threshold_match_probability=threshold, warning_mode="never"
+    )
+    # Splink keeps the records' columns out of its predictions; the conflict is read from them.
+    columns = [c for c in scorer.features.columns if c != "unique_id"]
+
+    def side(s: str) -> str:
+        return ", ".join([f"unique_id AS unique_id_{s}"] + [f'"{c}" AS "{c}_{s}"' for c in columns])
+
+    found = scorer.db.duckdb_con.execute(
+        "SELECT p.unique_id_l, p.unique_id_r, p.match_probability, "  # noqa: S608
+        f"({engine._conflict_sql(scorer.model, scorer.spec)}) AS conflict "
+        f"FROM {predictions.physical_name} AS p "
+        f"JOIN (SELECT {side('l')} FROM {scorer.table.physical_name}) AS l USING (unique_id_l) "
+        f"JOIN (SELECT {side('r')} FROM {scorer.table.physical_name}) AS r USING (unique_id_r)"
+    ).df()
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return pairs, found
+
+
 @pytest.mark.parametrize("pairs_per_record_per_rule", [model.PAIRS_PER_RECORD_PER_RULE, 0])
 def test_the_blocked_pairs_and_their_scores_are_splinks_own(
     trained, monkeypatch, pairs_per_record_per_rule
@@ -427,37 +465,49 @@ def test_the_blocked_pairs_and_their_scores_are_splinks_own(
     narrowed = [r.keys for r in scorer.blocking] != [r.keys for r in model.PLAIN.blocking]
     assert narrowed == (pairs_per_record_per_rule == 0)
     try:
-        ours = scorer._blocked_pairs()
-        linker = scorer._linker()
-        splinks = linker.inference.compute_blocked_pairs_for_predict()
-        columns = ["match_key", "join_key_l", "join_key_r"]
-        mine = ours.as_pandas_dataframe()[columns].sort_values(columns[1:])
-        theirs = splinks.as_pandas_dataframe()[columns].sort_values(columns[1:])
-        assert len(theirs) > 1000
-        pd.testing.assert_frame_equal(mine.reset_index(drop=True), theirs.reset_index(drop=True))
-        ours.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
-
-        splinks.drop_table_from_database_and_remove_from_cache()
-
+        con = scorer.db.duckdb_con
+        numbered = scorer._blocked_pairs()
+        table = scorer._records()
+        mine = con.execute(
+            "SELECT CAST(p.match_key AS VARCHAR) AS match_key, l.unique_id AS join_key_l, "  # noqa: S608
+            f"r.unique_id AS join_key_r FROM {numbered} AS p "
+            f"JOIN {table} AS l ON l.{engine._NUMBER} = p.a "
+            f"JOIN {table} AS r ON r.{engine._NUMBER} = p.b"
+        ).df()
+        con.execute(f"DROP TABLE {numbered}")
         edges = scorer.edges(0.1)
-        linker = scorer._linker()
-        # The pairs given to Splink are gone, from its cache and from the database, so the
-        # reference below is Splink's own blocking and scoring.
-        assert engine._blocked_pairs_cache_key(None, None) not in linker._intermediate_table_cache
-        assert not scorer.db.duckdb_con.execute(
+        # Nothing of the scoring is left behind but the records.
+        assert not con.execute(
             "SELECT table_name FROM information_schema.tables "
-            "WHERE table_name LIKE '__splink__blocked_id_pairs%' "
-            "OR table_name LIKE '__punte_block%'"
+            "WHERE table_name LIKE '__punte_block%' OR table_name LIKE '__punte_given%'"
         ).fetchall()
-        reference = scorer._edges_from(
-            linker.inference.predict(threshold_match_probability=0.1, warning_mode="never")
+
+        theirs, reference = splinks_own(scorer, 0.1)
+        columns = ["match_key", "join_key_l", "join_key_r"]
+        assert len(theirs) > 1000
+        pd.testing.assert_frame_equal(
+            mine.sort_values(columns[1:]).reset_index(drop=True),
+            theirs[columns].sort_values(columns[1:]).reset_index(drop=True),
         )
         key = ["unique_id_l", "unique_id_r"]
+        assert len(edges) > 100
         pd.testing.assert_frame_equal(
             edges.sort_values(key).reset_index(drop=True),
             reference.sort_values(key).reset_index(drop=True),
+            check_exact=True,
         )
-        assert len(edges) > 100
+        # Given pairs (the vetoes', incremental linking's) are scored the same way, in the
+        # order given, below any threshold too.
+        given = reference.sample(n=200, random_state=1)[key[::-1]].set_axis(key, axis=1)
+        low = splinks_own(scorer, 0.0)[1]
+        rescored = scorer.score_pairs(pd.concat([given, low[key].tail(50)]))
+        assert (rescored["match_probability"] < 0.1).sum() > 0
+        swapped = low.rename(columns={"unique_id_l": "unique_id_r", "unique_id_r": "unique_id_l"})
+        expected = pd.concat([swapped, low]).drop_duplicates(key)
+        merged = rescored.merge(expected, on=key, suffixes=("", "_splink"), validate="1:1")
+        assert len(merged) == len(rescored) == 250
+        assert (merged["match_probability"] - merged["match_probability_splink"]).abs().max() < 1e-12
+        assert (merged["conflict"] == merged["conflict_splink"]).all()
     finally:
         scorer.close()
 
