@@ -277,28 +277,21 @@ class Scorer:
         """The records with their term frequencies and a number each (in the order of their
         ids, so that "left < right" is the same on numbers), built once per scorer."""
         if self._records_table is None:
-            con = self.db.duckdb_con
+            ids = self.features["unique_id"].to_numpy()
+            order = np.argsort(ids, kind="stable")  # code points: DuckDB's order of UTF-8
+            numbers = np.empty(len(ids), dtype=np.int32)
+            numbers[order] = np.arange(1, len(ids) + 1, dtype=np.int32)
+            extra = {_NUMBER: numbers}
+            for column, lookup in term_frequencies(self.features, self.model.splink_settings).items():
+                by_value = pd.Series(lookup[f"tf_{column}"].to_numpy(), index=lookup[column])
+                extra[f"tf_{column}"] = self.features[column].map(by_value)  # missing: NULL
             name = f"__punte_records_{uuid.uuid4().hex[:12]}"
-            lookups = term_frequencies(self.features, self.model.splink_settings)
-            views = {column: f"{name}_tf_{i}" for i, column in enumerate(lookups)}
-            for column, view in views.items():
-                con.register(view, lookups[column])
-            # Identifiers are ours and Splink's; the columns are the model's own.
-            sql = (
-                f"CREATE TEMP TABLE {name} AS SELECT f.*, "  # noqa: S608
-                f"CAST(row_number() OVER (ORDER BY f.unique_id) AS INTEGER) AS {_NUMBER}"
-                + "".join(f', {view}."tf_{column}"' for column, view in views.items())
-                + f" FROM {self.table.physical_name} AS f"
-                + "".join(
-                    f' LEFT JOIN {view} ON f."{column}" = {view}."{column}"'
-                    for column, view in views.items()
-                )
-            )
+            con = self.db.duckdb_con
+            con.register(f"{name}_frame", self.features.assign(**extra))
             try:
-                con.execute(sql)
+                con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame")  # noqa: S608
             finally:
-                for view in views.values():
-                    con.unregister(view)
+                con.unregister(f"{name}_frame")
             self._records_table = name
         return self._records_table
 

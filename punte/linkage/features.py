@@ -42,7 +42,6 @@ the data itself says they belong (normalise.swapped_name_orders) before anything
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import numpy as np
@@ -111,12 +110,19 @@ def consonants(key: str) -> str:
     return _REPEATS.sub(r"\1", _VOWELS.sub("", key))
 
 
-def _mapped(series: pd.Series, function) -> pd.Series:
-    """Apply a pure function once per distinct value: names repeat, so this is much faster."""
-    values = series.fillna("").astype(str)
-    uniques = pd.unique(values)
-    lookup = {value: function(value) for value in uniques}
-    return values.map(lookup)
+class _Distinct:
+    """A text column's distinct values: names repeat, so each feature is computed once per
+    value and spread to the records by index."""
+
+    def __init__(self, values):
+        self.codes, self.uniques = pd.factorize(pd.Series(values).fillna("").astype(str))
+
+    def map(self, function) -> np.ndarray:
+        """function(value) for every record; an empty result is missing (None)."""
+        return np.array([function(v) or None for v in self.uniques], dtype=object)[self.codes]
+
+    def values(self) -> np.ndarray:
+        return self.map(lambda v: v)
 
 
 def _identity_number(value: str) -> str:
@@ -139,108 +145,84 @@ def prepare(
     `given_name_counts` (first_group -> count) lets incremental linking judge whether a name
     is established from all records, not only the new ones; by default the records given.
     """
-    out = pd.DataFrame(index=records.index)
-    out["unique_id"] = records["record_id"].astype(str)
-    out["source"] = records["source"].astype(str)
-
-    first_raw = records["first_name"].fillna("").astype(str)
-    last_raw = records["last_name"].fillna("").astype(str)
-    first_key = _mapped(first_raw, normalise.name_key)
-    last_key = _mapped(last_raw, normalise.name_key)
+    out: dict[str, object] = {
+        "unique_id": records["record_id"].astype(str).to_numpy(),
+        "source": records["source"].astype(str).to_numpy(),
+    }
+    first_raw = records["first_name"].fillna("").astype(str).to_numpy()
+    last_raw = records["last_name"].fillna("").astype(str).to_numpy()
+    first_key = _Distinct(first_raw).map(normalise.name_key)
+    last_key = _Distinct(last_raw).map(normalise.name_key)
     if orient_names and len(records):
-        swapped = np.array(normalise.swapped_name_orders(zip(first_key, last_key, strict=True)))
-        if swapped.any():
-            first_raw, last_raw = (
-                first_raw.where(~swapped, last_raw),
-                last_raw.where(~swapped, first_raw),
-            )
-            first_key, last_key = (
-                first_key.where(~swapped, last_key),
-                last_key.where(~swapped, first_key),
-            )
+        keys = zip((k or "" for k in first_key), (k or "" for k in last_key), strict=True)
+        swapped = np.array(normalise.swapped_name_orders(keys), dtype=bool)
+        first_raw, last_raw = (
+            np.where(swapped, last_raw, first_raw),
+            np.where(swapped, first_raw, last_raw),
+        )
+        first_key, last_key = (
+            np.where(swapped, last_key, first_key),
+            np.where(swapped, first_key, last_key),
+        )
+    first_raw, last_raw = _Distinct(first_raw), _Distinct(last_raw)
+    first, last = _Distinct(first_key), _Distinct(last_key)
 
-    out["first_std"] = _mapped(first_raw, normalise.fold)
-    out["last_std"] = _mapped(last_raw, normalise.fold)
+    out["first_std"] = first_raw.map(normalise.fold)
+    out["last_std"] = last_raw.map(normalise.fold)
     out["first_key"] = first_key
     out["last_key"] = last_key
-    out["first_group"] = _mapped(first_raw, normalise.given_name_group)
-    tokens = out["first_group"].str.split(" ")
-    out["first_tok1"] = tokens.str[0]
-    out["first_tok2"] = tokens.str[1]
+    group = _Distinct(first_raw.map(normalise.given_name_group))
+    out["first_group"] = group.values()
+    out["first_tok1"] = group.map(lambda g: g.split(" ")[0])
+    out["first_tok2"] = group.map(lambda g: g.split(" ")[1] if " " in g else None)
     counts = given_name_counts
     if counts is None:
-        counts = out["first_group"][out["first_group"] != ""].value_counts().to_dict()
+        counts = pd.Series(out["first_group"]).value_counts().to_dict()
     listed = normalise.listed_given_names()
-    out["first_common"] = [
-        bool(g)
-        and (counts.get(g, 0) >= ESTABLISHED_NAME_COUNT or all(w in listed for w in g.split()))
-        for g in out["first_group"]
-    ]
-    out["first_init"] = first_key.str[:1]
-    out["first2"] = first_key.str[:2]
-    out["last_init"] = last_key.str[:1]
-    out["last_prefix"] = last_key.str[:3]
-    out["first_cons"] = _mapped(first_key, consonants)
-    out["last_cons"] = _mapped(last_key, consonants)
+    out["first_common"] = group.map(
+        lambda g: (
+            bool(g)
+            and (counts.get(g, 0) >= ESTABLISHED_NAME_COUNT or all(w in listed for w in g.split()))
+        )
+    ).astype(bool)
+    out["first_init"] = first.map(lambda k: k[:1])
+    out["first2"] = first.map(lambda k: k[:2])
+    out["last_init"] = last.map(lambda k: k[:1])
+    out["last_prefix"] = last.map(lambda k: k[:3])
+    out["first_cons"] = first.map(consonants)
+    out["last_cons"] = last.map(consonants)
     out["swap_first"] = first_key
     out["swap_last"] = last_key
 
-    dates = records["date_of_birth"]
-    out["dob_year"] = pd.array([d.year if d else None for d in dates], dtype="Int32")
-    out["dob_month"] = pd.array([d.month if d else None for d in dates], dtype="Int32")
-    out["dob_day"] = pd.array([d.day if d else None for d in dates], dtype="Int32")
-    out["dob"] = [d.isoformat() if d and d.day else None for d in dates]
-    epoch = datetime.date(1900, 1, 1).toordinal()
-    out["dob_days"] = pd.array(
-        [
-            datetime.date(d.year, d.month, d.day).toordinal() - epoch if d and d.day else None
-            for d in dates
-        ],
-        dtype="Int32",
-    )
+    dates = [d or None for d in records["date_of_birth"]]
+    year = np.array([d.year if d else 0 for d in dates], dtype=np.int32)
+    month = np.array([(d.month or 0) if d else 0 for d in dates], dtype=np.int32)
+    day = np.array([(d.day or 0) if d else 0 for d in dates], dtype=np.int32)
+    full = day > 0  # a day is only ever known with its month
+    calendar = (
+        (np.where(full, year, 1970) - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+        + np.where(full, month - 1, 0).astype("timedelta64[M]")
+    ).astype("datetime64[D]") + np.where(full, day - 1, 0).astype("timedelta64[D]")
+    out["dob_year"] = pd.arrays.IntegerArray(year, year == 0)
+    out["dob_month"] = pd.arrays.IntegerArray(month, month == 0)
+    out["dob_day"] = pd.arrays.IntegerArray(day, ~full)
+    out["dob"] = np.where(full, np.datetime_as_string(calendar, unit="D").astype(object), None)
+    since_1900 = (calendar - np.datetime64("1900-01-01", "D")).astype(np.int32)
+    out["dob_days"] = pd.arrays.IntegerArray(since_1900, ~full)
 
-    out["sex"] = records["sex"].where(records["sex"].notna(), None)
-    out["citizenship"] = records["citizenship"].where(records["citizenship"].notna(), None)
-    place = (
-        records["place_of_birth"]
-        if "place_of_birth" in records
-        else pd.Series("", index=records.index)
+    out["sex"] = records["sex"].where(records["sex"].notna(), None).to_numpy()
+    out["citizenship"] = (
+        records["citizenship"].where(records["citizenship"].notna(), None).to_numpy()
     )
-    out["place_key"] = _mapped(place, normalise.name_key)
-    phone = records["phone"] if "phone" in records else pd.Series("", index=records.index)
-    out["phone"] = _mapped(phone, lambda v: normalise.normalise_phone(v) or "")
-    out["identity_number"] = _mapped(
-        records["identity_number"]
-        if "identity_number" in records
-        else pd.Series("", index=records.index),
-        _identity_number,
-    )
-    shared = out["identity_number"].map(out["identity_number"].value_counts())
-    out.loc[shared > MAX_RECORDS_PER_IDENTITY_NUMBER, "identity_number"] = ""
+    blank = pd.Series("", index=records.index)
+    out["place_key"] = _Distinct(records.get("place_of_birth", blank)).map(normalise.name_key)
+    out["phone"] = _Distinct(records.get("phone", blank)).map(normalise.normalise_phone)
+    identity = _Distinct(records.get("identity_number", blank)).map(_identity_number)
+    shared = pd.Series(identity).map(pd.Series(identity).value_counts())
+    identity[(shared > MAX_RECORDS_PER_IDENTITY_NUMBER).to_numpy()] = None
+    out["identity_number"] = identity
 
     out["em_sample"] = (
-        pd.util.hash_pandas_object(out["unique_id"], index=False).to_numpy() % 10_000
+        pd.util.hash_pandas_object(pd.Series(out["unique_id"]), index=False).to_numpy() % 10_000
     ).astype("int32")
-
-    for column in (
-        "first_std",
-        "last_std",
-        "first_key",
-        "last_key",
-        "first_group",
-        "first_init",
-        "first_tok1",
-        "first_tok2",
-        "first2",
-        "last_init",
-        "last_prefix",
-        "first_cons",
-        "last_cons",
-        "swap_first",
-        "swap_last",
-        "place_key",
-        "phone",
-        "identity_number",
-    ):
-        out[column] = out[column].replace("", None)
-    return out[FEATURE_COLUMNS].reset_index(drop=True)
+    return pd.DataFrame(out, columns=FEATURE_COLUMNS)

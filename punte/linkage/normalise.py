@@ -316,28 +316,16 @@ def swapped_name_orders(
     margin (2.0 ≈ seven times more often in the other column) so that only clear cases move.
     """
     pairs = list(pairs)
-    as_first: Counter[str] = Counter()
-    as_last: Counter[str] = Counter()
-    for first, last in pairs:
-        if first:
-            as_first[first] += 1
-        if last:
-            as_last[last] += 1
+    as_first = Counter(first for first, _ in pairs if first)
+    as_last = Counter(last for _, last in pairs if last)
     known = known_given_names()
-
-    odds: dict[str, float] = {}
-
-    def given_log_odds(word: str) -> float:
-        if word not in odds:
-            prior = 3.0 if word.split(" ")[0] in known else 0.0
-            odds[word] = math.log((as_first[word] + 1 + prior) / (as_last[word] + 1))
-        return odds[word]
-
-    result = []
-    for first, last in pairs:
-        if not first or not last:
-            result.append(False)
-            continue
-        evidence = given_log_odds(last) - given_log_odds(first)
-        result.append(evidence >= min_evidence)
-    return result
+    odds = {
+        word: math.log(
+            (as_first[word] + 1 + (3.0 if word.split(" ")[0] in known else 0.0))
+            / (as_last[word] + 1)
+        )
+        for word in as_first.keys() | as_last.keys()
+    }
+    return [
+        bool(first and last and odds[last] - odds[first] >= min_evidence) for first, last in pairs
+    ]

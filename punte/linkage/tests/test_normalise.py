@@ -189,6 +189,9 @@ def test_partial_dates_become_comparable_features():
                 ("a", PartialDate(2001, 5, 17)),
                 ("b", PartialDate(2001)),
                 ("c", None),
+                ("d", PartialDate(1955, 12)),
+                ("e", PartialDate(1900, 1, 1)),
+                ("f", PartialDate(1968, 2, 29)),
             )
         ]
     )
@@ -196,6 +199,40 @@ def test_partial_dates_become_comparable_features():
     assert prepared.loc["a", "dob"] == "2001-05-17"
     assert prepared.loc["b", "dob"] is None and prepared.loc["b", "dob_year"] == 2001
     assert pd.isna(prepared.loc["b", "dob_month"]) and pd.isna(prepared.loc["c", "dob_year"])
+    assert prepared.loc["d", ["dob_year", "dob_month"]].tolist() == [1955, 12]
+    assert prepared.loc["d", "dob"] is None and pd.isna(prepared.loc["d", "dob_day"])
+    assert pd.isna(prepared.loc["d", "dob_days"]) and pd.isna(prepared.loc["c", "dob_days"])
+    # Days since 1900-01-01, before and after 1970.
+    for rid in ("a", "e", "f"):
+        born = datetime.date.fromisoformat(prepared.loc[rid, "dob"])
+        assert prepared.loc[rid, "dob_days"] == (born - datetime.date(1900, 1, 1)).days
+    assert prepared.loc["f", ["dob", "dob_day"]].tolist() == ["1968-02-29", 29]
+
+
+def test_no_records_give_no_features():
+    empty = pd.DataFrame(columns=features.RECORD_COLUMNS)
+    assert features.prepare(empty).columns.tolist() == features.FEATURE_COLUMNS
+    assert features.prepare(empty).empty
+
+
+def test_given_names_of_two_words_give_two_tokens_and_a_missing_name_none():
+    records = pd.DataFrame(
+        [
+            ("1", "s", "Ana-Maria", "Pop", None, None, None, "", "", ""),
+            ("2", "s", "Ionel", "Pop", None, None, None, "", "", ""),
+            ("3", "s", "", "Pop", None, None, None, "", "", ""),
+        ],
+        columns=features.RECORD_COLUMNS,
+    )
+    prepared = features.prepare(records).set_index("unique_id")
+    assert prepared.loc["1", ["first_tok1", "first_tok2"]].tolist() == ["ana", "maria"]
+    assert prepared.loc["2", ["first_group", "first_tok1", "first_tok2"]].tolist() == [
+        "ion",
+        "ion",
+        None,
+    ]
+    assert prepared.loc["3", ["first_key", "first_group", "first_tok1", "first_init"]].isna().all()
+    assert not prepared.loc["3", "first_common"]
 
 
 def test_other_fields():
