@@ -111,9 +111,10 @@ def cluster(
     other (None: never).
     """
     ids = list(record_ids)
-    index = {rid: i for i, rid in enumerate(ids)}
-    if len(index) != len(ids):
+    positions = pd.Index(ids)
+    if not positions.is_unique:
         raise ValueError("record ids must be unique")
+    index = dict(zip(ids, range(len(ids)), strict=True))
     uf = _UnionFind(len(ids))
     conflicts: list[str] = []
 
@@ -148,31 +149,38 @@ def cluster(
                     "apart; the rejection was kept"
                 )
 
-    unknown = ~edges["unique_id_l"].isin(index) | ~edges["unique_id_r"].isin(index)
+    left = positions.get_indexer(edges["unique_id_l"])
+    right = positions.get_indexer(edges["unique_id_r"])
+    unknown = (left < 0) | (right < 0)
     if unknown.any():
         raise ValueError(f"{int(unknown.sum())} scored pairs name records not in record_ids")
-    left = edges["unique_id_l"].map(index).to_numpy(dtype=np.int64)
-    right = edges["unique_id_r"].map(index).to_numpy(dtype=np.int64)
     prob = edges["match_probability"].to_numpy(dtype=float)
     conflict = edges["conflict"].to_numpy(dtype=bool) if "conflict" in edges else None
     if conflict is not None and conflict_link_from is not None:
         conflict = conflict & (prob < conflict_link_from)
-    order = np.argsort(-prob, kind="stable")
-    for k in order:
-        p = prob[k]
-        if p < threshold:
-            break
-        if conflict is not None and conflict[k]:
-            continue
-        ra, rb = uf.find(int(left[k])), uf.find(int(right[k]))
-        if ra != rb and uf.may_join(ra, rb):
-            uf.join(ra, rb)
+    linkable = prob >= threshold
+    if conflict is not None:
+        linkable &= ~conflict
+    strongest_first = np.flatnonzero(linkable)[np.argsort(-prob[linkable], kind="stable")]
+    find, may_join, join = uf.find, uf.may_join, uf.join
+    for a, b in zip(left[strongest_first].tolist(), right[strongest_first].tolist(), strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb and may_join(ra, rb):
+            join(ra, rb)
 
-    roots = np.fromiter((uf.find(i) for i in range(len(ids))), dtype=np.int64, count=len(ids))
-    members: dict[int, list[str]] = {}
-    for i, root in enumerate(roots):
-        members.setdefault(int(root), []).append(ids[i])
-    cluster_of_root = {root: stable_cluster_id(m) for root, m in members.items()}
+    roots = np.array(uf.parent, dtype=np.int64)
+    while not np.array_equal(roots[roots], roots):  # pointer jumping to each tree's root
+        roots = roots[roots]
+    # A cluster's id comes from its smallest member (see stable_cluster_id).
+    by_id = np.argsort(np.array(ids, dtype=object), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[by_id] = np.arange(len(ids))
+    smallest = np.full(len(ids), len(ids), dtype=np.int64)
+    np.minimum.at(smallest, roots, rank)
+    codes, firsts = pd.factorize(smallest[roots])
+    cluster_ids = np.array(
+        [stable_cluster_id([ids[by_id[first]]]) for first in firsts], dtype=object
+    )[codes]
 
     # The strongest link of each record: its best-scored pair inside its own cluster.
     same = roots[left] == roots[right] if len(edges) else np.zeros(0, dtype=bool)
@@ -187,7 +195,7 @@ def cluster(
     clusters = pd.DataFrame(
         {
             "record_id": ids,
-            "cluster_id": [cluster_of_root[int(r)] for r in roots],
+            "cluster_id": cluster_ids,
             "match_probability": strongest,
         }
     )
