@@ -67,8 +67,11 @@ class _UnionFind:
         return root
 
     def _apart(self, table: dict[int, set[int]], ra: int, rb: int) -> bool:
-        # Pairs are recorded on both sides, so checking the smaller set suffices.
-        fa, fb = table.get(ra, ()), table.get(rb, ())
+        # Pairs are recorded on both sides, so checking the smaller set suffices (and a group
+        # with none is apart from nobody).
+        fa, fb = table.get(ra), table.get(rb)
+        if not fa or not fb:
+            return False
         check, target = (fa, rb) if len(fa) <= len(fb) else (fb, ra)
         return any(self.find(x) == target for x in check)
 

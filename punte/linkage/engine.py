@@ -282,7 +282,8 @@ class Scorer:
             numbers = np.empty(len(ids), dtype=np.int32)
             numbers[order] = np.arange(1, len(ids) + 1, dtype=np.int32)
             extra = {_NUMBER: numbers}
-            for column, lookup in term_frequencies(self.features, self.model.splink_settings).items():
+            lookups = term_frequencies(self.features, self.model.splink_settings)
+            for column, lookup in lookups.items():
                 by_value = pd.Series(lookup[f"tf_{column}"].to_numpy(), index=lookup[column])
                 extra[f"tf_{column}"] = self.features[column].map(by_value)  # missing: NULL
             name = f"__punte_records_{uuid.uuid4().hex[:12]}"

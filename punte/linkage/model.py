@@ -33,6 +33,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+import functools
 import hashlib
 import json
 import logging
@@ -177,6 +178,9 @@ class ModelSpec:
 
     def settings_hash(self) -> str:
         """Identifies the comparisons (not the blocking rules, which adapt to the data)."""
+        return _settings_hash(self)
+
+    def _settings_hash(self) -> str:
         settings = self.untrained_settings()
         settings.pop("blocking_rules_to_generate_predictions", None)
         canonical = json.dumps(
@@ -185,6 +189,11 @@ class ModelSpec:
             sort_keys=True, default=str,
         )  # fmt: skip
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# A spec's comparisons are code: their hash is computed once per process (Splink parses
+# every level's SQL to build the settings), not on every model loaded or stored.
+_settings_hash = functools.cache(ModelSpec._settings_hash)
 
 
 # --------------------------------------------------------------------------- plaintext model

@@ -506,7 +506,8 @@ def test_the_blocked_pairs_and_their_scores_are_splinks_own(
         expected = pd.concat([swapped, low]).drop_duplicates(key)
         merged = rescored.merge(expected, on=key, suffixes=("", "_splink"), validate="1:1")
         assert len(merged) == len(rescored) == 250
-        assert (merged["match_probability"] - merged["match_probability_splink"]).abs().max() < 1e-12
+        difference = merged["match_probability"] - merged["match_probability_splink"]
+        assert difference.abs().max() < 1e-12
         assert (merged["conflict"] == merged["conflict_splink"]).all()
     finally:
         scorer.close()
