@@ -164,7 +164,12 @@ def cluster(
     linkable = prob >= threshold
     if conflict is not None:
         linkable &= ~conflict
-    strongest_first = np.flatnonzero(linkable)[np.argsort(-prob[linkable], kind="stable")]
+    # Strongest first; equal scores (common: the same evidence gives the same score) in the
+    # order of the records, so that the clusters do not depend on the order of the pairs.
+    candidates = np.flatnonzero(linkable)
+    low = np.minimum(left[candidates], right[candidates])
+    high = np.maximum(left[candidates], right[candidates])
+    strongest_first = candidates[np.lexsort((high, low, -prob[candidates]))]
     find, may_join, join = uf.find, uf.may_join, uf.join
     for a, b in zip(left[strongest_first].tolist(), right[strongest_first].tolist(), strict=True):
         ra, rb = find(a), find(b)
@@ -229,5 +234,7 @@ def cluster(
             count=len(review),
         )
         review = review[undecided]
-    review = review.sort_values("match_probability", ascending=False).reset_index(drop=True)
+    review = review.sort_values(
+        ["match_probability", "record_id_l", "record_id_r"], ascending=[False, True, True]
+    ).reset_index(drop=True)
     return ClusterResult(clusters=clusters, review_pairs=review, conflicts=conflicts)

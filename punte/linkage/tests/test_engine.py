@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import itertools
 import logging
 
 import pandas as pd
@@ -114,6 +115,22 @@ def test_a_veto_keeps_namesakes_apart_unless_an_analyst_accepts():
         decisions=[Decision("a", "c", True)],
     )
     assert groups(accepted) == {frozenset("abc")}
+
+
+def test_equal_scores_are_taken_in_the_order_of_the_records_whatever_the_order_of_the_pairs():
+    # Which of two equally strong links the veto refuses must not depend on the order in
+    # which the scorer (DuckDB, on several threads) happened to return the pairs.
+    pairs = [("a", "b", 0.9), ("c", "b", 0.9), ("d", "e", 0.7), ("e", "f", 0.7)]
+    found = set()
+    for order in itertools.permutations(pairs):
+        result = clustering.cluster(
+            list("abcdef"), edges(*order), threshold=0.8, review_from=0.5, vetoes=[("a", "c")]
+        )
+        found.add((frozenset(groups(result)), tuple(map(tuple, result.review_pairs.to_numpy()))))
+    assert len(found) == 1
+    ((clusters, review),) = found
+    assert clusters == {frozenset("ab"), frozenset("c"), *map(frozenset, "def")}
+    assert [pair[:2] for pair in review] == [("d", "e"), ("e", "f")]
 
 
 def test_candidate_groups_are_what_strong_links_and_accepted_pairs_would_join():
