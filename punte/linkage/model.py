@@ -141,10 +141,12 @@ class ModelSpec:
     # scoring), e.g. keys for the training passes.
     derived_columns: Callable[[pd.DataFrame, Any], pd.DataFrame] | None = None
 
-    def narrowed_blocking(self, features: pd.DataFrame) -> list[BlockingRule]:
+    def narrowed_blocking(
+        self, features: pd.DataFrame, sizes: BlockSizes | None = None
+    ) -> list[BlockingRule]:
         """The blocking rules for this data: broad rules narrowed to the pair budget."""
         budget = PAIRS_PER_RECORD_PER_RULE * max(len(features), 1000)
-        sizes = BlockSizes(features)
+        sizes = sizes if sizes is not None else BlockSizes(features)
         return [
             dataclasses.replace(rule, keys=rule.narrowed(sizes, budget), refine=())
             for rule in self.blocking
@@ -560,34 +562,36 @@ def _comparisons_missing(data: dict, spec: ModelSpec) -> list[str]:
 
 
 class BlockSizes:
-    """Pairs that blocking on some keys produces, from group sizes (no join needed).
+    """The groups that blocking on some keys forms, and the pairs they hold (no join needed).
 
-    Each column is hashed once and a key's groups are counted on the combined 64-bit hashes:
-    the rules share their columns, and a size only decides whether a rule is narrowed (a
-    collision, about one in 2**64 per pair of values, could only overstate a size).
+    Each column's values are numbered once (the rules share their columns), and a key's
+    groups are numbered from its columns' numbers: exact, and a rule's pairs are then the
+    pairs of records with the same group number.
     """
 
     def __init__(self, features: pd.DataFrame):
         self.features = features
-        self._columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._columns: dict[str, np.ndarray] = {}
 
-    def _column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+    def _column(self, name: str) -> np.ndarray:
         if name not in self._columns:
-            column = self.features[name]
-            self._columns[name] = (
-                pd.util.hash_pandas_object(column, index=False).to_numpy(),
-                column.notna().to_numpy(),
-            )
+            self._columns[name] = pd.factorize(self.features[name])[0]  # missing: -1
         return self._columns[name]
 
-    def __call__(self, keys: tuple[str, ...]) -> int:
-        combined = np.zeros(len(self.features), dtype=np.uint64)
-        present = np.ones(len(self.features), dtype=bool)
+    def groups(self, keys: tuple[str, ...]) -> np.ndarray:
+        """Each record's group number on `keys`; -1 where one of them is missing."""
+        combined = np.zeros(len(self.features), dtype=np.int64)
         for name in keys:
-            hashed, known = self._column(name)
-            combined = combined * np.uint64(1_000_003) ^ hashed
-            present &= known
-        _, sizes = np.unique(combined[present], return_counts=True)
+            codes = self._column(name)
+            missing = (combined < 0) | (codes < 0)
+            # Both numbers are below the number of records: the product fits in 64 bits.
+            combined = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + codes)[0]
+            combined[missing] = -1
+        return combined
+
+    def __call__(self, keys: tuple[str, ...]) -> int:
+        groups = self.groups(keys)
+        sizes = np.bincount(groups[groups >= 0])
         return int((sizes * (sizes - 1) // 2).sum())
 
 
