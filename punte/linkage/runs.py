@@ -348,7 +348,10 @@ def persons_relink_all(
     edges, vetoes = None, []
     ids = list(features["unique_id"])
     if records:
-        with tempfile.TemporaryDirectory(prefix="punte-linkage-") as spill:
+        with (
+            engine.collection_paused(),
+            tempfile.TemporaryDirectory(prefix="punte-linkage-") as spill,
+        ):
             db = _open_db(spill)
             try:
                 scorer = engine.Scorer(

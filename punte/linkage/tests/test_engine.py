@@ -553,3 +553,18 @@ def test_a_spec_without_blocking_rules_or_candidate_pairs_is_refused(trained):
     unblocked = dataclasses.replace(model.PLAIN, blocking=())
     with pytest.raises(ValueError, match="neither blocking rules nor candidates"):
         engine.Scorer(trained[1], spec=unblocked, model=trained[0])
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_paused_for_a_run_and_left_as_it_was(enabled):
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.raises(RuntimeError), engine.collection_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("a run that fails")
+        assert gc.isenabled() == enabled
+    finally:
+        (gc.enable if was else gc.disable)()
