@@ -23,10 +23,8 @@ scored pair at or above ``review_from`` (lower pairs are never linked nor review
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
-import gc
 import itertools
 import logging
 import tempfile
@@ -47,7 +45,7 @@ from splink.internals.misc import threshold_args_to_match_weight
 from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 from splink.internals.settings_creator import SettingsCreator
 
-from punte.linkage import clustering
+from punte.linkage import batch, clustering
 from punte.linkage.model import PLAIN, BlockSizes, ModelSpec, TrainedModel, train
 
 # Link a pair when the model gives it at least this probability of being one person: odds of
@@ -490,25 +488,6 @@ def find_vetoes(
     return list(zip(low["unique_id_l"], low["unique_id_r"], strict=True))
 
 
-@contextlib.contextmanager
-def collection_paused():
-    """Python's cyclic garbage collector paused for a linking run, then as it was.
-
-    A run allocates tens of thousands of small containers (pairs, groups, a record's links),
-    and each time they cross the collector's thresholds it walks every long-lived object of
-    the process: on 30,000 records that took 0.1-0.3 s of a 1 s run (docs/PERFORMANCE.md).
-    The run makes few reference cycles (memory is still freed by reference counting), and
-    what it makes is collected when the collector resumes.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def link(
     features: pd.DataFrame,
     *,
@@ -529,7 +508,7 @@ def link(
     timings: dict[str, float] = {}
     say = progress or (lambda message: None)
     ids = features["unique_id"].tolist()
-    with collection_paused():
+    with batch.collection_paused():
         with tempfile.TemporaryDirectory(prefix="punte-linkage-") as spill:
             db = open_database(temp_directory=spill, memory_limit=memory_limit)
             try:

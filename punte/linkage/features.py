@@ -47,7 +47,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from punte.linkage import normalise
+from punte.linkage import batch, normalise
 
 ESTABLISHED_NAME_COUNT = 5
 # An identity number on more records than this is not one person's (an organisation's own
@@ -145,6 +145,11 @@ def prepare(
     `given_name_counts` (first_group -> count) lets incremental linking judge whether a name
     is established from all records, not only the new ones; by default the records given.
     """
+    with batch.collection_paused():
+        return _prepare(records, orient_names, given_name_counts)
+
+
+def _prepare(records: pd.DataFrame, orient_names: bool, given_name_counts) -> pd.DataFrame:
     out: dict[str, object] = {
         "unique_id": records["record_id"].astype(str).to_numpy(),
         "source": records["source"].astype(str).to_numpy(),

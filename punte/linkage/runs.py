@@ -28,7 +28,7 @@ from punte.accounts.models import Membership
 from punte.core import audit
 from punte.core.errors import ServiceError
 from punte.identification.models import Person
-from punte.linkage import persons
+from punte.linkage import batch, persons
 from punte.linkage.models import (
     LinkDecision,
     LinkMethod,
@@ -349,7 +349,7 @@ def persons_relink_all(
     ids = list(features["unique_id"])
     if records:
         with (
-            engine.collection_paused(),
+            batch.collection_paused(),
             tempfile.TemporaryDirectory(prefix="punte-linkage-") as spill,
         ):
             db = _open_db(spill)

@@ -12,7 +12,16 @@ import pytest
 from splink import Linker
 from splink.internals.blocking_rule_creator_utils import to_blocking_rule_creator
 
-from punte.linkage import clustering, engine, evaluation, features, generator, model, normalise
+from punte.linkage import (
+    batch,
+    clustering,
+    engine,
+    evaluation,
+    features,
+    generator,
+    model,
+    normalise,
+)
 from punte.linkage.clustering import Decision
 
 
@@ -562,7 +571,7 @@ def test_the_collector_is_paused_for_a_run_and_left_as_it_was(enabled):
     was = gc.isenabled()
     (gc.enable if enabled else gc.disable)()
     try:
-        with pytest.raises(RuntimeError), engine.collection_paused():
+        with pytest.raises(RuntimeError), batch.collection_paused():
             assert not gc.isenabled()
             raise RuntimeError("a run that fails")
         assert gc.isenabled() == enabled
