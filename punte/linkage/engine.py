@@ -136,6 +136,23 @@ def _conflict_sql(model: TrainedModel, spec: ModelSpec) -> str:
 TF_PSEUDO_RECORDS = 1000
 
 
+def _term_frequency_priors(settings: dict) -> dict[str, float]:
+    """Column -> u of the first level adjusted on it: its exact match, whose u is the chance
+    that two random records agree on that column."""
+    prior: dict[str, float] = {}
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            column = level.get("tf_adjustment_column")
+            u = level.get("u_probability")
+            if column and column not in prior and isinstance(u, (int, float)) and u > 0:
+                prior[column] = float(u)
+    return prior
+
+
+def _smoothed(counts, present: int, u: float, pseudo_records: int = TF_PSEUDO_RECORDS):
+    return (counts + pseudo_records * u) / (present + pseudo_records)
+
+
 def term_frequencies(
     features: pd.DataFrame, settings: dict, *, pseudo_records: int = TF_PSEUDO_RECORDS
 ) -> dict[str, pd.DataFrame]:
@@ -143,22 +160,13 @@ def term_frequencies(
 
     The frame for column c has columns ``c`` and ``tf_c``, as Splink's lookup tables do.
     """
-    prior: dict[str, float] = {}
-    for comparison in settings["comparisons"]:
-        for level in comparison["comparison_levels"]:
-            column = level.get("tf_adjustment_column")
-            u = level.get("u_probability")
-            # The first level adjusted on a column is its exact match: its u is the chance
-            # that two random records agree on that column.
-            if column and column not in prior and isinstance(u, (int, float)) and u > 0:
-                prior[column] = float(u)
     tables = {}
-    for column, u in prior.items():
+    for column, u in _term_frequency_priors(settings).items():
         if column not in features.columns:
             continue
         values = features[column].dropna()
         counts = values.value_counts()
-        tf = (counts + pseudo_records * u) / (len(values) + pseudo_records)
+        tf = _smoothed(counts, len(values), u, pseudo_records)
         tables[column] = pd.DataFrame({column: counts.index, f"tf_{column}": tf.to_numpy()})
     return tables
 
@@ -287,10 +295,14 @@ class Scorer:
                     extra[f"{_KEY}{i}"] = pd.arrays.IntegerArray(
                         groups.astype(np.int32), groups < 0
                     )
-            lookups = term_frequencies(self.features, self.model.splink_settings)
-            for column, lookup in lookups.items():
-                by_value = pd.Series(lookup[f"tf_{column}"].to_numpy(), index=lookup[column])
-                extra[f"tf_{column}"] = self.features[column].map(by_value)  # missing: NULL
+            # Each record's term frequencies: what term_frequencies' tables give its values.
+            for column, u in _term_frequency_priors(self.model.splink_settings).items():
+                if column in self.features.columns:
+                    codes = self._block_sizes.codes(column)
+                    present = codes >= 0
+                    counts = np.bincount(codes[present], minlength=int(codes.max(initial=-1)) + 1)
+                    tf = _smoothed(counts, int(present.sum()), u)[np.where(present, codes, 0)]
+                    extra[f"tf_{column}"] = pd.arrays.FloatingArray(tf, ~present)
             name = f"__punte_records_{uuid.uuid4().hex[:12]}"
             con = self.db.duckdb_con
             con.register(f"{name}_frame", self.features.assign(**extra))

@@ -573,7 +573,8 @@ class BlockSizes:
         self.features = features
         self._columns: dict[str, np.ndarray] = {}
 
-    def _column(self, name: str) -> np.ndarray:
+    def codes(self, name: str) -> np.ndarray:
+        """A number for each distinct value of the column, per record; -1 where missing."""
         if name not in self._columns:
             self._columns[name] = pd.factorize(self.features[name])[0]  # missing: -1
         return self._columns[name]
@@ -582,7 +583,7 @@ class BlockSizes:
         """Each record's group number on `keys`; -1 where one of them is missing."""
         combined = np.zeros(len(self.features), dtype=np.int64)
         for name in keys:
-            codes = self._column(name)
+            codes = self.codes(name)
             missing = (combined < 0) | (codes < 0)
             # Both numbers are below the number of records: the product fits in 64 bits.
             combined = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + codes)[0]
