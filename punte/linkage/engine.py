@@ -300,7 +300,7 @@ class Scorer:
                 if column in self.features.columns:
                     codes = self._block_sizes.codes(column)
                     present = codes >= 0
-                    counts = np.bincount(codes[present], minlength=int(codes.max(initial=-1)) + 1)
+                    counts = np.bincount(codes[present], minlength=1)
                     tf = _smoothed(counts, int(present.sum()), u)[np.where(present, codes, 0)]
                     extra[f"tf_{column}"] = pd.arrays.FloatingArray(tf, ~present)
             name = f"__punte_records_{uuid.uuid4().hex[:12]}"
