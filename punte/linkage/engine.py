@@ -454,23 +454,25 @@ def _candidate_groups(
         (np.ones(int(known.sum())), (left[known], right[known])), shape=(len(ids), len(ids))
     )
     _, labels = connected_components(graph, directed=False)
-    groups: dict[int, list[str]] = {}
-    for rid, label in zip(ids, labels.tolist(), strict=True):
-        groups.setdefault(label, []).append(rid)
-    return [g for g in groups.values() if len(g) > 2]
+    in_group = np.flatnonzero(np.bincount(labels)[labels] > 2)
+    in_group = in_group[np.argsort(labels[in_group], kind="stable")]
+    starts = np.flatnonzero(np.diff(labels[in_group], prepend=-1))
+    members = np.array(ids, dtype=object)[in_group]
+    return [group.tolist() for group in np.split(members, starts[1:])] if len(starts) else []
 
 
 def _pairs_to_check(groups: list[list[str]], edges: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    scored = set(zip(edges["unique_id_l"], edges["unique_id_r"], strict=True))
-    rows, skipped = [], 0
-    for group in groups:
-        if len(group) > MAX_GROUP_FOR_VETOES:
-            skipped += 1
-            continue
-        for a, b in itertools.combinations(sorted(group), 2):
-            if (a, b) not in scored and (b, a) not in scored:
-                rows.append((a, b))
-    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r"]), skipped
+    checked = [group for group in groups if len(group) <= MAX_GROUP_FOR_VETOES]
+    inside = {rid for group in checked for rid in group}
+    among = edges[edges["unique_id_l"].isin(inside) & edges["unique_id_r"].isin(inside)]
+    scored = set(zip(among["unique_id_l"], among["unique_id_r"], strict=True))
+    rows = [
+        (a, b)
+        for group in checked
+        for a, b in itertools.combinations(sorted(group), 2)
+        if (a, b) not in scored and (b, a) not in scored
+    ]
+    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r"]), len(groups) - len(checked)
 
 
 def find_vetoes(
