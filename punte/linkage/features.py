@@ -112,14 +112,16 @@ def consonants(key: str) -> str:
 
 class _Distinct:
     """A text column's distinct values: names repeat, so each feature is computed once per
-    value and spread to the records by index."""
+    value and spread to the records by index. A missing value counts as the empty text."""
 
     def __init__(self, values):
-        self.codes, self.uniques = pd.factorize(pd.Series(values).fillna("").astype(str))
+        self.codes, self.uniques = pd.factorize(np.asarray(values, dtype=object))
 
     def map(self, function) -> np.ndarray:
         """function(value) for every record; an empty result is missing (None)."""
-        return np.array([function(v) or None for v in self.uniques], dtype=object)[self.codes]
+        results = [function(v) or None for v in self.uniques]
+        results.append(function("") or None)  # code -1 (missing) takes the last
+        return np.array(results, dtype=object)[self.codes]
 
     def values(self) -> np.ndarray:
         return self.map(lambda v: v)

@@ -261,9 +261,12 @@ def normalise_citizenship(text: str | None) -> str | None:
     return value
 
 
+_NOT_DIGITS = re.compile(r"\D")
+
+
 def normalise_phone(text: str | None) -> str | None:
     """The last nine digits: "+40 721 234 567", "0721234567" and "0040721234567" agree."""
-    digits = re.sub(r"\D", "", text or "")
+    digits = _NOT_DIGITS.sub("", text or "")
     if len(digits) < 6:
         return None
     return digits[-9:]
