@@ -33,6 +33,10 @@ the model trained on the first.
 (c') punte, saved  the production path: the model of (c) saved, loaded from its file, and the
                 same records linked with it (no training). The last lines print
                 recordlinkage's wall and CPU seconds over Punte's, for (c) and for (c').
+
+Each method is timed --repeat times (3 by default; the --larger set once) and the table shows
+the median wall and CPU seconds, each run's wall seconds listed below it: the machine is
+shared and its speed moves by a quarter either way within minutes.
 (d) encoded     the records encoded (manage.py encode_persons, a random secret) and linked
                 by punte.linkage.encoded.link_files; "not available" when it is missing.
 """
@@ -48,6 +52,7 @@ import os
 import platform
 import resource
 import secrets
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,17 +90,29 @@ class Dataset:
 
 
 @dataclasses.dataclass
+class Timing:
+    """The median wall and CPU seconds of a method's runs, and each run's wall seconds."""
+
+    seconds: float
+    cpu: float
+    runs: list[float]
+
+
+@dataclasses.dataclass
 class Outcome:
     dataset: str
     method: str
     scores: evaluation.PairwiseScores | None
-    seconds: float | None
+    timing: Timing | None
     note: str = ""
-    cpu: float | None = None
 
-    def __post_init__(self):
-        if self.seconds is not None and self.cpu is None:
-            self.cpu = _LAST_CPU[0]  # the call just timed by timed()
+    @property
+    def seconds(self) -> float | None:
+        return self.timing.seconds if self.timing else None
+
+    @property
+    def cpu(self) -> float | None:
+        return self.timing.cpu if self.timing else None
 
 
 # --------------------------------------------------------------------------- data
@@ -269,62 +286,70 @@ def encoded(data: Dataset, directory: Path):
     return predicted, seconds, cpu_seconds() - cpu
 
 
-_LAST_CPU: list[float] = [0.0]
-
-
-def timed(function, *args):
-    """Wall seconds; the CPU seconds of the same call are left in _LAST_CPU (the machine may
-    be shared, and CPU time is what the method itself costs)."""
-    started, cpu = time.perf_counter(), cpu_seconds()
-    value = function(*args)
-    _LAST_CPU[0] = cpu_seconds() - cpu
-    return value, time.perf_counter() - started
+def timed(function, *args, repeat: int = 1):
+    """Call `function` `repeat` times: the last call's value, and the median wall and CPU
+    seconds. The machine is shared and its speed moves by a quarter either way within
+    minutes; the median of a few runs moves less, and every method is repeated alike. CPU
+    time is what the method itself costs, whoever else runs."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        started, cpu = time.perf_counter(), cpu_seconds()
+        value = function(*args)
+        cpus.append(cpu_seconds() - cpu)
+        walls.append(time.perf_counter() - started)
+    return value, Timing(statistics.median(walls), statistics.median(cpus), walls)
 
 
 # --------------------------------------------------------------------------- runs
 
 
 def measure(
-    data: Dataset, directory: Path, *, toolkit_too: bool, model=None, encoded_too: bool = True
+    data: Dataset,
+    directory: Path,
+    *,
+    toolkit_too: bool,
+    model=None,
+    encoded_too: bool = True,
+    repeat: int = 1,
 ) -> list[Outcome]:
     out = []
     say = lambda text: print(f"  {data.name}: {text}", file=sys.stderr, flush=True)  # noqa: E731
 
     say("exact matching")
-    predicted, seconds = timed(exact, data)
+    predicted, timing = timed(exact, data, repeat=repeat)
     out.append(
-        Outcome(data.name, "(a) exact", evaluation.pairwise_scores(predicted, data.truth), seconds)
+        Outcome(data.name, "(a) exact", evaluation.pairwise_scores(predicted, data.truth), timing)
     )
     if toolkit_too:
         say("recordlinkage")
-        predicted, seconds = timed(toolkit, data)
+        predicted, timing = timed(toolkit, data, repeat=repeat)
         out.append(
             Outcome(
                 data.name,
                 "(b) recordlinkage",
                 evaluation.pairwise_scores(predicted, data.truth),
-                seconds,
+                timing,
             )
         )
     say("Punte" + (" with the model trained on seed 1" if model else ""))
-    (predicted, result), seconds = timed(punte, data, model)
+    (predicted, result), timing = timed(punte, data, model, repeat=repeat)
     note = "model trained on seed 1" if model else "model trained on these records"
     out.append(
         Outcome(
-            data.name, "(c) punte", evaluation.pairwise_scores(predicted, data.truth), seconds, note
+            data.name, "(c) punte", evaluation.pairwise_scores(predicted, data.truth), timing, note
         )
     )
     if model is None:
         path = directory / "model.json"
         result.model.save(path)
         say("Punte with that model saved and loaded")
-        (predicted, _), seconds = timed(punte_saved, data, path)
+        (predicted, _), timing = timed(punte_saved, data, path, repeat=repeat)
         out.append(
             Outcome(
                 data.name,
                 "(c') punte, saved",
                 evaluation.pairwise_scores(predicted, data.truth),
-                seconds,
+                timing,
                 "the model above, loaded from its file: linking only",
             )
         )
@@ -344,9 +369,8 @@ def measure(
                         data.name,
                         "(d) punte encoded",
                         evaluation.pairwise_scores(predicted, data.truth),
-                        seconds,
+                        Timing(seconds, cpu, [seconds]),
                         "encoding time not included",
-                        cpu=cpu,
                     )
                 )
     return out, result
@@ -367,9 +391,18 @@ def table(outcomes: list[Outcome]) -> str:
         s = o.scores
         lines.append(
             f"{o.dataset:<42} {o.method:<20} {s.precision:>9.4f} {s.recall:>7.4f} {s.f1:>7.4f} "
-            f"{o.seconds:>8.1f} {o.cpu if o.cpu is not None else float('nan'):>7.1f}  {o.note}"
+            f"{o.seconds:>8.2f} {o.cpu:>7.2f}  {o.note}"
         )
     return "\n".join(lines)
+
+
+def runs(outcomes: list[Outcome]) -> str:
+    """Each run's wall seconds, where a method ran more than once (the table has medians)."""
+    return "\n".join(
+        f"{o.dataset}, {o.method}: " + ", ".join(f"{wall:.2f}" for wall in o.timing.runs)
+        for o in outcomes
+        if o.timing and len(o.timing.runs) > 1
+    )
 
 
 def speed_ratios(outcomes: list[Outcome]) -> str:
@@ -386,8 +419,8 @@ def speed_ratios(outcomes: list[Outcome]) -> str:
             if rl is None or pt is None:
                 continue
             lines.append(
-                f"{dataset}: Punte ({what}) {pt.seconds:.1f} s wall / {pt.cpu:.1f} s CPU, "
-                f"recordlinkage {rl.seconds:.1f} / {rl.cpu:.1f}: {rl.seconds / pt.seconds:.1f}x "
+                f"{dataset}: Punte ({what}) {pt.seconds:.2f} s wall / {pt.cpu:.2f} s CPU, "
+                f"recordlinkage {rl.seconds:.2f} / {rl.cpu:.2f}: {rl.seconds / pt.seconds:.1f}x "
                 f"in wall time, {rl.cpu / pt.cpu:.1f}x in CPU time; "
                 f"F1 {pt.scores.f1:.4f} vs {rl.scores.f1:.4f}"
             )
@@ -470,6 +503,13 @@ def main() -> None:
     parser.add_argument("--no-toolkit", action="store_true", help="skip recordlinkage (slow)")
     parser.add_argument("--no-encoded", action="store_true", help="skip Punte on encodings")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        metavar="N",
+        help="time each method N times and report the medians (the larger set: once)",
+    )
+    parser.add_argument(
         "--larger",
         type=int,
         default=0,
@@ -492,13 +532,19 @@ def main() -> None:
             outcomes = []
             data = generated(args.records, args.sources, args.seed, directory)
             found, result = measure(
-                data, directory, toolkit_too=not args.no_toolkit, encoded_too=not args.no_encoded
+                data,
+                directory,
+                toolkit_too=not args.no_toolkit,
+                encoded_too=not args.no_encoded,
+                repeat=args.repeat,
             )
             outcomes += found
             print(table(outcomes), flush=True)
             trained = result.model
             unseen = generated(args.records, args.sources, args.unseen_seed, directory)
-            found, _ = measure(unseen, directory, toolkit_too=False, model=trained)
+            found, _ = measure(
+                unseen, directory, toolkit_too=False, model=trained, repeat=args.repeat
+            )
             outcomes += found
             if not args.no_febrl:
                 found, _ = measure(
@@ -506,6 +552,7 @@ def main() -> None:
                     directory,
                     toolkit_too=not args.no_toolkit,
                     encoded_too=not args.no_encoded,
+                    repeat=args.repeat,
                 )
                 outcomes += found
             if args.larger:
@@ -519,6 +566,7 @@ def main() -> None:
             print()
             print(table(outcomes))
             print(speed_ratios(outcomes))
+            print(f"wall seconds of each run (medians above):\n{runs(outcomes)}")
             with contextlib.suppress(Exception):
                 print("model report: " + json.dumps(trained.report.get("prior", {})))
         if args.million or args.only_million:
