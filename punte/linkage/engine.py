@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import itertools
 import logging
+import re
 import tempfile
 import time
 import uuid
@@ -44,6 +46,7 @@ from splink.internals.comparison_vector_values import compute_comparison_vector_
 from splink.internals.misc import threshold_args_to_match_weight
 from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 from splink.internals.settings_creator import SettingsCreator
+from splink.internals.splink_dataframe import SplinkDataFrame
 
 from punte.linkage import batch, clustering
 from punte.linkage.model import PLAIN, BlockSizes, ModelSpec, TrainedModel, train
@@ -69,6 +72,8 @@ MAX_GROUP_FOR_VETOES = 300
 
 # The blocking table's own columns, named apart from any feature column.
 _NUMBER, _KEY = "__punte_n", "__punte_k"
+# A record's column as SQL over a pair names it: l.first_key, "r"."last_cons".
+_RULE_COLUMN = re.compile(r'\b"?[lr]"?\."?([A-Za-z_][A-Za-z0-9_]*)"?')
 
 Progress = Callable[[str], None]
 logger = logging.getLogger(__name__)
@@ -185,6 +190,7 @@ class _ScoringStatement:
     record_columns: str  # the two records' columns, aliased _l and _r, as Splink selects them
     steps: tuple[tuple[str, str], ...]  # (name, SELECT) from comparison vectors to predictions
     conflict: str
+    columns: frozenset[str]  # the records' columns that record_columns reads
 
     @classmethod
     def of(cls, model: TrainedModel, spec: ModelSpec) -> _ScoringStatement:
@@ -209,10 +215,12 @@ class _ScoringStatement:
                 (step["output_table_name"], step["sql"])
                 for step in predict_from_comparison_vectors_sqls_using_settings(splink_settings)
             ]
+            record_columns = ", ".join(splink_settings._columns_to_select_for_blocking)
             compiled = cls(
-                record_columns=", ".join(splink_settings._columns_to_select_for_blocking),
+                record_columns=record_columns,
                 steps=tuple(steps),
                 conflict=_conflict_sql(model, spec),
+                columns=frozenset(_RULE_COLUMN.findall(record_columns)),
             )
             model.compiled[spec.name] = compiled
         return compiled
@@ -265,7 +273,6 @@ class Scorer:
         if spec.derived_columns is not None:
             features = spec.derived_columns(features, self.candidates)
         self.features = features
-        self.table = self.db.register(features)
         if model is None:
             started = time.perf_counter()
             trainer = Linker(self.table, spec.settings_creator(), log_level=logging.ERROR)
@@ -278,6 +285,11 @@ class Scorer:
         self._block_sizes = BlockSizes(features)
         self.blocking = spec.narrowed_blocking(features, self._block_sizes)
         self._records_table: str | None = None
+
+    @functools.cached_property
+    def table(self) -> SplinkDataFrame:
+        """The features as Splink's input table (training, incremental candidates)."""
+        return self.db.register(self.features)
 
     def _records(self) -> str:
         """The records with their term frequencies, a number each (in the order of their ids,
@@ -303,9 +315,15 @@ class Scorer:
                     counts = np.bincount(codes[present], minlength=1)
                     tf = _smoothed(counts, int(present.sum()), u)[np.where(present, codes, 0)]
                     extra[f"tf_{column}"] = pd.arrays.FloatingArray(tf, ~present)
+            # Only the columns the scoring and the rules written in SQL read.
+            read = _ScoringStatement.of(self.model, self.spec).columns | {
+                column for rule in self.blocking if rule.sql
+                for column in _RULE_COLUMN.findall(rule.sql)
+            }  # fmt: skip
+            frame = self.features[[c for c in self.features.columns if c in read]]
             name = f"__punte_records_{uuid.uuid4().hex[:12]}"
             con = self.db.duckdb_con
-            con.register(f"{name}_frame", self.features.assign(**extra))
+            con.register(f"{name}_frame", frame.assign(**extra))
             try:
                 con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame")  # noqa: S608
             finally:
