@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,8 +172,26 @@ def cluster(
     low = np.minimum(left[candidates], right[candidates])
     high = np.maximum(left[candidates], right[candidates])
     strongest_first = candidates[np.lexsort((high, low, -prob[candidates]))]
+    # Where no record has a rejected or vetoed partner, the strongest-first joins make the
+    # connected component of the links (and accepted pairs); only the other components need
+    # the joins one by one, with their checks.
+    joined = np.flatnonzero(np.array(uf.parent) != np.arange(len(ids)))
+    graph = coo_matrix(
+        (
+            np.ones(len(candidates) + len(joined)),
+            (
+                np.concatenate([left[candidates], joined]),
+                np.concatenate([right[candidates], np.array(uf.parent)[joined]]),
+            ),
+        ),
+        shape=(len(ids), len(ids)),
+    )
+    _, components = connected_components(graph, directed=False)
+    constrained = np.zeros(components.max(initial=0) + 1, dtype=bool)
+    constrained[components[list({*uf.forbidden, *uf.vetoed})]] = True
+    in_question = strongest_first[constrained[components[left[strongest_first]]]]
     find, may_join, join = uf.find, uf.may_join, uf.join
-    for a, b in zip(left[strongest_first].tolist(), right[strongest_first].tolist(), strict=True):
+    for a, b in zip(left[in_question].tolist(), right[in_question].tolist(), strict=True):
         ra, rb = find(a), find(b)
         if ra != rb and may_join(ra, rb):
             join(ra, rb)
@@ -179,11 +199,12 @@ def cluster(
     roots = np.array(uf.parent, dtype=np.int64)
     while not np.array_equal(roots[roots], roots):  # pointer jumping to each tree's root
         roots = roots[roots]
+    roots = np.where(constrained[components], roots, len(ids) + components)
     # A cluster's id comes from its smallest member (see stable_cluster_id).
     by_id = np.argsort(np.array(ids, dtype=object), kind="stable")
     rank = np.empty(len(ids), dtype=np.int64)
     rank[by_id] = np.arange(len(ids))
-    smallest = np.full(len(ids), len(ids), dtype=np.int64)
+    smallest = np.full(2 * len(ids), len(ids), dtype=np.int64)
     np.minimum.at(smallest, roots, rank)
     codes, firsts = pd.factorize(smallest[roots])
     cluster_ids = np.array(
