@@ -42,6 +42,7 @@ the data itself says they belong (normalise.swapped_name_orders) before anything
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -105,6 +106,7 @@ _VOWELS = re.compile(r"[aeiou ]")
 _REPEATS = re.compile(r"(.)\1+")
 
 
+@functools.lru_cache(maxsize=200_000)  # like the other name functions: names repeat
 def consonants(key: str) -> str:
     """The consonant skeleton of a name key: "popescu" -> "ppsc", a typo in a vowel is gone."""
     return _REPEATS.sub(r"\1", _VOWELS.sub("", key))
@@ -198,8 +200,8 @@ def _prepare(records: pd.DataFrame, orient_names: bool, given_name_counts) -> pd
     out["last_prefix"] = last.map(lambda k: k[:3])
     out["first_cons"] = first.map(consonants)
     out["last_cons"] = last.map(consonants)
-    out["swap_first"] = first_key
-    out["swap_last"] = last_key
+    out["swap_first"] = first_key.copy()  # columns share no array (see the frame below)
+    out["swap_last"] = last_key.copy()
 
     dates = [d or None for d in records["date_of_birth"]]
     year = np.array([d.year if d else 0 for d in dates], dtype=np.int32)
@@ -232,4 +234,5 @@ def _prepare(records: pd.DataFrame, orient_names: bool, given_name_counts) -> pd
     out["em_sample"] = (
         pd.util.hash_pandas_object(pd.Series(out["unique_id"]), index=False).to_numpy() % 10_000
     ).astype("int32")
-    return pd.DataFrame(out, columns=FEATURE_COLUMNS)
+    # Every array above is this frame's own: no copy needed.
+    return pd.DataFrame(out, columns=FEATURE_COLUMNS, copy=False)

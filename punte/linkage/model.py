@@ -572,6 +572,7 @@ class BlockSizes:
     def __init__(self, features: pd.DataFrame):
         self.features = features
         self._columns: dict[str, np.ndarray] = {}
+        self._groups: dict[tuple[str, ...], np.ndarray] = {}
 
     def codes(self, name: str) -> np.ndarray:
         """A number for each distinct value of the column, per record; -1 where missing."""
@@ -581,14 +582,16 @@ class BlockSizes:
 
     def groups(self, keys: tuple[str, ...]) -> np.ndarray:
         """Each record's group number on `keys`; -1 where one of them is missing."""
-        combined = np.zeros(len(self.features), dtype=np.int64)
-        for name in keys:
-            codes = self.codes(name)
-            missing = (combined < 0) | (codes < 0)
-            # Both numbers are below the number of records: the product fits in 64 bits.
-            combined = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + codes)[0]
-            combined[missing] = -1
-        return combined
+        if keys not in self._groups:
+            combined = np.zeros(len(self.features), dtype=np.int64)
+            for name in keys:
+                codes = self.codes(name)
+                missing = (combined < 0) | (codes < 0)
+                # Both numbers are below the number of records: the product fits in 64 bits.
+                combined = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + codes)[0]
+                combined[missing] = -1
+            self._groups[keys] = combined
+        return self._groups[keys]
 
     def __call__(self, keys: tuple[str, ...]) -> int:
         groups = self.groups(keys)

@@ -262,11 +262,16 @@ def normalise_citizenship(text: str | None) -> str | None:
 
 
 _NOT_DIGITS = re.compile(r"\D")
+_ASCII_NOT_DIGITS = str.maketrans(
+    "", "", "".join(chr(c) for c in range(128) if not chr(c).isdigit())
+)
 
 
 def normalise_phone(text: str | None) -> str | None:
     """The last nine digits: "+40 721 234 567", "0721234567" and "0040721234567" agree."""
-    digits = _NOT_DIGITS.sub("", text or "")
+    text = text or ""
+    # Most numbers are ASCII, where deleting what is not 0-9 is several times faster.
+    digits = text.translate(_ASCII_NOT_DIGITS) if text.isascii() else _NOT_DIGITS.sub("", text)
     if len(digits) < 6:
         return None
     return digits[-9:]
