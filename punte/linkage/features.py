@@ -200,8 +200,8 @@ def _prepare(records: pd.DataFrame, orient_names: bool, given_name_counts) -> pd
     out["last_prefix"] = last.map(lambda k: k[:3])
     out["first_cons"] = first.map(consonants)
     out["last_cons"] = last.map(consonants)
-    out["swap_first"] = first_key.copy()  # columns share no array (see the frame below)
-    out["swap_last"] = last_key.copy()
+    out["swap_first"] = first_key
+    out["swap_last"] = last_key
 
     dates = [d or None for d in records["date_of_birth"]]
     year = np.array([d.year if d else 0 for d in dates], dtype=np.int32)
@@ -234,5 +234,4 @@ def _prepare(records: pd.DataFrame, orient_names: bool, given_name_counts) -> pd
     out["em_sample"] = (
         pd.util.hash_pandas_object(pd.Series(out["unique_id"]), index=False).to_numpy() % 10_000
     ).astype("int32")
-    # Every array above is this frame's own: no copy needed.
-    return pd.DataFrame(out, columns=FEATURE_COLUMNS, copy=False)
+    return pd.DataFrame(out, columns=FEATURE_COLUMNS)
