@@ -320,10 +320,12 @@ class Scorer:
                 column for rule in self.blocking if rule.sql
                 for column in _RULE_COLUMN.findall(rule.sql)
             }  # fmt: skip
-            frame = self.features[[c for c in self.features.columns if c in read]]
+            columns = {c: self.features[c].array for c in self.features.columns if c in read}
+            # The columns as they are (DuckDB reads them once, into its own table).
+            frame = pd.DataFrame({**columns, **extra}, copy=False)
             name = f"__punte_records_{uuid.uuid4().hex[:12]}"
             con = self.db.duckdb_con
-            con.register(f"{name}_frame", frame.assign(**extra))
+            con.register(f"{name}_frame", frame)
             try:
                 con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_frame")  # noqa: S608
             finally:
