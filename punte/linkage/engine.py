@@ -26,7 +26,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import itertools
 import logging
 import re
 import tempfile
@@ -456,8 +455,9 @@ def _candidate_groups(
     threshold: float,
     decisions,
     conflict_link_from: float = DEFAULT_CONFLICT_LINK_FROM,
-):
-    """Groups that single linkage at the threshold would form (vetoes can only split them)."""
+) -> np.ndarray:
+    """Groups of three or more records that single linkage at the threshold would form
+    (vetoes can only split them): a group number per record, -1 for records in none."""
     index = pd.Index(ids)
     probability = edges["match_probability"]
     linkable = ~edges["conflict"].astype(bool) | (probability >= conflict_link_from)
@@ -474,25 +474,40 @@ def _candidate_groups(
         (np.ones(int(known.sum())), (left[known], right[known])), shape=(len(ids), len(ids))
     )
     _, labels = connected_components(graph, directed=False)
-    in_group = np.flatnonzero(np.bincount(labels)[labels] > 2)
-    in_group = in_group[np.argsort(labels[in_group], kind="stable")]
-    starts = np.flatnonzero(np.diff(labels[in_group], prepend=-1))
-    members = np.array(ids, dtype=object)[in_group]
-    return [group.tolist() for group in np.split(members, starts[1:])] if len(starts) else []
+    # A pair is one scored pair already: nothing inside it to veto.
+    return np.where(np.bincount(labels)[labels] > 2, labels, -1)
 
 
-def _pairs_to_check(groups: list[list[str]], edges: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    checked = [group for group in groups if len(group) <= MAX_GROUP_FOR_VETOES]
-    inside = {rid for group in checked for rid in group}
-    among = edges[edges["unique_id_l"].isin(inside) & edges["unique_id_r"].isin(inside)]
-    scored = set(zip(among["unique_id_l"], among["unique_id_r"], strict=True))
-    rows = [
-        (a, b)
-        for group in checked
-        for a, b in itertools.combinations(sorted(group), 2)
-        if (a, b) not in scored and (b, a) not in scored
-    ]
-    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r"]), len(groups) - len(checked)
+def _pairs_to_check(
+    ids: list[str], groups: np.ndarray, edges: pd.DataFrame
+) -> tuple[pd.DataFrame, int]:
+    """The pairs inside each group (up to MAX_GROUP_FOR_VETOES records) not scored yet, and
+    how many groups were too large."""
+    sizes = np.bincount(groups[groups >= 0], minlength=1)
+    members = np.flatnonzero((groups >= 0) & (sizes[np.maximum(groups, 0)] <= MAX_GROUP_FOR_VETOES))
+    members = members[np.argsort(groups[members], kind="stable")]  # by group, then position
+    starts = np.flatnonzero(np.diff(groups[members], prepend=-1))
+    lengths = np.diff(np.append(starts, len(members)))
+    left, right = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for size in np.unique(lengths):
+        first = starts[lengths == size][:, None]
+        i, j = np.triu_indices(size, 1)
+        left.append(members[(first + i).ravel()])
+        right.append(members[(first + j).ravel()])
+    left, right = np.concatenate(left), np.concatenate(right)
+    index = pd.Index(ids)
+    scored_l = index.get_indexer(edges["unique_id_l"])
+    scored_r = index.get_indexer(edges["unique_id_r"])
+    n = len(ids)
+    scored = np.minimum(scored_l, scored_r) * n + np.maximum(scored_l, scored_r)
+    new = ~np.isin(left * n + right, scored)  # left < right: positions in group order
+    named = np.array(ids, dtype=object)
+    a, b = named[left[new]], named[right[new]]
+    first = a < b  # each pair as (smaller id, larger id)
+    pairs = pd.DataFrame(
+        {"unique_id_l": np.where(first, a, b), "unique_id_r": np.where(first, b, a)}
+    )
+    return pairs, int((sizes > MAX_GROUP_FOR_VETOES).sum())
 
 
 def find_vetoes(
@@ -513,8 +528,9 @@ def find_vetoes(
     ``Scorer.edges`` and before clustering, with the same scorer.
     """
     decisions = list(decisions)
-    groups = _candidate_groups(list(record_ids), edges, threshold, decisions, conflict_link_from)
-    pairs, skipped = _pairs_to_check(groups, edges)
+    ids = list(record_ids)
+    groups = _candidate_groups(ids, edges, threshold, decisions, conflict_link_from)
+    pairs, skipped = _pairs_to_check(ids, groups, edges)
     if skipped:
         logger.info("%s candidate groups too large to check for vetoes", skipped)
     checked = scorer.score_pairs(pairs)

@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import logging
 
+import numpy as np
 import pandas as pd
 import pytest
 from splink import Linker
@@ -153,13 +154,36 @@ def test_candidate_groups_are_what_strong_links_and_accepted_pairs_would_join():
         ("i", "j", 0.9),
     )
     ids = list("abcdefghijk")
-    found = engine._candidate_groups(ids, scored, 0.8, [])
+
+    def found(decisions):
+        groups = engine._candidate_groups(ids, scored, 0.8, decisions)
+        by_group = pd.Series(ids)[groups >= 0].groupby(groups[groups >= 0])
+        return {frozenset(members) for _, members in by_group}
+
     # Only groups of three or more: a pair is one scored pair already, nothing to veto.
-    assert {frozenset(g) for g in found} == {frozenset("abc"), frozenset("hij")}
+    assert found([]) == {frozenset("abc"), frozenset("hij")}
     accepted = [Decision("c", "d", True), Decision("g", "k", True), Decision("x", "a", True)]
     rejected = [Decision("f", "k", False)]
-    found = engine._candidate_groups(ids, scored, 0.8, accepted + rejected)
-    assert {frozenset(g) for g in found} == {frozenset("abcd"), frozenset("fgk"), frozenset("hij")}
+    assert found(accepted + rejected) == {frozenset("abcd"), frozenset("fgk"), frozenset("hij")}
+
+
+def test_the_pairs_to_check_are_every_unscored_pair_inside_each_group(monkeypatch):
+    monkeypatch.setattr(engine, "MAX_GROUP_FOR_VETOES", 4)
+    ids = [f"r{i}" for i in range(12)] + [f"s{i}" for i in range(5)]
+    # r3 and r11 are in no group; s0-s4 are five, a group too large to check here.
+    groups = np.array([0, 0, 0, -1, 1, 1, 1, 1, 2, 2, 2, -1, 4, 4, 4, 4, 4])
+    scored = edges(("r1", "r0", 0.9), ("r4", "r5", 0.9), ("r7", "r6", 0.95))
+    pairs, skipped = engine._pairs_to_check(ids, groups, scored)
+    expected = {("r0", "r2"), ("r1", "r2")}
+    expected |= {("r4", "r6"), ("r4", "r7"), ("r5", "r6"), ("r5", "r7")}
+    expected |= {(a, b) for a, b in itertools.combinations(["r10", "r8", "r9"], 2)}
+    got = list(zip(pairs["unique_id_l"], pairs["unique_id_r"], strict=True))
+    assert len(got) == len(set(got))
+    assert set(got) == expected
+    assert skipped == 1
+    # No group at all (a record alone, or only pairs).
+    none, skipped = engine._pairs_to_check(ids, np.full(len(ids), -1), scored)
+    assert none.empty and skipped == 0
 
 
 def test_a_conflict_pair_is_reviewed_not_linked():
