@@ -196,6 +196,8 @@ class ModelSpec:
 # A spec's comparisons are code: their hash is computed once per process (Splink parses
 # every level's SQL to build the settings), not on every model loaded or stored.
 _settings_hash = functools.cache(ModelSpec._settings_hash)
+# The same for the settings themselves (callers copy them before changing anything).
+_untrained_settings = functools.cache(ModelSpec.untrained_settings)
 
 
 # --------------------------------------------------------------------------- plaintext model
@@ -523,7 +525,7 @@ class TrainedModel:
         return cls(
             spec_name=data["spec"],
             settings_hash=data["settings_hash"],
-            splink_settings=data["splink_settings"],
+            splink_settings=_verified_settings(data.get("splink_settings"), spec, path),
             report=data.get("training_report", {}),
             trained_at=data["trained_at"],
         )
@@ -546,6 +548,63 @@ class TrainedModel:
                     if key in trained_level:
                         level[key] = trained_level[key]
         return target
+
+
+def _verified_settings(saved: Any, spec: ModelSpec, path: str | Path) -> dict[str, Any]:
+    """The spec's own settings with the saved model's numbers: a model file is data, not code.
+
+    The settings hash in a file is the file's word for it, and Splink's settings carry SQL
+    (each level's condition) that DuckDB would run with the server's access to its files. So
+    everything but the parameters comes from this version's code; the file must name the same
+    comparisons and levels with the same SQL, and may only add m, u and the prior, or drop a
+    level's term-frequency adjustment (training does so for a comparison the data never
+    filled).
+    """
+    trusted = copy.deepcopy(_untrained_settings(spec))
+
+    def refuse(what: str) -> ModelMismatchError:
+        return ModelMismatchError(
+            f"{path}: {what}; the file does not hold a model this version of Punte trained"
+        )
+
+    if not isinstance(saved, dict) or not isinstance(saved.get("comparisons"), list):
+        raise refuse("no comparisons")
+    if len(saved["comparisons"]) != len(trusted["comparisons"]):
+        raise refuse("other comparisons than this version's")
+    for ours, theirs in zip(trusted["comparisons"], saved["comparisons"], strict=True):
+        name = ours["output_column_name"]
+        levels = theirs.get("comparison_levels") if isinstance(theirs, dict) else None
+        if theirs.get("output_column_name") != name or not isinstance(levels, list):
+            raise refuse(f"comparison {name!r} is not this version's")
+        if len(levels) != len(ours["comparison_levels"]):
+            raise refuse(f"comparison {name!r} has other levels than this version's")
+        for level, saved_level in zip(ours["comparison_levels"], levels, strict=True):
+            if not isinstance(saved_level, dict) or any(
+                saved_level.get(key) != level.get(key)
+                for key in ("sql_condition", "label_for_charts", "is_null_level")
+            ):
+                raise refuse(f"a level of {name!r} differs from this version's")
+            for key in ("m_probability", "u_probability"):
+                if key not in saved_level:
+                    level.pop(key, None)
+                elif _probability(saved_level[key]):
+                    level[key] = float(saved_level[key])
+                else:
+                    raise refuse(f"{key} of a level of {name!r} is not a probability")
+            if "tf_adjustment_column" not in saved_level:
+                level.pop("tf_adjustment_column", None)
+                level.pop("tf_adjustment_weight", None)
+            elif saved_level["tf_adjustment_column"] != level.get("tf_adjustment_column"):
+                raise refuse(f"a level of {name!r} adjusts another column than this version's")
+    prior = saved.get("probability_two_random_records_match")
+    if not _probability(prior) or not 0 < prior < 1:
+        raise refuse("the prior probability of a match is not a probability")
+    trusted["probability_two_random_records_match"] = float(prior)
+    return trusted
+
+
+def _probability(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
 
 
 def _comparisons_missing(data: dict, spec: ModelSpec) -> list[str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -601,3 +603,69 @@ def test_the_collector_is_paused_for_a_run_and_left_as_it_was(enabled):
         assert gc.isenabled() == enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def saved_model(trained, tmp_path, change=None) -> Path:
+    data = copy.deepcopy(trained[0].as_dict())  # the module's model stays as trained
+    if change:
+        change(data["splink_settings"])
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_a_saved_model_loads_with_its_parameters(trained, tmp_path):
+    loaded = model.TrainedModel.load(saved_model(trained, tmp_path), model.PLAIN)
+    assert loaded.splink_settings == trained[0].splink_settings
+
+
+def neutralise_place(settings):
+    for comparison in settings["comparisons"]:
+        if comparison["output_column_name"] == "place_of_birth":
+            for level in comparison["comparison_levels"]:
+                level.pop("tf_adjustment_column", None)
+                level.pop("tf_adjustment_weight", None)
+
+
+def test_a_comparison_training_left_neutral_stays_neutral(trained, tmp_path):
+    loaded = model.TrainedModel.load(saved_model(trained, tmp_path, neutralise_place), model.PLAIN)
+    place = level(loaded.splink_settings, "place_of_birth", "same place")
+    assert "tf_adjustment_column" not in place
+    assert level(loaded.splink_settings, "first_name", model.FIRST_EXACT)["tf_adjustment_column"]
+
+
+def inject_sql(settings):
+    # What a crafted file could make DuckDB run with the server's access to its files.
+    first = settings["comparisons"][0]["comparison_levels"][1]
+    first["sql_condition"] += " OR (SELECT count(*) FROM read_text('/etc/passwd')) > 0"
+
+
+def probability_as_text(settings):
+    settings["comparisons"][1]["comparison_levels"][1]["m_probability"] = "0.9"
+
+
+def prior_of_two(settings):
+    settings["probability_two_random_records_match"] = 2
+
+
+def another_column(settings):
+    settings["comparisons"][0]["comparison_levels"][1]["tf_adjustment_column"] = "phone"
+
+
+def one_level_less(settings):
+    settings["comparisons"][2]["comparison_levels"].pop()
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (inject_sql, "a level of 'first_name' differs"),
+        (probability_as_text, "m_probability of a level of 'last_name' is not a probability"),
+        (prior_of_two, "the prior probability of a match is not a probability"),
+        (another_column, "adjusts another column"),
+        (one_level_less, "'date_of_birth' has other levels"),
+    ],
+)
+def test_a_model_file_is_data_and_never_brings_its_own_sql(trained, tmp_path, change, says):
+    with pytest.raises(model.ModelMismatchError, match=says):
+        model.TrainedModel.load(saved_model(trained, tmp_path, change), model.PLAIN)
