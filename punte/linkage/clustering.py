@@ -115,8 +115,8 @@ def cluster(
     `conflict_link_from`: a conflict pair at or above this probability is linked like any
     other (None: never).
     """
-    ids = list(record_ids)
-    positions = pd.Index(ids)
+    positions = record_ids if isinstance(record_ids, pd.Index) else pd.Index(record_ids)
+    ids = positions.tolist()
     if not positions.is_unique:
         raise ValueError("record ids must be unique")
     index = dict(zip(ids, range(len(ids)), strict=True))

@@ -31,7 +31,7 @@ import re
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -450,7 +450,7 @@ class Scorer:
 
 
 def _candidate_groups(
-    ids: list[str],
+    ids: Sequence[str],
     edges: pd.DataFrame,
     threshold: float,
     decisions,
@@ -458,7 +458,7 @@ def _candidate_groups(
 ) -> np.ndarray:
     """Groups of three or more records that single linkage at the threshold would form
     (vetoes can only split them): a group number per record, -1 for records in none."""
-    index = pd.Index(ids)
+    index = ids if isinstance(ids, pd.Index) else pd.Index(ids)
     probability = edges["match_probability"]
     linkable = ~edges["conflict"].astype(bool) | (probability >= conflict_link_from)
     strong = edges[(probability >= threshold) & linkable]
@@ -479,7 +479,7 @@ def _candidate_groups(
 
 
 def _pairs_to_check(
-    ids: list[str], groups: np.ndarray, edges: pd.DataFrame
+    ids: Sequence[str], groups: np.ndarray, edges: pd.DataFrame
 ) -> tuple[pd.DataFrame, int]:
     """The pairs inside each group (up to MAX_GROUP_FOR_VETOES records) not scored yet, and
     how many groups were too large."""
@@ -495,7 +495,7 @@ def _pairs_to_check(
         left.append(members[(first + i).ravel()])
         right.append(members[(first + j).ravel()])
     left, right = np.concatenate(left), np.concatenate(right)
-    index = pd.Index(ids)
+    index = ids if isinstance(ids, pd.Index) else pd.Index(ids)
     scored_l = index.get_indexer(edges["unique_id_l"])
     scored_r = index.get_indexer(edges["unique_id_r"])
     n = len(ids)
@@ -512,7 +512,7 @@ def _pairs_to_check(
 
 def find_vetoes(
     scorer: Scorer,
-    record_ids: list[str],
+    record_ids: Sequence[str],
     edges: pd.DataFrame,
     *,
     threshold: float,
@@ -528,7 +528,8 @@ def find_vetoes(
     ``Scorer.edges`` and before clustering, with the same scorer.
     """
     decisions = list(decisions)
-    ids = list(record_ids)
+    # One index of the records for both steps (and for clustering, when link passes one).
+    ids = record_ids if isinstance(record_ids, pd.Index) else pd.Index(record_ids)
     groups = _candidate_groups(ids, edges, threshold, decisions, conflict_link_from)
     pairs, skipped = _pairs_to_check(ids, groups, edges)
     if skipped:
@@ -557,7 +558,7 @@ def link(
     decisions = list(decisions)
     timings: dict[str, float] = {}
     say = progress or (lambda message: None)
-    ids = features["unique_id"].tolist()
+    ids = pd.Index(features["unique_id"])
     with batch.collection_paused():
         with tempfile.TemporaryDirectory(prefix="punte-linkage-") as spill:
             db = open_database(temp_directory=spill, memory_limit=memory_limit)
