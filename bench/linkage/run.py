@@ -521,6 +521,8 @@ def main() -> None:
     parser.add_argument("--million-records", type=int, default=1_000_000, help=argparse.SUPPRESS)
     parser.add_argument("--_million-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
 
     with tempfile.TemporaryDirectory(prefix="punte-bench-linkage-") as tmp:
         directory = Path(tmp)

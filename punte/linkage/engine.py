@@ -193,7 +193,7 @@ class _ScoringStatement:
 
     @classmethod
     def of(cls, model: TrainedModel, spec: ModelSpec) -> _ScoringStatement:
-        compiled = model.compiled.get(spec.name)
+        compiled = model.compiled.get(spec)
         if compiled is None:
             settings = copy.deepcopy(model.splink_settings)
             # The conflict is read from the records' columns, so Splink keeps them; it need
@@ -221,7 +221,7 @@ class _ScoringStatement:
                 conflict=_conflict_sql(model, spec),
                 columns=frozenset(_RULE_COLUMN.findall(record_columns)),
             )
-            model.compiled[spec.name] = compiled
+            model.compiled[spec] = compiled
         return compiled
 
     def sql(self, pairs: str, records: str, threshold: float | None) -> str:

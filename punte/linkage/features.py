@@ -117,7 +117,9 @@ class _Distinct:
     value and spread to the records by index. A missing value counts as the empty text."""
 
     def __init__(self, values):
-        self.codes, self.uniques = pd.factorize(np.asarray(values, dtype=object))
+        self.codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        # Text, as the functions expect (a phone read as a number is its digits).
+        self.uniques = [v if isinstance(v, str) else str(v) for v in uniques]
 
     def map(self, function) -> np.ndarray:
         """function(value) for every record; an empty result is missing (None)."""
@@ -207,11 +209,20 @@ def _prepare(records: pd.DataFrame, orient_names: bool, given_name_counts) -> pd
     year = np.array([d.year if d else 0 for d in dates], dtype=np.int32)
     month = np.array([(d.month or 0) if d else 0 for d in dates], dtype=np.int32)
     day = np.array([(d.day or 0) if d else 0 for d in dates], dtype=np.int32)
-    full = day > 0  # a day is only ever known with its month
+    full = day > 0
     calendar = (
         (np.where(full, year, 1970) - 1970).astype("datetime64[Y]").astype("datetime64[M]")
         + np.where(full, month - 1, 0).astype("timedelta64[M]")
     ).astype("datetime64[D]") + np.where(full, day - 1, 0).astype("timedelta64[D]")
+    # What datetime.date would refuse (30 February, a day without a month) is refused here too,
+    # not rolled over into another date.
+    first_of_month = calendar.astype("datetime64[M]")
+    wrong = full & (
+        (first_of_month.astype(np.int64) % 12 + 1 != month)
+        | ((calendar - first_of_month).astype(np.int64) + 1 != day)
+    )
+    if wrong.any():
+        raise ValueError(f"{int(wrong.sum())} dates of birth are not calendar dates")
     out["dob_year"] = pd.arrays.IntegerArray(year, year == 0)
     out["dob_month"] = pd.arrays.IntegerArray(month, month == 0)
     out["dob_day"] = pd.arrays.IntegerArray(day, ~full)

@@ -471,8 +471,8 @@ class TrainedModel:
     report: dict[str, Any]
     trained_at: str
     # What engine.Scorer generates once from the settings (they do not change after training
-    # or loading): spec name -> the scoring statement.
-    compiled: dict[str, Any] = dataclasses.field(
+    # or loading): spec -> the scoring statement.
+    compiled: dict[Any, Any] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -525,7 +525,7 @@ class TrainedModel:
         return cls(
             spec_name=data["spec"],
             settings_hash=data["settings_hash"],
-            splink_settings=_verified_settings(data.get("splink_settings"), spec, path),
+            splink_settings=verified_settings(data.get("splink_settings"), spec, path),
             report=data.get("training_report", {}),
             trained_at=data["trained_at"],
         )
@@ -550,7 +550,7 @@ class TrainedModel:
         return target
 
 
-def _verified_settings(saved: Any, spec: ModelSpec, path: str | Path) -> dict[str, Any]:
+def verified_settings(saved: Any, spec: ModelSpec, path: str | Path) -> dict[str, Any]:
     """The spec's own settings with the saved model's numbers: a model file is data, not code.
 
     The settings hash in a file is the file's word for it, and Splink's settings carry SQL
@@ -573,8 +573,10 @@ def _verified_settings(saved: Any, spec: ModelSpec, path: str | Path) -> dict[st
         raise refuse("other comparisons than this version's")
     for ours, theirs in zip(trusted["comparisons"], saved["comparisons"], strict=True):
         name = ours["output_column_name"]
-        levels = theirs.get("comparison_levels") if isinstance(theirs, dict) else None
-        if theirs.get("output_column_name") != name or not isinstance(levels, list):
+        if not isinstance(theirs, dict) or theirs.get("output_column_name") != name:
+            raise refuse(f"comparison {name!r} is not this version's")
+        levels = theirs.get("comparison_levels")
+        if not isinstance(levels, list):
             raise refuse(f"comparison {name!r} is not this version's")
         if len(levels) != len(ours["comparison_levels"]):
             raise refuse(f"comparison {name!r} has other levels than this version's")
@@ -584,13 +586,14 @@ def _verified_settings(saved: Any, spec: ModelSpec, path: str | Path) -> dict[st
                 for key in ("sql_condition", "label_for_charts", "is_null_level")
             ):
                 raise refuse(f"a level of {name!r} differs from this version's")
+            if level.get("is_null_level"):
+                continue  # a missing value is no evidence: no parameters to take
             for key in ("m_probability", "u_probability"):
-                if key not in saved_level:
-                    level.pop(key, None)
-                elif _probability(saved_level[key]):
-                    level[key] = float(saved_level[key])
-                else:
-                    raise refuse(f"{key} of a level of {name!r} is not a probability")
+                # Training keeps every probability above zero (_check_and_floor).
+                value = saved_level.get(key)
+                if not _probability(value) or value <= 0:
+                    raise refuse(f"{key} of a level of {name!r} is not a probability above 0")
+                level[key] = float(value)
             if "tf_adjustment_column" not in saved_level:
                 level.pop("tf_adjustment_column", None)
                 level.pop("tf_adjustment_weight", None)

@@ -64,13 +64,17 @@ def _organisation(actor: Membership | None):
 
 
 def trained_model_of(stored: LinkageModel) -> TrainedModel:
-    from punte.linkage.model import TrainedModel
+    """The stored model, its parameters only (a row may hold a file imported before model
+    files were checked: its SQL is never used, see model.verified_settings)."""
+    from punte.linkage.model import PLAIN, TrainedModel, verified_settings
 
     data = stored.model_json
     return TrainedModel(
         spec_name=data["spec"],
         settings_hash=data["settings_hash"],
-        splink_settings=data["splink_settings"],
+        splink_settings=verified_settings(
+            data.get("splink_settings"), PLAIN, f"linkage model {stored.version}"
+        ),
         report=data.get("training_report", {}),
         trained_at=data["trained_at"],
     )
@@ -78,7 +82,7 @@ def trained_model_of(stored: LinkageModel) -> TrainedModel:
 
 def active_model() -> tuple[LinkageModel, TrainedModel] | None:
     """The active model, if one exists and was trained for the comparisons this code makes."""
-    from punte.linkage.model import PLAIN
+    from punte.linkage.model import PLAIN, ModelMismatchError
 
     stored = LinkageModel.objects.filter(is_active=True).first()
     if stored is None:
@@ -90,7 +94,11 @@ def active_model() -> tuple[LinkageModel, TrainedModel] | None:
             stored.version,
         )
         return None
-    return stored, trained_model_of(stored)
+    try:
+        return stored, trained_model_of(stored)
+    except ModelMismatchError as exc:
+        logger.warning("linkage model %s is not usable (%s); retrain it", stored.version, exc)
+        return None
 
 
 @transaction.atomic

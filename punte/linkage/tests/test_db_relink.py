@@ -484,3 +484,21 @@ def test_a_change_of_identity_documents_links_the_person_again(
     with django_capture_on_commit_callbacks(execute=True):
         _edit(agencies[0], person, identity_documents=[document], notes="Seen again.")
     assert len(relinked) == 1
+
+
+@pytest.mark.django_db
+def test_a_stored_model_brings_its_parameters_and_never_its_sql():
+    # A row imported before model files were checked could hold any SQL: only its numbers
+    # are used, and a row whose comparisons differ from this version's is not used at all.
+    stored = install_model()
+    clean = services.active_model()[1].splink_settings
+    data = LinkageModel.objects.get(pk=stored.pk).model_json  # a copy, as the database has it
+    first_level = data["splink_settings"]["comparisons"][0]["comparison_levels"][1]
+    first_level["tf_adjustment_weight"] = "1.0 + (SELECT count(*) FROM read_text('x'))"
+    data["splink_settings"]["additional_columns_to_retain"] = ["(SELECT 1)"]
+    LinkageModel.objects.filter(pk=stored.pk).update(model_json=data)
+    assert services.active_model()[1].splink_settings == clean
+
+    first_level["sql_condition"] += " OR (SELECT count(*) FROM read_text('x')) > 0"
+    LinkageModel.objects.filter(pk=stored.pk).update(model_json=data)
+    assert services.active_model() is None

@@ -619,6 +619,23 @@ def test_a_saved_model_loads_with_its_parameters(trained, tmp_path):
     assert loaded.splink_settings == trained[0].splink_settings
 
 
+def settings_of_its_own(settings):
+    # Everything but the parameters is taken from the code, whatever the file says.
+    level = settings["comparisons"][0]["comparison_levels"][1]
+    level["tf_adjustment_weight"] = "1.0 + (SELECT count(*) FROM read_text('/etc/passwd'))"
+    level["tf_minimum_u_value"] = "0"
+    settings["unique_id_column_name"] = "(SELECT 1)"
+    settings["additional_columns_to_retain"] = ["(SELECT 1)"]
+    settings["sql_dialect"] = "spark"
+
+
+def test_a_model_file_gives_its_parameters_and_nothing_else(trained, tmp_path):
+    loaded = model.TrainedModel.load(
+        saved_model(trained, tmp_path, settings_of_its_own), model.PLAIN
+    )
+    assert loaded.splink_settings == trained[0].splink_settings
+
+
 def neutralise_place(settings):
     for comparison in settings["comparisons"]:
         if comparison["output_column_name"] == "place_of_birth":
@@ -656,6 +673,19 @@ def one_level_less(settings):
     settings["comparisons"][2]["comparison_levels"].pop()
 
 
+def a_zero_probability(settings):
+    # Training keeps every probability above zero; Splink would refuse this at every link.
+    settings["comparisons"][3]["comparison_levels"][1]["u_probability"] = 0
+
+
+def no_probability(settings):
+    del settings["comparisons"][4]["comparison_levels"][1]["m_probability"]
+
+
+def not_a_comparison(settings):
+    settings["comparisons"][5] = ["not", "a", "comparison"]
+
+
 @pytest.mark.parametrize(
     ("change", "says"),
     [
@@ -664,6 +694,9 @@ def one_level_less(settings):
         (prior_of_two, "the prior probability of a match is not a probability"),
         (another_column, "adjusts another column"),
         (one_level_less, "'date_of_birth' has other levels"),
+        (a_zero_probability, "u_probability of a level of 'place_of_birth' is not a probability"),
+        (no_probability, "m_probability of a level of 'sex' is not a probability"),
+        (not_a_comparison, "comparison 'citizenship' is not this version's"),
     ],
 )
 def test_a_model_file_is_data_and_never_brings_its_own_sql(trained, tmp_path, change, says):

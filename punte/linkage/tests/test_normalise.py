@@ -209,6 +209,23 @@ def test_partial_dates_become_comparable_features():
     assert prepared.loc["f", ["dob", "dob_day"]].tolist() == ["1968-02-29", 29]
 
 
+def test_a_date_that_is_not_in_the_calendar_is_refused_not_rolled_over():
+    records = pd.DataFrame(
+        [("1", "s", "Ana", "Pop", PartialDate(2001, 2, 30), None, None, "", "", "")],
+        columns=features.RECORD_COLUMNS,
+    )
+    with pytest.raises(ValueError, match="not calendar dates"):
+        features.prepare(records)
+
+
+def test_numbers_read_as_numbers_are_their_text():
+    records = pd.DataFrame(
+        [("1", "s", "Ana", "Pop", None, None, None, "Iasi", 721234567, None)],
+        columns=features.RECORD_COLUMNS,
+    )
+    assert features.prepare(records).loc[0, "phone"] == "721234567"
+
+
 def test_no_records_give_no_features():
     empty = pd.DataFrame(columns=features.RECORD_COLUMNS)
     assert features.prepare(empty).columns.tolist() == features.FEATURE_COLUMNS
