@@ -3,19 +3,19 @@
 An app contributes by defining, in its own package, whichever of these modules it has. Nothing
 outside the app names it: adding an app is its folder and one line in `INSTALLED_APPS`.
 
-| module                | attribute(s)                           | read by                           |
-| --------------------- | -------------------------------------- | --------------------------------- |
-| `permissions.py`      | `PERMISSIONS`, `DEFAULT_GRANTS`        | accounts (the Role table's seed)  |
-| `api.py`              | `router`                               | `punte.api`                       |
-| `urls.py`             | `URL_PREFIX`, `urlpatterns`, `app_name`| `punte.urls`                      |
-| `navigation.py`       | `NAVIGATION`                           | the page header                   |
-| `demo.py`             | `DEMO`                                 | the demo app (`load_demo`)        |
-| `journey.py`          | `WORKLIST_SECTIONS`, `JOURNEY_SOURCES` | the worklist and the timeline     |
-| `retention.py`        | `RULES`, `KEPT`                        | `apply_retention`                 |
-| `events.py`           | `EVENTS`                               | `audit.record` (the catalogue)    |
-| `jobs.py`             | `JOBS`                                 | the task worker's scheduler       |
-| `checks.py`           | `CHECKS`                               | Django's system checks            |
-| `tests/endpoints.py`  | `ENDPOINTS`                            | the permission matrix (tests)     |
+| module                | attribute(s)                           | read by |
+| --- | --- | --- |
+| `permissions.py`      | `PERMISSIONS`, `DEFAULT_GRANTS`        | the Role table's seed |
+| `api.py`              | `router`                               | `punte.api` |
+| `urls.py`             | `URL_PREFIX`, `urlpatterns`, `app_name`| `punte.urls` |
+| `navigation.py`       | `NAVIGATION`                           | the page header |
+| `demo.py`             | `DEMO`                                 | the demo app (`load_demo`) |
+| `journey.py`          | `WORKLIST_SECTIONS`, `JOURNEY_SOURCES` | the worklist and the timeline |
+| `retention.py`        | `RULES`, `KEPT`                        | `apply_retention` |
+| `events.py`           | `EVENTS`                               | `audit.record` (the catalogue) |
+| `jobs.py`             | `JOBS`                                 | the task worker's scheduler |
+| `checks.py`           | `CHECKS`                               | Django's system checks |
+| `tests/endpoints.py`  | `ENDPOINTS`                            | the permission matrix (tests) |
 
 An app whose domain holds several parts (identification: persons, signals, screening) names
 them in its AppConfig as `parts = ("persons", ...)`; each part is a sub-package with the same
@@ -24,9 +24,11 @@ modules, discovered the same way, after the app's own.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -94,3 +96,33 @@ def collect_mapping(name: str, attribute: str) -> dict[Any, Any]:
                 )
             merged[key], owner[key] = value, package
     return merged
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the page header, shown to a membership holding any of `permissions`."""
+
+    label: Any  # a lazy translation
+    url_name: str
+    permissions: tuple[str, ...]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """Part of the demo data: `load(context)` runs after every step of a lower `order`, in one
+    transaction with them; it must be idempotent (`load_demo` runs again on a loaded database)."""
+
+    name: str
+    order: int
+    load: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the task worker runs every `every`, once across all workers: `run()` must be
+    idempotent (a job late by several periods runs once, not once per period missed)."""
+
+    name: str
+    every: datetime.timedelta
+    run: Callable[[], Any]
