@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from punte.accounts import services as account_services
 from punte.accounts.models import Membership, Organisation, OrganisationType, Role, User
+from punte.accounts.services.tokens import apitoken_create
 from punte.core.crypto import blind_index
 from punte.identification.models import (
     Person,
@@ -159,9 +159,7 @@ def seed(*, persons: int, organisations: int = 20, seed: int = 1) -> Seeded:
         membership = Membership.objects.create(
             user=reader, organisation=orgs[0], role=Role.objects.get(code="regional_officer")
         )
-        issued = account_services.apitoken_create(
-            actor=None, membership=membership, name="api_overhead benchmark"
-        )
+        issued = apitoken_create(actor=None, membership=membership, name="api_overhead benchmark")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum would soon after a bulk load
     visible = [str(p.pk) for p in own + referred]

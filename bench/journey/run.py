@@ -70,7 +70,7 @@ def run(args, db: Database) -> int:
 
     from bench.worklist.seed import seed
     from bench.worklist.views import bare_rows
-    from punte.accounts.services import apitoken_create
+    from punte.accounts.services.tokens import apitoken_create
     from punte.referrals.rules import load_default_rules
 
     print(f"database {db.name}: migrating and seeding...", flush=True)

@@ -167,7 +167,7 @@ def run(args, db: Database, info: dict[str, str]) -> int:
 
     from bench.worklist.seed import seed
     from bench.worklist.views import bare_rows
-    from punte.accounts.services import apitoken_create
+    from punte.accounts.services.tokens import apitoken_create
     from punte.core.models import AuditEvent
     from punte.referrals.rules import load_default_rules
 

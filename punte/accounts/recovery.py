@@ -13,30 +13,23 @@ Each is one transaction with its audit event. Counts and kinds are recorded, nev
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import device_classes
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from punte.accounts import selectors_auth, services
+from punte.accounts import mail, selectors_auth
 from punte.accounts.models import Membership, User
+from punte.accounts.services.common import checked_reason, require_permission
+from punte.accounts.services.sessions import end_sessions, user_sessions_end_all
 from punte.core import audit
 from punte.core.errors import ServiceError
-
-logger = logging.getLogger(__name__)
 
 # The factors a person can remove themselves, by the name used in URLs and the audit trail.
 OWN_FACTORS: dict[str, type] = {"app": TOTPDevice, "passkey": WebAuthnCredential}
@@ -46,22 +39,8 @@ _KIND_NAMES = {
     WebAuthnCredential: "passkeys",
     StaticDevice: "recovery_codes",
 }
-# Re-exported: the rule is shared with services.user_setup_link_issue.
+# Re-exported: the rule is shared with services.users.user_setup_link_issue.
 EMAIL_CHANGE_HOLD = selectors_auth.EMAIL_CHANGE_HOLD
-
-
-def _require_user_manager(actor: Membership | None) -> None:
-    if actor is None or not actor.has_perm("user.manage"):
-        raise ServiceError(None, _("Your role does not allow this action."), status=403)
-
-
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError("reason", _("Give a reason: it is kept in the audit trail."))
-    if len(reason) > 500:
-        raise ServiceError("reason", _("Keep the reason under 500 characters."))
-    return reason
 
 
 @dataclass(frozen=True)
@@ -80,8 +59,8 @@ def user_second_factors_reset(
     `build_url(uidb64, token)` makes the absolute set-password URL (as user_setup_link_issue).
     The link is never returned: the administrator must not be able to sign in as the person.
     """
-    _require_user_manager(actor)
-    reason = _reason(reason)
+    require_permission(actor, "user.manage")
+    reason = checked_reason(reason)
     if user.pk == actor.user_id:
         raise ServiceError(
             None,
@@ -135,12 +114,8 @@ def user_second_factors_reset(
         model.objects.filter(user=user).delete()
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    ended = services.user_sessions_end_all(actor=actor.user, user=user)
-    # The token is derived from the (now unusable) password hash: it works once, and any
-    # earlier set-password link stops working.
-    url = build_url(
-        urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
-    )
+    ended = user_sessions_end_all(actor=actor.user, user=user)
+    mail.password_link_send(user=user, build_url=build_url, letter=mail.FACTORS_RESET)
     audit.record(
         action="mfa.factors_reset",
         actor=actor.user,
@@ -153,44 +128,14 @@ def user_second_factors_reset(
             "reason": reason,
         },
     )
-    recipient, language, user_id = user.email, user.preferred_language, user.pk
-    transaction.on_commit(lambda: _send_reset_notice(recipient, language, url, user_id))
     return FactorsReset(removed=removed, sessions_ended=ended)
-
-
-def _send_reset_notice(recipient: str, language: str, url: str, user_id) -> None:
-    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    with translation.override(language or settings.LANGUAGE_CODE):
-        subject = gettext("Your Punte account: second factors reset")
-        body = ngettext(
-            "An administrator removed the second factors of your Punte account (authenticator "
-            "apps, passkeys and recovery codes), as is done when a phone or security key is "
-            "lost. You were signed out everywhere, and your password no longer works.\n\n"
-            "Open this link to choose a new password. It works once, for %(hours)d hour:\n\n"
-            "%(url)s\n\n"
-            "Then sign in and set up a second factor again.\n"
-            "If you did not ask for this, tell your administrator at once.",
-            "An administrator removed the second factors of your Punte account (authenticator "
-            "apps, passkeys and recovery codes), as is done when a phone or security key is "
-            "lost. You were signed out everywhere, and your password no longer works.\n\n"
-            "Open this link to choose a new password. It works once, for %(hours)d hours:\n\n"
-            "%(url)s\n\n"
-            "Then sign in and set up a second factor again.\n"
-            "If you did not ask for this, tell your administrator at once.",
-            hours,
-        ) % {"hours": hours, "url": url}
-    try:
-        send_mail(subject, body, None, [recipient])
-    except OSError:
-        # The reset stands; the administrator can send a new link from the user's page.
-        logger.warning("could not send the second-factor reset notice to user %s", user_id)
 
 
 @transaction.atomic
 def user_sessions_end_for_admin(*, actor: Membership, user: User, reason: str) -> int:
     """Sign a person out everywhere, for a reason kept in the audit trail. Returns the count."""
-    _require_user_manager(actor)
-    reason = _reason(reason)
+    require_permission(actor, "user.manage")
+    reason = checked_reason(reason)
     if user.pk == actor.user_id:
         raise ServiceError(
             None,
@@ -198,7 +143,7 @@ def user_sessions_end_for_admin(*, actor: Membership, user: User, reason: str) -
             status=409,
         )
     user = User.objects.select_for_update().get(pk=user.pk)
-    ended = services._end_sessions(user)
+    ended = end_sessions(user)
     audit.record(
         action="user.sessions_ended",
         actor=actor.user,

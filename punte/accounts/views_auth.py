@@ -26,9 +26,10 @@ from django_otp import login as otp_login
 from django_otp_webauthn import views as webauthn_views
 from django_otp_webauthn.models import WebAuthnCredential
 
-from punte.accounts import mfa, recovery, selectors_auth, services
+from punte.accounts import mfa, recovery, selectors_auth
 from punte.accounts.forms_auth import CodeForm, LoginForm, TOTPConfirmForm
 from punte.accounts.middleware import SESSION_ENDED_REASON
+from punte.accounts.services.sessions import user_sessions_end_all
 from punte.core.errors import ServiceError
 
 # Recovery codes waiting to be shown once, right after they were issued.
@@ -316,7 +317,7 @@ def sessions_end(request):
     """End the user's other sessions, or all of them including this one."""
     everywhere = request.POST.get("scope") == "all"
     keep = None if everywhere else request.session.session_key
-    ended = services.user_sessions_end_all(actor=request.user, user=request.user, keep=keep)
+    ended = user_sessions_end_all(actor=request.user, user=request.user, keep=keep)
     if everywhere:
         # This session's row is already gone; finish the logout cleanly.
         from django.contrib.auth import logout

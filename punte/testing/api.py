@@ -7,14 +7,14 @@ from typing import Any
 
 from django.test import Client
 
-from punte.accounts import services
+from punte.accounts.services import tokens
 
 
 class ApiClient:
     def __init__(self, membership=None, token: str | None = None):
         self.client = Client()
         if token is None and membership is not None:
-            token = services.apitoken_create(actor=None, membership=membership, name="tests").secret
+            token = tokens.apitoken_create(actor=None, membership=membership, name="tests").secret
         self.token = token
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 

@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from punte.accounts import services
 from punte.accounts.models import Role, RolePermission
+from punte.accounts.services import tokens
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.models import AuditEvent
 from punte.testing.web import verified_client
@@ -76,7 +76,7 @@ PAGE_NAMES = [
 def target(db):
     """A user with a membership and a token: the object every page is tried on."""
     membership = MembershipFactory(role_code="regional_officer")
-    membership.token = services.apitoken_create(
+    membership.token = tokens.apitoken_create(
         actor=None, membership=membership, name="case system"
     ).token
     return membership

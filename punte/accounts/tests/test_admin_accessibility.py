@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from punte.accounts import services
+from punte.accounts.services import tokens
 from punte.accounts.tests.factories import MembershipFactory
 from punte.testing.web import verified_client
 
@@ -72,7 +72,7 @@ def _pages(target):
 def test_every_control_has_a_label_and_nothing_is_inline():
     admin = MembershipFactory(role_code="system_admin")
     target = MembershipFactory()
-    services.apitoken_create(actor=None, membership=target, name="x")
+    tokens.apitoken_create(actor=None, membership=target, name="x")
     client = verified_client(admin.user)
     for url in _pages(target):
         parser = _Controls()

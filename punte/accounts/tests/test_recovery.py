@@ -18,8 +18,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from punte.accounts import mfa, recovery, services
+from punte.accounts import mfa, recovery
 from punte.accounts.models import User, UserSession
+from punte.accounts.services import users
 from punte.accounts.tests.factories import DEFAULT_PASSWORD, MembershipFactory
 from punte.core.errors import ServiceError
 from punte.core.models import AuditEvent
@@ -279,7 +280,7 @@ def test_nothing_to_reset_and_deactivated_accounts_are_refused(admin):
 
     gone = MembershipFactory().user
     _app(gone)
-    services.user_deactivate(actor=admin.user, user=gone, reason="left the service")
+    users.user_deactivate(actor=admin.user, user=gone, reason="left the service")
     with pytest.raises(ServiceError, match="Reactivate"):
         recovery.user_second_factors_reset(
             actor=admin, user=gone, reason=REASON, build_url=lambda u, t: "x"
@@ -290,12 +291,10 @@ def test_nothing_to_reset_and_deactivated_accounts_are_refused(admin):
 def test_the_administrator_who_changed_the_address_cannot_also_reset(admin, person):
     """Otherwise one administrator could point the account at their own mailbox, reset the
     factors and choose the password from the link: the account would be theirs."""
-    services.user_update(
+    users.user_update(
         actor=admin,
         user=person,
-        data=services.UserInput(
-            **{**services.user_values(person), "email": "someone.else@example.test"}
-        ),
+        data=users.UserInput(**{**users.user_values(person), "email": "someone.else@example.test"}),
     )
     with pytest.raises(ServiceError, match="another administrator") as refused:
         recovery.user_second_factors_reset(
@@ -319,28 +318,26 @@ def test_after_a_reset_the_same_administrator_cannot_redirect_the_address_and_se
     build = lambda u, t: f"/w/{u}/{t}/"  # noqa: E731
     recovery.user_second_factors_reset(actor=admin, user=person, reason=REASON, build_url=build)
     person.refresh_from_db()
-    services.user_update(
+    users.user_update(
         actor=admin,
         user=person,
-        data=services.UserInput(
-            **{**services.user_values(person), "email": "someone.else@example.test"}
-        ),
+        data=users.UserInput(**{**users.user_values(person), "email": "someone.else@example.test"}),
     )
     with pytest.raises(ServiceError, match="another administrator") as refused:
-        services.user_setup_link_issue(actor=admin, user=person, build_url=build)
+        users.user_setup_link_issue(actor=admin, user=person, build_url=build)
     assert refused.value.status == 409
     colleague = MembershipFactory(role_code="system_admin")
-    assert services.user_setup_link_issue(actor=colleague, user=person, build_url=build)
+    assert users.user_setup_link_issue(actor=colleague, user=person, build_url=build)
 
     # A new account nobody has signed in to yet: fixing a mistyped address and sending the
     # link again stays one administrator's job.
     fresh = MembershipFactory(user__last_login=None).user
-    services.user_update(
+    users.user_update(
         actor=admin,
         user=fresh,
-        data=services.UserInput(**{**services.user_values(fresh), "email": "fixed@example.test"}),
+        data=users.UserInput(**{**users.user_values(fresh), "email": "fixed@example.test"}),
     )
-    assert services.user_setup_link_issue(actor=admin, user=fresh, build_url=build)
+    assert users.user_setup_link_issue(actor=admin, user=fresh, build_url=build)
 
 
 # --- An administrator sees and ends a person's sessions ---------------------------------------

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from punte.accounts import services
 from punte.accounts.models import Membership, Organisation, Role, RolePermission, User
+from punte.accounts.services import memberships, organisations, roles, users
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.core.errors import ServiceError
 from punte.core.models import AuditEvent
@@ -22,11 +22,11 @@ def _role_with(*permissions, code="custom"):
 def _org_input(**overrides):
     data = {"name": "IPJ Iași", "code": "ipj-iasi", "type": "police", "county_id": "RO-IS"}
     data.update(overrides)
-    return services.OrganisationInput(**data)
+    return organisations.OrganisationInput(**data)
 
 
 def _user_input(user, **overrides):
-    return services.UserInput(**{**services.user_values(user), **overrides})
+    return users.UserInput(**{**users.user_values(user), **overrides})
 
 
 @pytest.mark.django_db
@@ -35,35 +35,35 @@ def test_every_administration_service_checks_the_actors_permission():
     member = MembershipFactory()
     role = Role.objects.get(code="regional_officer")
     calls = [
-        lambda: services.organisation_create(actor=outsider, data=_org_input()),
-        lambda: services.organisation_update(
+        lambda: organisations.organisation_create(actor=outsider, data=_org_input()),
+        lambda: organisations.organisation_update(
             actor=outsider, organisation=member.organisation, data=_org_input()
         ),
-        lambda: services.organisation_set_active(
+        lambda: organisations.organisation_set_active(
             actor=outsider, organisation=member.organisation, active=False, reason="x"
         ),
-        lambda: services.user_create(
+        lambda: users.user_create(
             actor=outsider,
             username="new.user",
             data=_user_input(member.user, email="n@example.test"),
             organisation=member.organisation,
             role=role,
         ),
-        lambda: services.user_update(
+        lambda: users.user_update(
             actor=outsider, user=member.user, data=_user_input(member.user, last_name="X")
         ),
-        lambda: services.user_reactivate(actor=outsider, user=member.user, reason="x"),
-        lambda: services.user_setup_link_issue(
+        lambda: users.user_reactivate(actor=outsider, user=member.user, reason="x"),
+        lambda: users.user_setup_link_issue(
             actor=outsider, user=member.user, build_url=lambda u, t: "x"
         ),
-        lambda: services.membership_add(
+        lambda: memberships.membership_add(
             actor=outsider, user=member.user, organisation=OrganisationFactory(), role=role
         ),
-        lambda: services.membership_change_role(
+        lambda: memberships.membership_change_role(
             actor=outsider, membership=member, role=Role.objects.get(code="prosecutor")
         ),
-        lambda: services.membership_deactivate(actor=outsider, membership=member, reason="x"),
-        lambda: services.role_permissions_set(actor=outsider, role=role, permissions=[]),
+        lambda: memberships.membership_deactivate(actor=outsider, membership=member, reason="x"),
+        lambda: roles.role_permissions_set(actor=outsider, role=role, permissions=[]),
     ]
     events = AuditEvent.objects.count()
     for call in calls:
@@ -76,7 +76,7 @@ def test_every_administration_service_checks_the_actors_permission():
 @pytest.mark.django_db
 def test_organisation_create_normalises_and_audits():
     admin = MembershipFactory(role_code="system_admin")
-    organisation = services.organisation_create(
+    organisation = organisations.organisation_create(
         actor=admin, data=_org_input(name="  IPJ Iași ", code="IPJ-Iasi", email="A@IPJ.example")
     )
     assert (organisation.name, organisation.code, organisation.email) == (
@@ -104,7 +104,7 @@ def test_organisation_create_normalises_and_audits():
 def test_organisation_input_is_validated_by_the_service_too(overrides, field):
     admin = MembershipFactory(role_code="system_admin")
     with pytest.raises(ServiceError) as refused:
-        services.organisation_create(actor=admin, data=_org_input(**overrides))
+        organisations.organisation_create(actor=admin, data=_org_input(**overrides))
     assert refused.value.field == field
     assert not Organisation.objects.filter(code="ipj-iasi").exists()
 
@@ -112,14 +112,14 @@ def test_organisation_input_is_validated_by_the_service_too(overrides, field):
 @pytest.mark.django_db
 def test_an_unchanged_save_or_a_repeated_deactivation_writes_nothing():
     admin = MembershipFactory(role_code="system_admin")
-    organisation = services.organisation_create(actor=admin, data=_org_input())
+    organisation = organisations.organisation_create(actor=admin, data=_org_input())
     events = AuditEvent.objects.count()
-    services.organisation_update(actor=admin, organisation=organisation, data=_org_input())
+    organisations.organisation_update(actor=admin, organisation=organisation, data=_org_input())
     assert AuditEvent.objects.count() == events
-    services.organisation_set_active(
+    organisations.organisation_set_active(
         actor=admin, organisation=organisation, active=False, reason="closed"
     )
-    services.organisation_set_active(
+    organisations.organisation_set_active(
         actor=admin, organisation=organisation, active=False, reason="closed again"
     )
     assert AuditEvent.objects.filter(action="organisation.deactivated").count() == 1
@@ -129,7 +129,7 @@ def test_an_unchanged_save_or_a_repeated_deactivation_writes_nothing():
 def test_without_based_on_the_submitted_values_win():
     admin = MembershipFactory(role_code="system_admin")
     member = MembershipFactory(user__last_name="Pop")
-    services.user_update(
+    users.user_update(
         actor=admin, user=member.user, data=_user_input(member.user, last_name="Popa")
     )
     member.user.refresh_from_db()
@@ -142,20 +142,20 @@ def test_deactivating_the_last_role_manager_is_refused_whoever_asks():
     only_admin = MembershipFactory(role_code="system_admin")
     user_manager = MembershipFactory(role=_role_with("user.manage", "organisation.manage"))
     with pytest.raises(ServiceError) as refused:
-        services.user_deactivate(actor=user_manager.user, user=only_admin.user, reason="x")
+        users.user_deactivate(actor=user_manager.user, user=only_admin.user, reason="x")
     assert refused.value.status == 409
     only_admin.user.refresh_from_db()
     assert only_admin.user.is_active
     with pytest.raises(ServiceError):
-        services.organisation_set_active(
+        organisations.organisation_set_active(
             actor=user_manager, organisation=only_admin.organisation, active=False, reason="x"
         )
     with pytest.raises(ServiceError):
-        services.membership_deactivate(actor=user_manager, membership=only_admin, reason="x")
+        memberships.membership_deactivate(actor=user_manager, membership=only_admin, reason="x")
     assert Membership.objects.get(pk=only_admin.pk).is_active
     # A second administrator makes it possible.
     MembershipFactory(role_code="system_admin")
-    services.user_deactivate(actor=user_manager.user, user=only_admin.user, reason="left")
+    users.user_deactivate(actor=user_manager.user, user=only_admin.user, reason="left")
     only_admin.user.refresh_from_db()
     assert not only_admin.user.is_active
 
@@ -166,20 +166,20 @@ def test_user_create_refuses_a_deactivated_organisation_and_duplicate_addresses(
     member = MembershipFactory(user__email="used@example.test")
     closed = OrganisationFactory(is_active=False)
     role = Role.objects.get(code="ngo_caseworker")
-    data = services.UserInput(first_name="A", last_name="B", email="new@example.test")
+    data = users.UserInput(first_name="A", last_name="B", email="new@example.test")
     with pytest.raises(ServiceError) as refused:
-        services.user_create(
+        users.user_create(
             actor=admin, username="ab", data=data, organisation=member.organisation, role=role
         )
     assert refused.value.field == "username"  # too short
     with pytest.raises(ServiceError) as refused:
-        services.user_create(actor=admin, username="a.b", data=data, organisation=closed, role=role)
+        users.user_create(actor=admin, username="a.b", data=data, organisation=closed, role=role)
     assert refused.value.field == "organisation"
     with pytest.raises(ServiceError) as refused:
-        services.user_create(
+        users.user_create(
             actor=admin,
             username="a.b",
-            data=services.UserInput(first_name="A", last_name="B", email="USED@example.test"),
+            data=users.UserInput(first_name="A", last_name="B", email="USED@example.test"),
             organisation=member.organisation,
             role=role,
         )
@@ -218,19 +218,19 @@ def test_two_admins_changing_different_fields_of_one_user_keep_both_changes():
     first_admin = MembershipFactory(role_code="system_admin")
     second_admin = MembershipFactory(role_code="system_admin")
     member = MembershipFactory(user__last_name="Pop", user__email="ana@example.test")
-    shown = services.user_values(member.user)  # both forms were opened on this state
+    shown = users.user_values(member.user)  # both forms were opened on this state
 
     results = _in_threads(
-        lambda: services.user_update(
+        lambda: users.user_update(
             actor=first_admin,
             user=member.user,
-            data=services.UserInput(**{**shown, "last_name": "Popa"}),
+            data=users.UserInput(**{**shown, "last_name": "Popa"}),
             based_on=shown,
         ),
-        lambda: services.user_update(
+        lambda: users.user_update(
             actor=second_admin,
             user=member.user,
-            data=services.UserInput(**{**shown, "email": "ana.p@example.test"}),
+            data=users.UserInput(**{**shown, "email": "ana.p@example.test"}),
             based_on=shown,
         ),
     )
@@ -247,16 +247,16 @@ def test_two_admins_changing_the_same_field_one_wins_and_the_other_is_told():
     first_admin = MembershipFactory(role_code="system_admin")
     second_admin = MembershipFactory(role_code="system_admin")
     member = MembershipFactory(user__last_name="Pop")
-    shown = services.user_values(member.user)
+    shown = users.user_values(member.user)
 
     results = _in_threads(
         *[
             (
                 lambda admin, name: (
-                    lambda: services.user_update(
+                    lambda: users.user_update(
                         actor=admin,
                         user=member.user,
-                        data=services.UserInput(**{**shown, "last_name": name}),
+                        data=users.UserInput(**{**shown, "last_name": name}),
                         based_on=shown,
                     )
                 )
@@ -283,10 +283,10 @@ def test_two_admins_editing_one_role_at_once_keep_both_grants():
     shown = sorted(RolePermission.objects.filter(role=role).values_list("permission", flat=True))
 
     _in_threads(
-        lambda: services.role_permissions_set(
+        lambda: roles.role_permissions_set(
             actor=first_admin, role=role, permissions=[*shown, "audit.search"], based_on=shown
         ),
-        lambda: services.role_permissions_set(
+        lambda: roles.role_permissions_set(
             actor=second_admin, role=role, permissions=[*shown, "audit.verify"], based_on=shown
         ),
     )
@@ -309,13 +309,13 @@ def test_two_role_managers_cannot_both_give_up_role_manage_at_once():
             RolePermission.objects.filter(role=role).values_list("permission", flat=True)
         )
         remaining = [p for p in current if p != "role.manage"]
-        return lambda: services.role_permissions_set(actor=actor, role=role, permissions=remaining)
+        return lambda: roles.role_permissions_set(actor=actor, role=role, permissions=remaining)
 
     results = _in_threads(drop(admin, "system_admin"), drop(auditor, "auditor"))
 
     refused = [r for r in results if isinstance(r, ServiceError)]
     assert len(refused) == 1, results
-    assert services.role_managers().exists()
+    assert roles.role_managers().exists()
 
 
 @pytest.mark.django_db
@@ -325,29 +325,29 @@ def test_a_user_manager_cannot_hand_out_administration_powers_they_lack():
     admin_role = Role.objects.get(code="system_admin")
     member = MembershipFactory()
     with pytest.raises(ServiceError) as refused:
-        services.membership_change_role(
+        memberships.membership_change_role(
             actor=user_manager, membership=user_manager, role=admin_role
         )
     assert refused.value.field == "role"
     assert "organisation.manage, role.manage" in refused.value.message
     with pytest.raises(ServiceError):
-        services.membership_add(
+        memberships.membership_add(
             actor=user_manager,
             user=member.user,
             organisation=OrganisationFactory(),
             role=admin_role,
         )
     with pytest.raises(ServiceError):
-        services.user_create(
+        users.user_create(
             actor=user_manager,
             username="new.admin",
-            data=services.UserInput(first_name="N", last_name="A", email="new.admin@example.test"),
+            data=users.UserInput(first_name="N", last_name="A", email="new.admin@example.test"),
             organisation=member.organisation,
             role=admin_role,
         )
     user_manager.refresh_from_db()
     assert user_manager.role_id == "custom"
     # Ordinary roles, and roles holding only powers the manager has, remain theirs to give.
-    services.membership_change_role(
+    memberships.membership_change_role(
         actor=user_manager, membership=member, role=Role.objects.get(code="prosecutor")
     )

@@ -9,9 +9,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from freezegun import freeze_time
 
-from punte.accounts import services
 from punte.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from punte.accounts.models import UserSession
+from punte.accounts.services import users
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.models import AuditEvent
 from punte.testing.auth import login_verified
@@ -164,7 +164,7 @@ def test_a_deactivated_user_is_signed_out_everywhere_at_once():
     assert laptop.get("/").status_code == phone.get("/").status_code == 200
     keys = [laptop.session.session_key, phone.session.session_key]
 
-    services.user_deactivate(actor=admin, user=user, reason="Left the organisation")
+    users.user_deactivate(actor=admin, user=user, reason="Left the organisation")
 
     assert _lands_on_login(laptop)
     assert _lands_on_login(phone, "/accounts/sessions/")

@@ -8,8 +8,8 @@ from django.db import connection
 from django.utils import timezone
 from freezegun import freeze_time
 
-from punte.accounts import services
 from punte.accounts.models import ApiToken
+from punte.accounts.services import tokens
 from punte.accounts.tests.factories import MembershipFactory, UserFactory
 from punte.core.models import AuditEvent
 from punte.testing.api import ApiClient
@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _issue(membership=None, **kwargs):
     membership = membership or MembershipFactory(role_code="regional_officer")
-    return services.apitoken_create(
-        actor=None, membership=membership, name="119 platform", **kwargs
-    )
+    return tokens.apitoken_create(actor=None, membership=membership, name="119 platform", **kwargs)
 
 
 def _refused(response, reason: str):
@@ -68,7 +66,7 @@ def test_revoked_token_is_refused_at_once_and_revocation_is_audited():
     issued = _issue()
     client = ApiClient(token=issued.secret)
     assert client.get("/me").status_code == 200
-    services.apitoken_revoke(actor=None, token=issued.token)
+    tokens.apitoken_revoke(actor=None, token=issued.token)
     _refused(client.get("/me"), "revoked")
     assert (
         AuditEvent.objects.filter(
@@ -77,7 +75,7 @@ def test_revoked_token_is_refused_at_once_and_revocation_is_audited():
         == 1
     )
     # Revoking twice changes nothing and writes no second event.
-    services.apitoken_revoke(actor=None, token=issued.token)
+    tokens.apitoken_revoke(actor=None, token=issued.token)
     assert AuditEvent.objects.filter(action="apitoken.revoked").count() == 1
 
 

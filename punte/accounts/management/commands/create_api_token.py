@@ -6,8 +6,8 @@ works); what it is for and when it expires go to stderr. Every refusal exits wit
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from punte.accounts import services
 from punte.accounts.models import Membership, User
+from punte.accounts.services import tokens
 from punte.core.errors import ServiceError
 
 
@@ -59,9 +59,7 @@ class Command(BaseCommand):
         else:
             chosen = active
         try:
-            issued = services.apitoken_create(
-                actor=None, membership=chosen[0], name=name, days=days
-            )
+            issued = tokens.apitoken_create(actor=None, membership=chosen[0], name=name, days=days)
         except ServiceError as exc:
             option = f"--{exc.field}: " if exc.field in ("days", "name") else ""
             raise CommandError(f"{option}{exc.message}", returncode=2) from exc
