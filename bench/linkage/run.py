@@ -29,7 +29,7 @@ the model trained on the first.
                 normalise.fold first, so it is not penalised for diacritics or case. Adding
                 year, sex and citizenship comparisons makes ECM converge to a worse class
                 (F1 0.26 instead of 0.70 on 3,000 records), so they are left out.
-(c) punte       features.prepare + engine.link with the model trained on the data.
+(c) punte       features.prepare + linking.link with the model trained on the data.
 (c') punte, saved  the production path: the model of (c) saved, loaded from its file, and the
                 same records linked with it (no training). The last lines print
                 recordlinkage's wall and CPU seconds over Punte's, for (c) and for (c').
@@ -38,7 +38,7 @@ Each method is timed --repeat times (3 by default; the --larger set once) and th
 the median wall and CPU seconds, each run's wall seconds listed below it: the machine is
 shared and its speed moves by a quarter either way within minutes.
 (d) encoded     the records encoded (manage.py encode_persons, a random secret) and linked
-                by punte.linkage.encoded.link_files; "not available" when it is missing.
+                by punte.linkage.engine.encoded.link_files; "not available" when it is missing.
 """
 
 from __future__ import annotations
@@ -70,15 +70,15 @@ django.setup()
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from punte.linkage import (  # noqa: E402
-    engine,
+from punte.linkage.engine import (  # noqa: E402
     evaluation,
     features,
     generator,
+    linking,
     normalise,
     reading,
 )
-from punte.linkage.model import PLAIN, TrainedModel  # noqa: E402
+from punte.linkage.engine.model import PLAIN, TrainedModel  # noqa: E402
 
 
 @dataclasses.dataclass
@@ -246,7 +246,7 @@ def toolkit(data: Dataset) -> dict[str, str]:
 
 def punte(data: Dataset, model: TrainedModel | None = None):
     prepared = features.prepare(data.records)
-    result = engine.link(prepared, model=model)
+    result = linking.link(prepared, model=model)
     return dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True)), result
 
 
@@ -257,7 +257,7 @@ def punte_saved(data: Dataset, path: Path):
 
 def encoded(data: Dataset, directory: Path):
     try:
-        from punte.linkage.encoded import link_files
+        from punte.linkage.engine.encoded import link_files
     except ImportError:
         return None
     from django.core.management import call_command
@@ -277,8 +277,8 @@ def encoded(data: Dataset, directory: Path):
     result = link_files(
         paths,
         model_path=None,
-        threshold=engine.DEFAULT_THRESHOLD,
-        review_from=engine.DEFAULT_REVIEW_FROM,
+        threshold=linking.DEFAULT_THRESHOLD,
+        review_from=linking.DEFAULT_REVIEW_FROM,
         progress=lambda message: None,
     )
     seconds = time.perf_counter() - started
@@ -465,7 +465,7 @@ def million(records: int, directory: Path) -> dict:
             flush=True,
         )
 
-    result = engine.link(prepared, progress=progress)
+    result = linking.link(prepared, progress=progress)
     seconds = time.perf_counter() - started
     predicted = dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True))
     scores = evaluation.pairwise_scores(predicted, truth)

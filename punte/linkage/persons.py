@@ -1,6 +1,6 @@
 """Person rows as the linkage engine reads them, and what a scored pair's comparison was.
 
-The adapter between the database and the engine (punte.linkage.features / engine):
+The adapter between the database and the engine (punte.linkage.engine.features / linking):
 
 ``person_records()``   decrypts every linkable Person and yields the engine's input rows
                        (features.RECORD_COLUMNS). Names and dates live only in memory and
@@ -26,7 +26,7 @@ from punte.identification.models import Person, Sex
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from punte.linkage.model import TrainedModel
+    from punte.linkage.engine.model import TrainedModel
 
 _SEX = {Sex.FEMALE: "f", Sex.MALE: "m", Sex.OTHER: "x"}
 
@@ -77,7 +77,7 @@ def identity_number(documents) -> str | None:
 
     A number that cannot be an identity number (normalise.normalise_identity_number) is
     passed over for the next document."""
-    from punte.linkage.normalise import normalise_identity_number
+    from punte.linkage.engine.normalise import normalise_identity_number
 
     listed = [d for d in documents or [] if isinstance(d, dict)]
     for kind in IDENTITY_DOCUMENT_ORDER:
@@ -95,7 +95,7 @@ def identity_number(documents) -> str | None:
 
 def record_of(row: dict[str, Any]) -> dict[str, Any]:
     """One Person's values (decrypted) as one input row of the engine."""
-    from punte.linkage.normalise import PartialDate
+    from punte.linkage.engine.normalise import PartialDate
 
     given, family = _names(row["given_name"], row["family_name"], row["aliases"])
     dob = row["date_of_birth"]
@@ -155,7 +155,7 @@ def prepare(records: list[dict]) -> pd.DataFrame:
     """The engine's comparison features for `records` (every linkable person, in one frame)."""
     import pandas as pd
 
-    from punte.linkage import features
+    from punte.linkage.engine import features
 
     frame = pd.DataFrame.from_records(records, columns=features.RECORD_COLUMNS)
     return features.prepare(frame)

@@ -13,30 +13,25 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from punte.accounts.models import Membership
 from punte.core.errors import ServiceError
+from punte.linkage import services
 from punte.linkage.models import LinkageState
 
 
 @task()
 def link_person_task(person_id: str) -> dict:
-    from punte.linkage import services
-
     return services.person_link_incremental(person_id=person_id).as_dict()
 
 
 @task()
 def relink_changed_person_task(person_id: str) -> dict:
-    from punte.linkage import services
-
     return services.person_relink_after_change(person_id=person_id).as_dict()
 
 
 @task()
 def relink_persons_task(membership_id: str) -> dict:
     """A relink asked for from the web by an analyst holding `linkage.run`."""
-    from punte.accounts.models import Membership
-    from punte.linkage import services
-
     actor = Membership.objects.select_related("user", "organisation", "role").get(pk=membership_id)
     try:
         return services.persons_relink_all(actor=actor).as_dict()

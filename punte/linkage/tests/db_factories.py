@@ -33,12 +33,12 @@ _SEX = {"F": "female", "M": "male"}
 def trained_model():
     import pandas as pd
 
-    from punte.linkage import engine, features, generator, normalise
+    from punte.linkage.engine import features, generator, linking, normalise
 
     benchmark = generator.generate(records=600, sources=3, seed=1)
     frame = pd.DataFrame(benchmark.records)
     frame["date_of_birth"] = [normalise.parse_date(d) for d in frame["date_of_birth"]]
-    scorer = engine.Scorer(features.prepare(frame))
+    scorer = linking.Scorer(features.prepare(frame))
     scorer.close()
     return scorer.model
 
@@ -51,7 +51,7 @@ def install_model():
 
 def background_persons(count: int = 150, *, seed: int = 7) -> list[Person]:
     """`count` synthetic persons (with the generator's own duplicates among them)."""
-    from punte.linkage import generator, normalise
+    from punte.linkage.engine import generator, normalise
 
     organisation = OrganisationFactory()
     countries = set(Country.objects.values_list("alpha2", flat=True))

@@ -1,4 +1,4 @@
-"""Privacy-preserving linkage: encodings (punte.linkage.clk), encode_persons, linking encodings.
+"""Privacy-preserving linkage: encodings (engine.clk), encode_persons, linking encodings.
 
 What an agency's operator and Punte must be able to rely on: the encoder writes no name, date
 or secret anywhere; encodings made with another secret or other parameters are refused;
@@ -25,7 +25,7 @@ from django.core.management.base import CommandError
 
 from punte.core.models import AuditEvent, Country
 from punte.identification.models import Person
-from punte.linkage import clk, encoded, generator, normalise
+from punte.linkage.engine import clk, encoded, generator, normalise
 
 DATA = Path(__file__).parent / "data"
 LABELLED = [DATA / "labelled_police.csv", DATA / "labelled_ngo_dgaspc.csv"]
@@ -387,7 +387,7 @@ def test_the_labelled_set_encoded_by_its_agencies_links_into_its_known_people(tm
 
 
 def test_an_encoded_benchmark_is_linked_far_better_than_exact_matching(tmp_path):
-    from punte.linkage import evaluation
+    from punte.linkage.engine import evaluation
 
     bench = generator.generate(records=1500, sources=3, seed=12)
     frame = pd.DataFrame(parsed([{c: r[c] for c in COLUMNS} for r in bench.records]))

@@ -15,17 +15,17 @@ import pytest
 from splink import Linker
 from splink.internals.blocking_rule_creator_utils import to_blocking_rule_creator
 
-from punte.linkage import (
+from punte.linkage.engine import (
     batch,
     clustering,
-    engine,
     evaluation,
     features,
     generator,
+    linking,
     model,
     normalise,
 )
-from punte.linkage.clustering import Decision
+from punte.linkage.engine.clustering import Decision
 
 
 def edges(*rows) -> pd.DataFrame:
@@ -158,7 +158,7 @@ def test_candidate_groups_are_what_strong_links_and_accepted_pairs_would_join():
     ids = list("abcdefghijk")
 
     def found(decisions):
-        groups = engine._candidate_groups(ids, scored, 0.8, decisions)
+        groups = linking._candidate_groups(ids, scored, 0.8, decisions)
         by_group = pd.Series(ids)[groups >= 0].groupby(groups[groups >= 0])
         return {frozenset(members) for _, members in by_group}
 
@@ -170,12 +170,12 @@ def test_candidate_groups_are_what_strong_links_and_accepted_pairs_would_join():
 
 
 def test_the_pairs_to_check_are_every_unscored_pair_inside_each_group(monkeypatch):
-    monkeypatch.setattr(engine, "MAX_GROUP_FOR_VETOES", 4)
+    monkeypatch.setattr(linking, "MAX_GROUP_FOR_VETOES", 4)
     ids = [f"r{i}" for i in range(12)] + [f"s{i}" for i in range(5)]
     # r3 and r11 are in no group; s0-s4 are five, a group too large to check here.
     groups = np.array([0, 0, 0, -1, 1, 1, 1, 1, 2, 2, 2, -1, 4, 4, 4, 4, 4])
     scored = edges(("r1", "r0", 0.9), ("r4", "r5", 0.9), ("r7", "r6", 0.95))
-    pairs, skipped = engine._pairs_to_check(ids, groups, scored)
+    pairs, skipped = linking._pairs_to_check(ids, groups, scored)
     expected = {("r0", "r2"), ("r1", "r2")}
     expected |= {("r4", "r6"), ("r4", "r7"), ("r5", "r6"), ("r5", "r7")}
     expected |= {(a, b) for a, b in itertools.combinations(["r10", "r8", "r9"], 2)}
@@ -184,7 +184,7 @@ def test_the_pairs_to_check_are_every_unscored_pair_inside_each_group(monkeypatc
     assert set(got) == expected
     assert skipped == 1
     # No group at all (a record alone, or only pairs).
-    none, skipped = engine._pairs_to_check(ids, np.full(len(ids), -1), scored)
+    none, skipped = linking._pairs_to_check(ids, np.full(len(ids), -1), scored)
     assert none.empty and skipped == 0
 
 
@@ -219,7 +219,7 @@ def records(n: int, seed: int, **blank) -> pd.DataFrame:
 def trained():
     """A model trained on 600 synthetic records, with its prepared features."""
     prepared = features.prepare(records(600, seed=21)[features.RECORD_COLUMNS])
-    scorer = engine.Scorer(prepared)
+    scorer = linking.Scorer(prepared)
     scorer.close()
     return scorer.model, prepared
 
@@ -255,7 +255,7 @@ def test_a_model_round_trips_through_its_file(trained, tmp_path):
 def test_columns_the_data_never_fills_are_neutral_instead_of_failing():
     # Punte's own records have no place of birth and no phone; these have no identity number.
     frame = records(600, seed=22, place_of_birth="", phone="")
-    scorer = engine.Scorer(features.prepare(frame[features.RECORD_COLUMNS]))
+    scorer = linking.Scorer(features.prepare(frame[features.RECORD_COLUMNS]))
     scorer.close()
     report = scorer.model.report
     assert report["not_observed"] == ["identity_number", "phone", "place_of_birth"]
@@ -268,7 +268,7 @@ def test_columns_the_data_never_fills_are_neutral_instead_of_failing():
 def test_too_few_records_are_refused():
     prepared = features.prepare(records(30, seed=23)[features.RECORD_COLUMNS])
     with pytest.raises(model.ModelTrainingError, match="too few"):
-        engine.Scorer(prepared)
+        linking.Scorer(prepared)
 
 
 def test_a_model_that_learnt_the_wrong_class_is_refused():
@@ -295,10 +295,10 @@ def test_term_frequencies_of_a_small_table_stay_near_the_model(trained):
     trained_model, prepared = trained
     settings = trained_model.splink_settings
     u = level(settings, "first_name", model.FIRST_EXACT)["u_probability"]
-    small = engine.term_frequencies(prepared.head(20), settings)["first_std"]
-    large = engine.term_frequencies(prepared, settings)["first_std"]
+    small = linking.term_frequencies(prepared.head(20), settings)["first_std"]
+    large = linking.term_frequencies(prepared, settings)["first_std"]
     # In 20 records a name seen twice has a raw frequency of 0.1; shrunk, it is near u.
-    assert small["tf_first_std"].max() < 0.1 * 20 / (20 + engine.TF_PSEUDO_RECORDS) + 2 * u
+    assert small["tf_first_std"].max() < 0.1 * 20 / (20 + linking.TF_PSEUDO_RECORDS) + 2 * u
     # A common name stays more frequent than a rare one.
     assert large["tf_first_std"].max() > large["tf_first_std"].min()
 
@@ -306,7 +306,7 @@ def test_term_frequencies_of_a_small_table_stay_near_the_model(trained):
 def test_incremental_scoring_finds_the_same_pairs_as_a_full_run(trained):
     trained_model, prepared = trained
     new = prepared.sample(15, random_state=1)
-    scorer = engine.Scorer(prepared, model=trained_model)
+    scorer = linking.Scorer(prepared, model=trained_model)
     try:
         full = scorer.edges(0.5)
         only_new = scorer.edges(0.5, involving=new["unique_id"])
@@ -325,7 +325,7 @@ def test_incremental_scoring_finds_the_same_pairs_as_a_full_run(trained):
 def test_link_end_to_end_beats_exact_matching(trained):
     trained_model, prepared = trained
     frame = records(600, seed=21)
-    result = engine.link(prepared, model=trained_model)
+    result = linking.link(prepared, model=trained_model)
     truth = dict(zip(frame["record_id"], frame["person_id"], strict=True))
     predicted = dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True))
     measured = evaluation.pairwise_scores(predicted, truth)
@@ -350,7 +350,7 @@ def _conflicts(trained_model, twins: list[tuple]) -> dict[str, bool]:
     frame = records(600, seed=21)[features.RECORD_COLUMNS]
     extra = pd.DataFrame(twins, columns=features.RECORD_COLUMNS)
     prepared = features.prepare(pd.concat([frame, extra], ignore_index=True))
-    scorer = engine.Scorer(prepared, model=trained_model)
+    scorer = linking.Scorer(prepared, model=trained_model)
     others = [row[0] for row in twins[1:]]
     try:
         scored = scorer.score_pairs(
@@ -412,7 +412,7 @@ def with_identity_numbers(frame: pd.DataFrame, share: float, seed: int) -> pd.Da
 
 def test_the_identity_number_is_trained_from_the_data_and_links_a_renamed_record():
     frame = with_identity_numbers(records(600, seed=24), share=0.5, seed=24)
-    scorer = engine.Scorer(features.prepare(frame[features.RECORD_COLUMNS]))
+    scorer = linking.Scorer(features.prepare(frame[features.RECORD_COLUMNS]))
     scorer.close()
     trained_model = scorer.model
     assert "identity_number" not in trained_model.report["not_observed"]
@@ -436,7 +436,7 @@ def test_the_identity_number_is_trained_from_the_data_and_links_a_renamed_record
         columns=features.RECORD_COLUMNS,
     )
     linked = pd.concat([frame[features.RECORD_COLUMNS], extra], ignore_index=True)
-    result = engine.link(features.prepare(linked), model=trained_model)
+    result = linking.link(features.prepare(linked), model=trained_model)
     cluster = dict(zip(result.clusters.record_id, result.clusters.cluster_id, strict=True))
     assert cluster["t-a"] == cluster["t-b"]
     assert cluster["t-c"] != cluster["t-d"]
@@ -472,7 +472,7 @@ def test_block_sizes_agree_with_grouping_on_generated_records():
             assert sizes(keys) == int((groups * (groups - 1) // 2).sum()), keys
 
 
-def splinks_own(scorer: engine.Scorer, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def splinks_own(scorer: linking.Scorer, threshold: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Splink's own blocking and scoring of the scorer's records, with a linker of its own:
     the blocked pairs (match_key, join_key_l, join_key_r) and the edges."""
     settings = copy.deepcopy(scorer.model.splink_settings)
@@ -481,7 +481,7 @@ def splinks_own(scorer: engine.Scorer, threshold: float) -> tuple[pd.DataFrame, 
         for rule in scorer.blocking
     ]
     linker = Linker(scorer.table, settings, log_level=logging.ERROR)
-    for column, table in engine.term_frequencies(scorer.features, settings).items():
+    for column, table in linking.term_frequencies(scorer.features, settings).items():
         linker.table_management.register_term_frequency_lookup(scorer.db.register(table), column)
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     pairs = blocked.as_pandas_dataframe()[["match_key", "join_key_l", "join_key_r"]]
@@ -497,7 +497,7 @@ def splinks_own(scorer: engine.Scorer, threshold: float) -> tuple[pd.DataFrame, 
 
     found = scorer.db.duckdb_con.execute(
         "SELECT p.unique_id_l, p.unique_id_r, p.match_probability, "  # noqa: S608
-        f"({engine._conflict_sql(scorer.model, scorer.spec)}) AS conflict "
+        f"({linking._conflict_sql(scorer.model, scorer.spec)}) AS conflict "
         f"FROM {predictions.physical_name} AS p "
         f"JOIN (SELECT {side('l')} FROM {scorer.table.physical_name}) AS l USING (unique_id_l) "
         f"JOIN (SELECT {side('r')} FROM {scorer.table.physical_name}) AS r USING (unique_id_r)"
@@ -513,7 +513,7 @@ def test_the_blocked_pairs_and_their_scores_are_splinks_own(
     # With no budget every rule that can be narrowed is narrowed by all its refine columns.
     monkeypatch.setattr(model, "PAIRS_PER_RECORD_PER_RULE", pairs_per_record_per_rule)
     prepared = features.prepare(records(1500, seed=5)[features.RECORD_COLUMNS])
-    scorer = engine.Scorer(prepared, model=trained[0])
+    scorer = linking.Scorer(prepared, model=trained[0])
     narrowed = [r.keys for r in scorer.blocking] != [r.keys for r in model.PLAIN.blocking]
     assert narrowed == (pairs_per_record_per_rule == 0)
     try:
@@ -523,8 +523,8 @@ def test_the_blocked_pairs_and_their_scores_are_splinks_own(
         mine = con.execute(
             "SELECT CAST(p.match_key AS VARCHAR) AS match_key, l.unique_id AS join_key_l, "  # noqa: S608
             f"r.unique_id AS join_key_r FROM {numbered} AS p "
-            f"JOIN {table} AS l ON l.{engine._NUMBER} = p.a "
-            f"JOIN {table} AS r ON r.{engine._NUMBER} = p.b"
+            f"JOIN {table} AS l ON l.{linking._NUMBER} = p.a "
+            f"JOIN {table} AS r ON r.{linking._NUMBER} = p.b"
         ).df()
         con.execute(f"DROP TABLE {numbered}")
         edges = scorer.edges(0.1)
@@ -568,11 +568,11 @@ def test_the_blocked_pairs_and_their_scores_are_splinks_own(
 def test_a_scorer_keeps_its_own_term_frequencies_beside_another_on_the_same_database(trained):
     frame = records(900, seed=8)[features.RECORD_COLUMNS]
     first, second = features.prepare(frame[:600]), features.prepare(frame[600:])
-    db = engine.open_database()
+    db = linking.open_database()
     try:
-        scorer = engine.Scorer(first, model=trained[0], db=db)
+        scorer = linking.Scorer(first, model=trained[0], db=db)
         before = scorer.edges(0.1)
-        engine.Scorer(second, model=trained[0], db=db).edges(0.1)
+        linking.Scorer(second, model=trained[0], db=db).edges(0.1)
         after = scorer.edges(0.1)
     finally:
         db.duckdb_con.close()
@@ -587,7 +587,7 @@ def test_a_scorer_keeps_its_own_term_frequencies_beside_another_on_the_same_data
 def test_a_spec_without_blocking_rules_or_candidate_pairs_is_refused(trained):
     unblocked = dataclasses.replace(model.PLAIN, blocking=())
     with pytest.raises(ValueError, match="neither blocking rules nor candidates"):
-        engine.Scorer(trained[1], spec=unblocked, model=trained[0])
+        linking.Scorer(trained[1], spec=unblocked, model=trained[0])
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from punte.linkage import generator
+from punte.linkage.engine import generator
 
 N = 8000
 

@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from punte.linkage import evaluation, generator
+from punte.linkage.engine import evaluation, generator
 from punte.linkage.tests.db_factories import trained_model
 
 DATA = Path(__file__).parent / "data"
@@ -134,7 +134,7 @@ def test_bad_input_is_refused_with_its_line_and_exit_code_2(tmp_path, model_file
 
 
 def test_identity_numbers_are_read_normalised_and_missing_when_empty(tmp_path):
-    from punte.linkage import reading
+    from punte.linkage.engine import reading
 
     source = write(
         tmp_path / "in.csv",

@@ -7,8 +7,8 @@ import datetime
 import pandas as pd
 import pytest
 
-from punte.linkage import features, normalise
-from punte.linkage.normalise import PartialDate
+from punte.linkage.engine import features, normalise
+from punte.linkage.engine.normalise import PartialDate
 
 
 @pytest.mark.parametrize(
@@ -291,7 +291,7 @@ def test_placeholders_and_garbage_are_not_identity_numbers_and_are_not_quoted(wr
 
 
 def test_an_identity_number_on_too_many_records_is_nobody_s_and_counts_as_missing():
-    from punte.linkage import clk
+    from punte.linkage.engine import clk
 
     many = features.MAX_RECORDS_PER_IDENTITY_NUMBER + 1
     rows = [

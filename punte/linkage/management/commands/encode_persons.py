@@ -2,10 +2,10 @@
 
     python manage.py encode_persons --input FILE.csv --secret-file KEY --output FILE.clk.jsonl
 
-The CSV has the columns of ``link_persons`` (punte.linkage.reading). The output holds, per
+The CSV has the columns of ``link_persons`` (punte.linkage.engine.reading). The output holds, per
 record, its id, its source, how precisely its date of birth is known, and four hardened Bloom
 filters; the first line holds the encoding parameters and a fingerprint of secret and
-parameters (punte.linkage.clk). Nothing else from the input is written anywhere: not to the
+parameters (punte.linkage.engine.clk). Nothing else from the input is written anywhere: not to the
 output, not to the terminal, not to a temporary file. Messages about bad rows name the file,
 line and field, without the value (the operator opens the line to see it).
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from punte.linkage import clk, reading
+from punte.linkage.engine import clk, reading
 
 # Messages from the reader may quote the value they could not read; an operator's terminal
 # (or the log a scheduler keeps of it) must not receive it.

@@ -2,7 +2,7 @@
 
     python manage.py generate_linkage_benchmark --records 30000 --sources 5 --output DIR --seed 1
 
-See punte.linkage.generator for what the people and the errors look like.
+See punte.linkage.engine.generator for what the people and the errors look like.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from punte.linkage import generator
+from punte.linkage.engine import generator
 
 
 class Command(BaseCommand):

@@ -4,8 +4,9 @@
         --output clusters.csv [--model MODEL.json] [--force]
 
 Writes ``record_id, cluster_id, match_probability`` for the agency's records and Punte's
-persons (their UUIDs); nothing else. See punte.linkage.encoded_database. A file made with other
-parameters or another secret, or any bad input: a message and exit code 2, nothing written.
+persons (their UUIDs); nothing else. See punte.linkage.services.encoded_files. A file made
+with other parameters or another secret, or any bad input: a message and exit code 2, nothing
+written.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from punte.linkage import clk
+from punte.linkage.engine import clk
 
 OUTPUT_COLUMNS = ("record_id", "cluster_id", "match_probability")
 
@@ -57,8 +58,8 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="replace an existing output")
 
     def handle(self, *args, **options):
-        from punte.linkage.encoded_database import link_with_database
-        from punte.linkage.model import ModelTrainingError
+        from punte.linkage.engine.model import ModelTrainingError
+        from punte.linkage.services.encoded_files import link_with_database
 
         output = Path(options["output"])
         if output.exists() and not options["force"]:

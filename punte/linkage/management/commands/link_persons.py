@@ -12,8 +12,8 @@
         date_of_birth, and optional sex, citizenship, place_of_birth, phone, identity_number
         (a CNP, identity card or passport number; docs/LINKAGE.md).
 
-Encoded inputs (``*.clk.jsonl``, see punte.linkage.clk) are linked by
-``punte.linkage.encoded.link_files``; a run takes either CSV files or encoded files.
+Encoded inputs (``*.clk.jsonl``, see punte.linkage.engine.clk) are linked by
+``punte.linkage.engine.encoded.link_files``; a run takes either CSV files or encoded files.
 
 Bad input (a missing column, an unreadable date, an empty file, bad rows) is reported with
 file and line and ends with exit code 2; nothing is written then.
@@ -182,15 +182,15 @@ class Command(BaseCommand):
     # ----------------------------------------------------------------- file mode
 
     def _bands(self, options) -> tuple[float, float]:
-        from punte.linkage import engine
+        from punte.linkage.engine import linking
 
         threshold = options.get("threshold")
         review_from = options.get("review_from")
-        threshold = engine.DEFAULT_THRESHOLD if threshold is None else threshold
-        review_from = engine.DEFAULT_REVIEW_FROM if review_from is None else review_from
-        if not engine.DEFAULT_VETO_BELOW <= review_from <= threshold < 1:
+        threshold = linking.DEFAULT_THRESHOLD if threshold is None else threshold
+        review_from = linking.DEFAULT_REVIEW_FROM if review_from is None else review_from
+        if not linking.DEFAULT_VETO_BELOW <= review_from <= threshold < 1:
             raise _fail(
-                f"need {engine.DEFAULT_VETO_BELOW} <= --review-from <= --threshold < 1 "
+                f"need {linking.DEFAULT_VETO_BELOW} <= --review-from <= --threshold < 1 "
                 f"(got {review_from} and {threshold})"
             )
         return threshold, review_from
@@ -206,8 +206,8 @@ class Command(BaseCommand):
         return say
 
     def _link_csv(self, options) -> None:
-        from punte.linkage import engine, features, reading
-        from punte.linkage.model import (
+        from punte.linkage.engine import features, linking, reading
+        from punte.linkage.engine.model import (
             PLAIN,
             ModelMismatchError,
             ModelTrainingError,
@@ -237,7 +237,7 @@ class Command(BaseCommand):
         say(f"{len(read.records)} records read; preparing comparisons")
         prepared = features.prepare(read.records)
         try:
-            result = engine.link(
+            result = linking.link(
                 prepared,
                 model=model,
                 threshold=threshold,
@@ -254,7 +254,7 @@ class Command(BaseCommand):
 
     def _link_encoded(self, options) -> None:
         try:
-            from punte.linkage.encoded import link_files
+            from punte.linkage.engine.encoded import link_files
         except ImportError as exc:
             raise _fail("this version of Punte cannot link encoded files") from exc
         threshold, review_from = self._bands(options)

@@ -22,7 +22,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from punte.linkage import clk
+from punte.linkage.engine import clk
 
 # Candidate pairs (the similarity join), mirroring the plaintext blocking rules: both names
 # similar; one name and the birth filter; birth and other attributes; names swapped.
@@ -34,7 +34,7 @@ BIRTH_EXACT = 0.7
 BIRTH_YEAR = 0.3
 VARIANT = 0.7
 # One identity-number token: the same number leaves Dice about 0.85 after bit flipping, two
-# numbers about 0.15 (as the phone, punte.linkage.encoded.SAME_PHONE).
+# numbers about 0.15 (as the phone, punte.linkage.engine.encoded.SAME_PHONE).
 SAME_IDENTITY = 0.6
 # Records whose name filters are at least this similar carry "the same name" when counting how
 # common a name is (the encoded counterpart of term-frequency adjustment).

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from punte.linkage.normalise import DATA_DIR
+from punte.linkage.engine.normalise import DATA_DIR
 
 # Per-record rates of each error; the generator applies each at least this often.
 ERROR_RATES = {

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from punte.linkage import normalise
+from punte.linkage.engine import normalise
 
 REQUIRED_COLUMNS = ("record_id", "source", "first_name", "last_name", "date_of_birth")
 OPTIONAL_COLUMNS = ("sex", "citizenship", "place_of_birth", "phone", "identity_number")
@@ -52,7 +52,7 @@ class InputError(ValueError):
 
 @dataclasses.dataclass
 class ReadResult:
-    records: pd.DataFrame  # columns of punte.linkage.features.RECORD_COLUMNS
+    records: pd.DataFrame  # columns of punte.linkage.engine.features.RECORD_COLUMNS
     problems: list[Problem]  # rows skipped (only with skip_invalid=True)
     ignored_columns: dict[str, list[str]]
 

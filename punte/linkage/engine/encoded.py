@@ -1,4 +1,4 @@
-"""Linking encoded records (CLKs, see punte.linkage.clk) without ever seeing plaintext.
+"""Linking encoded records (CLKs, see punte.linkage.engine.clk) without ever seeing plaintext.
 
 The linker receives, per record, an id, a source, how precisely the date of birth is known,
 and nine hardened Bloom filters (given name, family name, given name's variant group,
@@ -29,9 +29,9 @@ import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 
-from punte.linkage import clk, engine, similarity
-from punte.linkage.features import ESTABLISHED_NAME_COUNT
-from punte.linkage.model import (
+from punte.linkage.engine import clk, linking, similarity
+from punte.linkage.engine.features import ESTABLISHED_NAME_COUNT
+from punte.linkage.engine.model import (
     DISTINCT_NAMES,
     ModelSpec,
     ModelTrainingError,
@@ -39,7 +39,7 @@ from punte.linkage.model import (
     TrainedModel,
     TrainingPass,
 )
-from punte.linkage.similarity import SAME_IDENTITY, candidate_pairs
+from punte.linkage.engine.similarity import SAME_IDENTITY, candidate_pairs
 
 # The variant filter holds only the given name's variant group: two encodings of one group
 # have Dice about 0.9, two different groups about 0.1.
@@ -188,7 +188,7 @@ def _comparison(group: str, words: int, words_variant: int = 0) -> cl.CustomComp
 
 def features(files: list[clk.EncodedFile]) -> pd.DataFrame:
     """One row per encoded record (see the module docstring); refuses duplicate record ids."""
-    from punte.linkage.reading import InputError, Problem
+    from punte.linkage.engine.reading import InputError, Problem
 
     params = clk.EncodingParameters.from_dict(files[0].header["parameters"])
     rows = [row for f in files for row in f.rows]
@@ -400,12 +400,12 @@ def link_encoded(
     model_path: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     **options,
-) -> engine.LinkResult:
+) -> linking.LinkResult:
     """Link encoded records (from files, or encoded in memory) into persons.
 
     `model`/`model_path`: a model trained on encodings made with the same parameters (its
     comparisons depend on the filter sizes); otherwise one is trained on these records.
-    Other options go to ``engine.link`` (threshold, review_from, memory_limit).
+    Other options go to ``linking.link`` (threshold, review_from, memory_limit).
     """
     clk.check_compatible(files)
     parameters = files[0].header["parameters"]
@@ -414,7 +414,7 @@ def link_encoded(
         model = TrainedModel.load(model_path, model_spec)
     frame = features(files)
     try:
-        return engine.link(frame, spec=model_spec, model=model, progress=progress, **options)
+        return linking.link(frame, spec=model_spec, model=model, progress=progress, **options)
     except ModelTrainingError as exc:
         # A refusal of the input (a ValueError, exit code 2 in the commands), not a crash.
         raise clk.EncodingError(
@@ -423,7 +423,7 @@ def link_encoded(
         ) from exc
 
 
-def link_files(paths, **options) -> engine.LinkResult:
+def link_files(paths, **options) -> linking.LinkResult:
     """``link_persons --input A.clk.jsonl --input B.clk.jsonl``: see link_encoded."""
     return link_encoded(read_files(paths), **options)
 
@@ -441,7 +441,7 @@ def encode_in_memory(
     return clk.EncodedFile(path=name, header=encoder.header(len(rows)), rows=rows)
 
 
-def link_records(records: pd.DataFrame, secret: bytes, **options) -> engine.LinkResult:
+def link_records(records: pd.DataFrame, secret: bytes, **options) -> linking.LinkResult:
     """Encode each source's records as that agency would, then link the encodings.
 
     For the benchmark (bench/linkage): the same records as the plaintext arm, with the

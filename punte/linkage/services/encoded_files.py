@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from punte.core import audit
-from punte.linkage import clk, encoded, engine, persons
+from punte.linkage import persons
+from punte.linkage.engine import clk, encoded, linking
 
 
 def link_with_database(
@@ -25,7 +26,7 @@ def link_with_database(
     model_path=None,
     progress: Callable[[str], None] | None = None,
     **options,
-) -> engine.LinkResult:
+) -> linking.LinkResult:
     """Link the encoded files at `paths` with every linkable person in the database.
 
     Refuses (clk.EncodingError or reading.InputError, both ValueError) files made with other

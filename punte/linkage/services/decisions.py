@@ -1,9 +1,8 @@
-"""Every write of record linkage inside Punte (see docs/adr/0011-linkage-in-the-database.md).
+"""The analysts' acts on record links (see docs/adr/0011-linkage-in-the-database.md).
 
-The linking runs live in punte.linkage.runs (``persons_relink_all``,
-``person_link_incremental``, re-exported here); this module holds the stored models and the
-analysts' acts (``reviewpair_decide``, ``personlink_separate``). Every write takes the
-linkage lock (the LinkageState row) first, then locks the rows it changes.
+``reviewpair_decide`` accepts or rejects a pair the model proposed; ``personlink_separate``
+undoes a link. Each takes the linkage lock (the LinkageState row) first, then locks the rows
+it changes, and leaves a standing decision that every later run respects.
 
 Audit events carry ids, counts and probabilities, never a name, a date or a reason's text.
 """
@@ -11,9 +10,7 @@ Audit events carry ids, counts and probabilities, never a name, a date or a reas
 from __future__ import annotations
 
 import dataclasses
-import logging
 import uuid
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,8 +22,6 @@ from punte.core.errors import ServiceError
 from punte.identification.models import Person
 from punte.linkage.models import (
     DecisionSource,
-    LinkageModel,
-    LinkageState,
     LinkDecision,
     LinkMethod,
     NationalPerson,
@@ -35,123 +30,7 @@ from punte.linkage.models import (
     ReviewStatus,
     ordered_pair,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    from punte.linkage.model import TrainedModel
-    from punte.linkage.runs import IncrementalResult, Progress, RelinkSummary
-
-logger = logging.getLogger(__name__)
-
-
-def lock_linkage() -> LinkageState:
-    """The linkage lock: every write of links, national persons and decisions takes it first."""
-    state = LinkageState.objects.select_for_update().filter(pk=1).first()
-    if state is None:  # a database flushed by a test, or created without the data migration
-        LinkageState.objects.get_or_create(pk=1)
-        state = LinkageState.objects.select_for_update().get(pk=1)
-    return state
-
-
-def _user(actor: Membership | None):
-    return actor.user if actor is not None else None
-
-
-def _organisation(actor: Membership | None):
-    return actor.organisation if actor is not None else None
-
-
-# --------------------------------------------------------------------------- the model
-
-
-def trained_model_of(stored: LinkageModel) -> TrainedModel:
-    """The stored model, its parameters only (a row may hold a file imported before model
-    files were checked: its SQL is never used, see model.verified_settings)."""
-    from punte.linkage.model import PLAIN, TrainedModel, verified_settings
-
-    data = stored.model_json
-    return TrainedModel(
-        spec_name=data["spec"],
-        settings_hash=data["settings_hash"],
-        splink_settings=verified_settings(
-            data.get("splink_settings"), PLAIN, f"linkage model {stored.version}"
-        ),
-        report=data.get("training_report", {}),
-        trained_at=data["trained_at"],
-    )
-
-
-def active_model() -> tuple[LinkageModel, TrainedModel] | None:
-    """The active model, if one exists and was trained for the comparisons this code makes."""
-    from punte.linkage.model import PLAIN, ModelMismatchError
-
-    stored = LinkageModel.objects.filter(is_active=True).first()
-    if stored is None:
-        return None
-    if stored.spec_name != PLAIN.name or stored.settings_hash != PLAIN.settings_hash():
-        logger.warning(
-            "linkage model %s was trained for other comparisons than this version uses; "
-            "retrain it with `manage.py link_persons --train`",
-            stored.version,
-        )
-        return None
-    try:
-        return stored, trained_model_of(stored)
-    except ModelMismatchError as exc:
-        logger.warning("linkage model %s is not usable (%s); retrain it", stored.version, exc)
-        return None
-
-
-@transaction.atomic
-def linkagemodel_store(
-    *, trained: TrainedModel, actor: Membership | None = None, activate: bool = True
-) -> LinkageModel:
-    """Keep a trained model (the engine's own JSON) as a new version, active by default."""
-    import datetime
-
-    if activate:
-        LinkageModel.objects.select_for_update().filter(is_active=True).update(is_active=False)
-    data = trained.as_dict()
-    stored, created = LinkageModel.objects.get_or_create(
-        version=trained.version,
-        defaults={
-            "spec_name": trained.spec_name,
-            "model_json": data,
-            "settings_hash": trained.settings_hash,
-            "trained_at": datetime.datetime.fromisoformat(trained.trained_at),
-            "record_count": int(trained.report.get("records", 0) or 0),
-            "metrics": trained.report,
-            "is_active": activate,
-            "created_by": _user(actor),
-        },
-    )
-    if not created and activate and not stored.is_active:
-        stored.is_active = True
-        stored.save(update_fields=["is_active"])
-    audit.record(
-        action="linkage.model_stored",
-        actor=_user(actor),
-        organisation=_organisation(actor),
-        subject=stored,
-        changes={
-            "version": stored.version,
-            "records": stored.record_count,
-            "active": activate,
-            "new": created,
-        },
-    )
-    return stored
-
-
-def linkagemodel_import(*, path, actor: Membership | None = None) -> LinkageModel:
-    """Store a model saved by the engine (TrainedModel.save), e.g. one trained on agencies'
-    files or on the synthetic benchmark, when the database is too small to train one."""
-    from punte.linkage.model import PLAIN, ModelMismatchError, TrainedModel
-
-    try:
-        trained = TrainedModel.load(path, PLAIN)
-    except ModelMismatchError as exc:
-        raise ServiceError("model", str(exc)) from exc
-    return linkagemodel_store(trained=trained, actor=actor)
+from punte.linkage.services.state import lock_linkage, merge_national_persons
 
 
 def _upsert_decision(
@@ -171,27 +50,6 @@ def _upsert_decision(
         },
     )
     return decision
-
-
-def merge_national_persons(
-    source_id: str, target_id: str, *, now, actor: Membership | None = None
-) -> None:
-    """Move every record of one national person to another and retire the first."""
-    moved = PersonLink.objects.filter(national_person_id=source_id).update(
-        national_person_id=target_id, linked_at=now
-    )
-    NationalPerson.objects.filter(pk=source_id).update(retired_at=now, merged_into_id=target_id)
-    audit.record(
-        action="linkage.national_persons_merged",
-        actor=_user(actor),
-        organisation=_organisation(actor),
-        subject_type="linkage.nationalperson",
-        subject_id=target_id,
-        changes={"merged": source_id, "into": target_id, "records_moved": moved},
-    )
-
-
-# --------------------------------------------------------------------------- analysts' acts
 
 
 class Verdict:
@@ -419,39 +277,3 @@ def personlink_separate(
         previous_national_person_id=previous,
         kept_apart_from=len(others),
     )
-
-
-# --------------------------------------------------------------------------- linking runs
-
-
-def persons_relink_all(
-    *,
-    actor: Membership | None = None,
-    progress: Progress | None = None,
-    train: bool | None = None,
-) -> RelinkSummary:
-    """Relink every person (see punte.linkage.runs.persons_relink_all)."""
-    from punte.linkage import runs
-
-    return runs.persons_relink_all(actor=actor, progress=progress, train=train)
-
-
-def person_link_incremental(*, person_id: uuid.UUID | str) -> IncrementalResult:
-    """Link a new person and every other waiting one (punte.linkage.runs)."""
-    from punte.linkage import runs
-
-    return runs.person_link_incremental(person_id=person_id)
-
-
-def person_relink_after_change(*, person_id: uuid.UUID | str) -> IncrementalResult:
-    """Link a person again after its identifying details changed (punte.linkage.runs)."""
-    from punte.linkage import runs
-
-    return runs.person_relink_after_change(person_id=person_id)
-
-
-def bands() -> tuple[float, float]:
-    """(threshold, review_from) of the linking runs (punte.linkage.runs.bands)."""
-    from punte.linkage import runs
-
-    return runs.bands()

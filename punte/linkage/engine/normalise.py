@@ -25,7 +25,7 @@ whenever only the writing differs:
     ``PartialDate``; anything else raises ``DateError`` with a message for the user.
 
 Everything here is deterministic and free of settings, so the same code runs on a workstation
-that encodes records for privacy-preserving linkage (see punte.linkage.clk).
+that encodes records for privacy-preserving linkage (see punte.linkage.engine.clk).
 """
 
 from __future__ import annotations

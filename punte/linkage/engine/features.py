@@ -48,7 +48,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from punte.linkage import batch, normalise
+from punte.linkage.engine import batch, normalise
 
 ESTABLISHED_NAME_COUNT = 5
 # An identity number on more records than this is not one person's (an organisation's own

@@ -470,7 +470,7 @@ class TrainedModel:
     splink_settings: dict[str, Any]  # trained, DuckDB dialect
     report: dict[str, Any]
     trained_at: str
-    # What engine.Scorer generates once from the settings (they do not change after training
+    # What linking.Scorer generates once from the settings (they do not change after training
     # or loading): spec -> the scoring statement.
     compiled: dict[Any, Any] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False

@@ -5,7 +5,9 @@ lock (the LinkageState row) and, in one transaction, cluster with the analysts' 
 they stand at that moment and write the result, so a run never overwrites a decision made
 while it was scoring. The public entry points are re-exported by punte.linkage.services.
 
-Audit events carry ids, counts and probabilities, never a name or a date.
+Audit events carry ids, counts and probabilities, never a name or a date. The engine (Splink,
+DuckDB, pandas) is imported inside functions: the web process and the tests that never link
+should not pay for it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from punte.accounts.models import Membership
 from punte.core import audit
 from punte.core.errors import ServiceError
 from punte.identification.models import Person
-from punte.linkage import batch, persons
+from punte.linkage import persons
+from punte.linkage.engine import batch
 from punte.linkage.models import (
     LinkDecision,
     LinkMethod,
@@ -39,7 +42,7 @@ from punte.linkage.models import (
     ReviewStatus,
     ordered_pair,
 )
-from punte.linkage.services import (
+from punte.linkage.services.state import (
     active_model,
     linkagemodel_store,
     lock_linkage,
@@ -49,7 +52,7 @@ from punte.linkage.services import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from punte.linkage.model import TrainedModel
+    from punte.linkage.engine.model import TrainedModel
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +68,10 @@ _REASONS = {
 
 def bands() -> tuple[float, float]:
     """(threshold, review_from): link at or above the threshold, review between the two."""
-    from punte.linkage import engine
+    from punte.linkage.engine import linking
 
-    threshold = getattr(settings, "PUNTE_LINKAGE_THRESHOLD", engine.DEFAULT_THRESHOLD)
-    review_from = getattr(settings, "PUNTE_LINKAGE_REVIEW_FROM", engine.DEFAULT_REVIEW_FROM)
+    threshold = getattr(settings, "PUNTE_LINKAGE_THRESHOLD", linking.DEFAULT_THRESHOLD)
+    review_from = getattr(settings, "PUNTE_LINKAGE_REVIEW_FROM", linking.DEFAULT_REVIEW_FROM)
     return float(threshold), float(review_from)
 
 
@@ -84,9 +87,9 @@ def _organisation(actor: Membership | None):
 
 
 def _open_db(spill: str):
-    from punte.linkage import engine
+    from punte.linkage.engine import linking
 
-    return engine.open_database(
+    return linking.open_database(
         temp_directory=spill, memory_limit=getattr(settings, "PUNTE_LINKAGE_MEMORY_LIMIT", None)
     )
 
@@ -107,15 +110,15 @@ def _no_edges() -> pd.DataFrame:
 def _vetoes(
     scorer, ids: list[str], edges: pd.DataFrame, *, threshold: float, decisions: list
 ) -> list[tuple[str, str]]:
-    """The engine's vetoes (engine.find_vetoes) with the configured veto level.
+    """The engine's vetoes (linking.find_vetoes) with the configured veto level.
 
     The database clusters later than the engine's ``link`` would, in its write transaction with
     the decisions of that moment, so the vetoes are looked for here, with the same scorer.
     """
-    from punte.linkage import engine
+    from punte.linkage.engine import linking
 
-    veto_below = getattr(settings, "PUNTE_LINKAGE_VETO_BELOW", engine.DEFAULT_VETO_BELOW)
-    return engine.find_vetoes(
+    veto_below = getattr(settings, "PUNTE_LINKAGE_VETO_BELOW", linking.DEFAULT_VETO_BELOW)
+    return linking.find_vetoes(
         scorer, ids, edges, threshold=threshold, decisions=decisions, veto_below=veto_below
     )
 
@@ -134,7 +137,7 @@ def _cluster(
     DuckDB returns pairs in no fixed order, and ties are broken by order: sorting first makes
     the same data and decisions always give the same clusters.
     """
-    from punte.linkage import clustering, engine
+    from punte.linkage.engine import clustering, linking
 
     ordered = edges.sort_values(["unique_id_l", "unique_id_r"], kind="stable")
     return clustering.cluster(
@@ -145,7 +148,7 @@ def _cluster(
         decisions=decisions,
         vetoes=vetoes,
         conflict_link_from=getattr(
-            settings, "PUNTE_LINKAGE_CONFLICT_LINK_FROM", engine.DEFAULT_CONFLICT_LINK_FROM
+            settings, "PUNTE_LINKAGE_CONFLICT_LINK_FROM", linking.DEFAULT_CONFLICT_LINK_FROM
         ),
     )
 
@@ -158,7 +161,7 @@ def _probability(value) -> float | None:
 
 def _decisions(ids: set[str] | None = None) -> list:
     """The standing decisions, as the engine's clustering takes them (all, or among `ids`)."""
-    from punte.linkage.clustering import Decision
+    from punte.linkage.engine.clustering import Decision
 
     rows = LinkDecision.objects.order_by("decided_at").values_list(
         "person_a_id", "person_b_id", "same_person"
@@ -311,8 +314,8 @@ def persons_relink_all(
     if there is none), None reuses it if there is one and trains otherwise. `actor` is None
     from the command line; from the web it needs `linkage.run`.
     """
-    from punte.linkage import engine
-    from punte.linkage.model import ModelTrainingError
+    from punte.linkage.engine import linking
+    from punte.linkage.engine.model import ModelTrainingError
 
     if actor is not None and not actor.has_perm("linkage.run"):
         raise ServiceError(None, _("Your role may not relink persons."), status=403)
@@ -354,7 +357,7 @@ def persons_relink_all(
         ):
             db = _open_db(spill)
             try:
-                scorer = engine.Scorer(
+                scorer = linking.Scorer(
                     features, model=model, db=db, progress=engine_progress, timings=steps
                 )
                 model = scorer.model
@@ -575,8 +578,8 @@ def person_link_incremental(*, person_id: uuid.UUID | str) -> IncrementalResult:
         )
         return IncrementalResult(status="no model")
     stored, model = model_pair
-    from punte.linkage import engine
-    from punte.linkage.clustering import Decision
+    from punte.linkage.engine import linking
+    from punte.linkage.engine.clustering import Decision
 
     threshold, review_from = bands()
     waiting = list(
@@ -591,13 +594,13 @@ def person_link_incremental(*, person_id: uuid.UUID | str) -> IncrementalResult:
     edges, vetoes = _no_edges(), []
     if features["unique_id"].isin(waiting).any():
         # The blocking rules see every record, so a new record meets the candidates it would
-        # meet in a full relink (as engine.score_new_records does), and only those pairs are
+        # meet in a full relink (as linking.score_new_records does), and only those pairs are
         # scored; the scorer stays open to look for contrary evidence inside the groups the
         # new records would form.
         with tempfile.TemporaryDirectory(prefix="punte-linkage-") as spill:
             db = _open_db(spill)
             try:
-                scorer = engine.Scorer(features, model=model, db=db)
+                scorer = linking.Scorer(features, model=model, db=db)
                 edges = scorer.edges(review_from, involving=waiting)
                 touched = (set(edges["unique_id_l"]) | set(edges["unique_id_r"])) - waiting
                 chains, scope = _national_chains(touched)
@@ -769,7 +772,7 @@ def person_relink_after_change(*, person_id: uuid.UUID | str) -> IncrementalResu
 def _national_chains(records: set[str]) -> tuple[list, set[str]]:
     """ "Accepted" links tying together the records of the national persons of `records`, and
     every record of those national persons."""
-    from punte.linkage.clustering import Decision
+    from punte.linkage.engine.clustering import Decision
 
     nationals = PersonLink.objects.filter(person_id__in=records).values("national_person_id")
     members: dict[str, list[str]] = defaultdict(list)

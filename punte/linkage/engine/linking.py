@@ -47,8 +47,8 @@ from splink.internals.predict import predict_from_comparison_vectors_sqls_using_
 from splink.internals.settings_creator import SettingsCreator
 from splink.internals.splink_dataframe import SplinkDataFrame
 
-from punte.linkage import batch, clustering
-from punte.linkage.model import PLAIN, BlockSizes, ModelSpec, TrainedModel, train
+from punte.linkage.engine import batch, clustering
+from punte.linkage.engine.model import PLAIN, BlockSizes, ModelSpec, TrainedModel, train
 
 # Link a pair when the model gives it at least this probability of being one person: odds of
 # 4 to 1 (the veto below keeps such links from chaining namesakes together). The operating
@@ -552,7 +552,7 @@ def link(
     memory_limit: str | None = None,
     progress: Progress | None = None,
 ) -> LinkResult:
-    """Link `features` (see punte.linkage.features) into clusters of one person each."""
+    """Link `features` (see punte.linkage.engine.features) into clusters of one person each."""
     if not 0 < veto_below <= review_from <= threshold < 1:
         raise ValueError("need 0 < veto_below <= review_from <= threshold < 1")
     decisions = list(decisions)

@@ -6,7 +6,7 @@ attribute, so that the linker can still tell a name mismatch from a date mismatc
 (docs/LINKAGE.md gives tokens, k and sizes; ADR 0012 the reasons and the price):
 
 ``first`` / ``last``  bigrams of the given / family name (transliteration-neutral keys, see
-                      punte.linkage.normalise), plus the given name's variant group; both
+                      punte.linkage.engine.normalise), plus the given name's variant group; both
                       hashed with one key, so that swapped names can be compared crosswise
 ``variant``           the given name's variant group alone
 ``birth``             the calendar: year, the two pairs of years around it, year-month, date
@@ -14,7 +14,7 @@ attribute, so that the linker can still tell a name mismatch from a date mismatc
 ``birthday``          day and month (a year off by one keeps it; swapped day/month nearly)
 ``other``             sex, citizenship, place of birth (whole and bigrams)
 ``phone``             the phone number: a filter of its own, so that the model can train
-                      the date of birth against it (see punte.linkage.encoded)
+                      the date of birth against it (see punte.linkage.engine.encoded)
 ``identity``          the identity number (CNP, identity card, passport): one token, so
                       that the linker can tell "the same number" (which lifts the twins
                       conflict, as in plaintext) from "two numbers", and nothing more
@@ -55,8 +55,8 @@ from pathlib import Path
 
 import numpy as np
 
-from punte.linkage import normalise
-from punte.linkage.features import MAX_RECORDS_PER_IDENTITY_NUMBER
+from punte.linkage.engine import normalise
+from punte.linkage.engine.features import MAX_RECORDS_PER_IDENTITY_NUMBER
 
 FORMAT = "punte-clk/1"
 MIN_SECRET_BYTES = 32
@@ -175,7 +175,7 @@ def _bigrams(word: str, q: int) -> list[str]:
 
 
 def tokens(record: dict, parameters: EncodingParameters) -> dict[str, list[tuple[str, int]]]:
-    """(token, k) per filter for one record (fields as read by punte.linkage.reading)."""
+    """(token, k) per filter for one record (fields as read by punte.linkage.engine.reading)."""
     k = parameters.k
     first: list[tuple[str, int]] = []
     last: list[tuple[str, int]] = []
@@ -397,7 +397,7 @@ class EncodedFile:
 
 def read_jsonl(path: str | Path) -> EncodedFile:
     """Read one encoded file, checking every line; problems are reported as FILE:LINE."""
-    from punte.linkage.reading import InputError, Problem
+    from punte.linkage.engine.reading import InputError, Problem
 
     name = str(path)
     try:
@@ -465,7 +465,7 @@ def _check_row(row, params: EncodingParameters) -> str | None:
 
 def check_compatible(files: list[EncodedFile]) -> None:
     """Encodings can be compared only if made with the same parameters and secret."""
-    from punte.linkage.reading import InputError, Problem
+    from punte.linkage.engine.reading import InputError, Problem
 
     first = files[0]
     problems = []
