@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from punte.accounts.models import Membership, Organisation
 from punte.core import audit
+from punte.core import lifecycle as core_lifecycle
 from punte.core.errors import ServiceError
 from punte.core.models import County
 from punte.identification.models import Person, PersonAccess, PersonAccessReason
@@ -336,82 +337,62 @@ def referral_transition(
     pk = _uuid(referral_id)
     if pk is None:
         raise Http404
-    # Lock first, then check scope on the locked row's current state.
-    referral = Referral.objects.select_for_update().filter(pk=pk).first()
-    if referral is None or not referral_list_visible_to(actor=actor).filter(pk=pk).exists():
-        raise Http404
-    permission = lifecycle.ACTION_PERMISSION.get(to_status)
-    if permission is None:
-        raise ServiceError("status", _("Unknown status %(status)s.") % {"status": to_status})
-    # The permission before the state: a role without it learns nothing about the referral.
-    if not actor.has_perm(permission):
-        raise Http404
-    table = lifecycle.TRANSITIONS[referral.status]
-    transition = table.get(to_status)
-    if transition is None:
-        allowed = ", ".join(str(ReferralStatus(s).label) for s in table) or _("none")
-        raise ServiceError(
-            "status",
-            _(
-                "This referral is %(current)s: it cannot become %(wanted)s. Allowed now: "
-                "%(allowed)s."
-            )
-            % {
-                "current": ReferralStatus(referral.status).label,
-                "wanted": ReferralStatus(to_status).label,
-                "allowed": allowed,
-            },
-            status=409,
-        )
-    side_org = (
-        referral.receiver_organisation_id
-        if transition.side == lifecycle.RECEIVER
-        else referral.sender_organisation_id
+    step = core_lifecycle.apply(
+        lifecycle.MACHINE,
+        actor=actor,
+        to=to_status,
+        queryset=Referral.objects,
+        pk=pk,
+        visible=referral_list_visible_to(actor=actor),
+        reason=reason,
+        update=_open_step,
+        event=_referral_event,
+        audit_entry=_transition_audit,
+        effects=_after_transition,
     )
-    if actor.organisation_id != side_org:
-        who = (
-            _("the receiving organisation")
-            if transition.side == lifecycle.RECEIVER
-            else _("the sending organisation")
-        )
-        raise ServiceError("status", _("Only %(who)s may do this.") % {"who": who}, status=403)
-    reason = (reason or "").strip()
-    if transition.needs_reason and not reason:
-        raise ServiceError("reason", _("Give the reason."))
+    return step.row
 
-    old = referral.status
-    now = timezone.now()
-    referral.status = to_status
-    referral.due_at = lifecycle.deadline_after(to_status, now, lifecycle.deadlines_of(referral))
+
+def _open_step(step: core_lifecycle.Step) -> list[str]:
+    """The new status opens its step's deadline (none once the referral ends), not escalated."""
+    referral = step.row
+    referral.due_at = lifecycle.deadline_after(step.new, step.at, lifecycle.deadlines_of(referral))
     referral.escalated_at = None
-    referral.modified_by = actor.user
-    referral.save(update_fields=["status", "due_at", "escalated_at", "modified_by", "modified_at"])
-    ReferralEvent.objects.create(
-        referral=referral,
-        action=to_status,
-        from_status=old,
-        to_status=to_status,
-        occurred_at=now,
-        actor=actor.user,
-        organisation=actor.organisation,
-        reason=reason or None,
-        due_at=referral.due_at,
+    return ["due_at", "escalated_at"]
+
+
+def _referral_event(step: core_lifecycle.Step) -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=step.row,
+        action=step.new,
+        from_status=step.old,
+        to_status=step.new,
+        occurred_at=step.at,
+        actor=step.actor.user,
+        organisation=step.actor.organisation,
+        reason=step.reason or None,
+        due_at=step.row.due_at,
     )
-    audit.record(
-        action=f"referral.{to_status}",
-        actor=actor.user,
-        organisation=actor.organisation,
-        subject=referral,
+
+
+def _transition_audit(step: core_lifecycle.Step) -> core_lifecycle.AuditEntry:
+    referral = step.row
+    return core_lifecycle.AuditEntry(
+        action=f"referral.{step.new}",
         person_id=referral.person_id,
         changes={
-            "status": {"old": old, "new": to_status},
-            "reason": audit.REDACTED if reason else None,
+            "status": {"old": step.old, "new": step.new},
+            "reason": audit.REDACTED if step.reason else None,
             "due_at": referral.due_at.isoformat() if referral.due_at else None,
         },
     )
+
+
+def _after_transition(step: core_lifecycle.Step) -> None:
+    referral, actor, to_status = step.row, step.actor, step.new
     if to_status == ReferralStatus.ACCEPTED:
         _grant_access(actor=actor, referral=referral)
-    elif to_status == ReferralStatus.WITHDRAWN and old == ReferralStatus.ACCEPTED:
+    elif to_status == ReferralStatus.WITHDRAWN and step.old == ReferralStatus.ACCEPTED:
         _revoke_access(actor=actor, referral=referral)
 
     params = {"organisation": actor.organisation.name, "purpose": referral.purpose}
@@ -429,7 +410,6 @@ def referral_transition(
             message=_RESULT_MESSAGES[to_status],
             params=params,
         )
-    return referral
 
 
 def referral_accept(*, actor: Membership, referral_id) -> Referral:
