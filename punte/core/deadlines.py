@@ -56,10 +56,12 @@ def due(start: datetime.datetime, rule: Deadline) -> datetime.datetime:
     """The instant the step opened at `start` (timezone-aware) falls due under `rule`."""
     if start.tzinfo is None:
         raise ValueError("A deadline counts from a timezone-aware instant.")
-    if rule.unit == "hours":
-        return start + datetime.timedelta(hours=rule.amount)
-    if rule.unit == "calendar_days":
-        return start + datetime.timedelta(days=rule.amount)
+    if rule.unit in ("hours", "calendar_days"):
+        hours = rule.amount * (24 if rule.unit == "calendar_days" else 1)
+        # In UTC: Python adds a timedelta to a zoned datetime on the wall clock, which would
+        # make a step crossing a change of summer time an hour too long or too short.
+        elapsed = start.astimezone(datetime.UTC) + datetime.timedelta(hours=hours)
+        return elapsed.astimezone(start.tzinfo)
     local = start.astimezone(CALENDAR)
     day = _public_holidays(local.year).get_nth_working_day(local.date(), rule.amount)
     # The same clock time on that day, in that day's offset (summer or winter time).
