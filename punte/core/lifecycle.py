@@ -216,7 +216,9 @@ def apply(
     a ServiceError) and returns their names; the row is saved with exactly those fields, `event`
     writes the app's history row, the audit event is written, and `effects` runs.
     """
-    with transaction.atomic():
+    # Without a savepoint, as audit.record: the caller's transaction is the unit, and a refused
+    # step must undo the whole service, not only this part of it.
+    with transaction.atomic(savepoint=False):
         if row is None:
             if queryset is None:
                 raise TypeError("apply() needs a locked row, or a queryset and a pk to lock.")
