@@ -4,50 +4,54 @@ sent -> accepted | rejected (with a reason) | withdrawn (by the sender, with a r
 accepted -> completed | withdrawn (by the sender, with a reason)
 
 Each allowed transition names the side that may make it and whether a reason is required.
-`services.referral_transition` is the only code that applies it.
+`services.referral_transition` is the only code that applies it, through punte.core.lifecycle.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
+from punte.core.deadlines import Deadline, due
+from punte.core.lifecycle import Side, StateMachine, Transition
 from punte.referrals.models import Referral, ReferralEvent, ReferralStatus
+from punte.referrals.rules import DEADLINE_UNITS, STEP_KEYS
 
-RECEIVER = "receiver"
-SENDER = "sender"
-
-
-@dataclass(frozen=True)
-class Transition:
-    side: str  # whose organisation makes it
-    permission: str
-    needs_reason: bool = False
-
+RECEIVER = Side("receiver_organisation_id", _("the receiving organisation"))
+SENDER = Side("sender_organisation_id", _("the sending organisation"))
 
 S = ReferralStatus
 TRANSITIONS: dict[str, dict[str, Transition]] = {
     S.SENT: {
-        S.ACCEPTED: Transition(RECEIVER, "referral.respond"),
-        S.REJECTED: Transition(RECEIVER, "referral.respond", needs_reason=True),
-        S.WITHDRAWN: Transition(SENDER, "referral.send", needs_reason=True),
+        S.ACCEPTED: Transition("referral.respond", RECEIVER),
+        S.REJECTED: Transition("referral.respond", RECEIVER, needs_reason=True),
+        S.WITHDRAWN: Transition("referral.send", SENDER, needs_reason=True),
     },
     S.ACCEPTED: {
-        S.COMPLETED: Transition(RECEIVER, "referral.respond"),
-        S.WITHDRAWN: Transition(SENDER, "referral.send", needs_reason=True),
+        S.COMPLETED: Transition("referral.respond", RECEIVER),
+        S.WITHDRAWN: Transition("referral.send", SENDER, needs_reason=True),
     },
     S.REJECTED: {},
     S.COMPLETED: {},
     S.WITHDRAWN: {},
 }
 
+MACHINE = StateMachine(
+    transitions=TRANSITIONS,
+    label=lambda status: ReferralStatus(status).label,
+    refusal=_(
+        "This referral is %(current)s: it cannot become %(wanted)s. Allowed now: %(allowed)s."
+    ),
+)
+
 # The permission each target status needs, whatever the current state (derived from the table).
 ACTION_PERMISSION: dict[str, str] = {
     to: transition.permission for row in TRANSITIONS.values() for to, transition in row.items()
 }
 
-# The step that a status opens, with the deadline key that times it.
-STEP_DEADLINE: dict[str, str] = {S.SENT: "respond_hours", S.ACCEPTED: "complete_days"}
+# The step that a status opens, whose deadline the rule gives (rules.STEP_KEYS).
+STEP_DEADLINE: dict[str, str] = {S.SENT: "respond", S.ACCEPTED: "complete"}
 
 
 def deadlines_of(referral: Referral) -> dict[str, int]:
@@ -62,13 +66,13 @@ def deadlines_of(referral: Referral) -> dict[str, int]:
 def deadline_after(
     status: str, at: datetime.datetime, deadlines: dict[str, int]
 ) -> datetime.datetime | None:
-    """The deadline of the step that `status` opens, counted from `at` (calendar time)."""
-    key = STEP_DEADLINE.get(status)
-    if key == "respond_hours":
-        return at + datetime.timedelta(hours=deadlines[key])
-    if key == "complete_days":
-        return at + datetime.timedelta(days=deadlines[key])
-    return None
+    """The deadline of the step that `status` opens, counted from `at` in the unit its rule
+    gives (punte.core.deadlines)."""
+    step = STEP_DEADLINE.get(status)
+    if step is None:
+        return None
+    key = next(key for key in STEP_KEYS[step] if key in deadlines)
+    return due(at, Deadline(amount=deadlines[key], unit=DEADLINE_UNITS[key]))
 
 
 def current_deadline(referral: Referral, events: list[ReferralEvent]) -> datetime.datetime | None:
@@ -82,4 +86,4 @@ def current_deadline(referral: Referral, events: list[ReferralEvent]) -> datetim
 
 
 def allowed_next(status: str) -> list[str]:
-    return list(TRANSITIONS.get(status, {}))
+    return MACHINE.allowed_next(status)

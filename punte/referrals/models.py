@@ -181,6 +181,19 @@ class Referral(TimeStampedModel):
                 condition=~Q(sender_organisation=models.F("receiver_organisation")),
                 name="referral_not_to_oneself",
             ),
+            # One open referral of a person to an organisation by one rule, or for one service:
+            # two sends at once cannot both pass the service's check (two constraints, because
+            # a null rule never equals another in a unique index).
+            models.UniqueConstraint(
+                fields=["person", "receiver_organisation", "rule"],
+                condition=Q(status__in=["sent", "accepted"], rule__isnull=False),
+                name="referral_open_unique_by_rule",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "receiver_organisation", "service"],
+                condition=Q(status__in=["sent", "accepted"], rule__isnull=True),
+                name="referral_open_unique_by_service",
+            ),
         ]
         indexes = [
             # The receiving organisation's worklist: open referrals, soonest deadline first.

@@ -21,7 +21,14 @@ from punte.core import audit
 from punte.referrals.models import RoutingCondition, RoutingRule, RoutingRuleSet
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
-_STEPS = ("respond_hours", "complete_days")
+# Each step's deadline is given once, in one unit (punte.core.deadlines): the key names both.
+STEP_KEYS: dict[str, dict[str, str]] = {
+    "respond": {"respond_hours": "hours", "respond_working_days": "working_days"},
+    "complete": {"complete_days": "calendar_days", "complete_working_days": "working_days"},
+}
+DEADLINE_UNITS: dict[str, str] = {
+    key: unit for keys in STEP_KEYS.values() for key, unit in keys.items()
+}
 
 
 class RulesError(ValueError):
@@ -59,8 +66,16 @@ def _deadlines(value: Any, where: str) -> dict[str, dict[str, int]]:
     if not isinstance(value, dict) or set(value) != {"adult", "child"}:
         raise RulesError(f"{where}: give deadlines for exactly `adult` and `child`.")
     for group, steps in value.items():
-        if not isinstance(steps, dict) or set(steps) != set(_STEPS):
-            raise RulesError(f"{where}.{group}: give exactly {', '.join(_STEPS)}.")
+        if not isinstance(steps, dict):
+            raise RulesError(f"{where}.{group}: give one deadline for each step.")
+        unknown = sorted(set(steps) - set(DEADLINE_UNITS), key=str)
+        if unknown:
+            known = ", ".join(DEADLINE_UNITS)
+            raise RulesError(f"{where}.{group}.{unknown[0]}: not a deadline; expected {known}.")
+        for keys in STEP_KEYS.values():
+            given = [key for key in keys if key in steps]
+            if len(given) != 1:
+                raise RulesError(f"{where}.{group}: give exactly one of {', '.join(keys)}.")
         for step, number in steps.items():
             if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
                 raise RulesError(f"{where}.{group}.{step}: a positive whole number is required.")

@@ -9,7 +9,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from punte.accounts.models import Membership, Organisation
 from punte.core import audit
+from punte.core import lifecycle as core_lifecycle
 from punte.core.errors import ServiceError
 from punte.core.models import County
 from punte.identification.models import Person, PersonAccess, PersonAccessReason
@@ -29,6 +30,7 @@ from punte.referrals.models import (
     ReferralEvent,
     ReferralStatus,
     RoutingRule,
+    RoutingRuleSet,
     ServiceOffering,
     ServiceType,
 )
@@ -154,6 +156,49 @@ def referrals_send(
     All or nothing: one refused request refuses them all. Mandatory referrals no organisation
     could be found for are reported back and told to the national agency.
     """
+    county, ruleset = _check_sending(actor=actor, county_code=county_code, requests=requests)
+    today = timezone.localdate()
+    is_child = person.is_treated_as_child(today)
+    consent = _check_consent(person=person, is_child=is_child, on=today)
+    checked = _checked_requests(
+        actor=actor, person=person, county=county, ruleset=ruleset, requests=requests, on=today
+    )
+    now = timezone.now()
+    sent = [
+        _send_one(
+            actor=actor,
+            person=person,
+            county=county,
+            ruleset=ruleset,
+            choice=choice,
+            is_child=is_child,
+            consent=consent,
+            note=note,
+            at=now,
+        )
+        for choice in checked
+    ]
+    unresolved = []
+    if report_unresolved:
+        unresolved = _report_unresolved(
+            actor=actor, person=person, county=county, ruleset=ruleset, on=today
+        )
+    return SendResult(referrals=sent, unresolved=unresolved)
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """A checked request: where it goes, and by which rule or for which service."""
+
+    index: int
+    receiver: Organisation
+    rule: RoutingRule | None
+    service: str
+
+
+def _check_sending(
+    *, actor: Membership, county_code: str, requests: list[ReferralRequest]
+) -> tuple[County, RoutingRuleSet]:
     if not actor.has_perm("referral.send"):
         raise ServiceError(None, _("Your role may not send referrals."), status=403)
     if not requests:
@@ -166,9 +211,11 @@ def referrals_send(
         raise ServiceError(
             None, _("No routing rules are loaded: run manage.py load_routing_rules."), status=503
         )
-    today = timezone.localdate()
-    is_child = person.is_treated_as_child(today)
-    consent = _consent_state(person, today)
+    return county, ruleset
+
+
+def _check_consent(*, person: Person, is_child: bool, on: datetime.date) -> str:
+    consent = _consent_state(person, on)
     if not is_child and consent not in CONSENT_OK:
         labels = {
             "refused": _("refused"),
@@ -184,131 +231,177 @@ def referrals_send(
             )
             % {"state": labels.get(consent, consent)},
         )
+    return consent
+
+
+def _checked_requests(
+    *,
+    actor: Membership,
+    person: Person,
+    county: County,
+    ruleset: RoutingRuleSet,
+    requests: list[ReferralRequest],
+    on: datetime.date,
+) -> list[_Choice]:
+    """Each request's receiver and rule or service, refused if asked twice or already open."""
     rules = {rule.code: rule for rule in ruleset.rules.all()}
-    sender = actor.organisation
-    checked = []
+    checked: list[_Choice] = []
     seen = set()
     for index, request in enumerate(requests):
         receiver, rule, service = _check_receiver(
             request,
             index=index,
-            sender=sender,
+            sender=actor.organisation,
             person=person,
             county=county,
             rules=rules,
-            on=today,
+            on=on,
         )
         key = (receiver.pk, rule.pk if rule else None, service)
         if key in seen:
             raise ServiceError(f"referrals.{index}", _("This referral is asked for twice."))
         seen.add(key)
-        duplicate = (
-            Referral.objects.filter(
-                person=person, receiver_organisation=receiver, status__in=OPEN_STATUSES
-            ).filter(rule=rule)
-            if rule
-            else Referral.objects.filter(
-                person=person,
-                receiver_organisation=receiver,
-                status__in=OPEN_STATUSES,
-                service=service,
-            )
-        )
-        if duplicate.exists():
-            raise ServiceError(
-                f"referrals.{index}",
-                _("An open referral of this person to %(organisation)s for this already exists.")
-                % {"organisation": receiver.name},
-            )
-        checked.append((receiver, rule, service))
+        choice = _Choice(index=index, receiver=receiver, rule=rule, service=service)
+        # Refused early with the request's place named; the database's constraint refuses what
+        # a concurrent send commits between this read and the insert (_send_one).
+        if _open_duplicates(person, choice).exists():
+            raise _duplicate_error(choice)
+        checked.append(choice)
+    return checked
 
-    now = timezone.now()
-    sent = []
-    for receiver, rule, service in checked:
-        referral = Referral(
-            person=person,
-            sender_organisation=sender,
-            receiver_organisation=receiver,
-            county=county,
-            ruleset=ruleset,
-            rule=rule,
-            service=service,
-            status=ReferralStatus.SENT,
-            is_child=is_child,
-            consent_state=consent,
-            note=note or None,
-            created_by=actor.user,
-            modified_by=actor.user,
-        )
-        referral.due_at = lifecycle.deadline_after(
-            ReferralStatus.SENT, now, lifecycle.deadlines_of(referral)
-        )
-        referral.save()
-        ReferralEvent.objects.create(
-            referral=referral,
-            action=ReferralEvent.Action.SENT,
-            from_status="",
-            to_status=ReferralStatus.SENT,
-            occurred_at=now,
-            actor=actor.user,
-            organisation=sender,
-            due_at=referral.due_at,
-        )
+
+def _open_duplicates(person: Person, choice: _Choice):
+    """Open referrals of the person to the same organisation by the same rule (of the same
+    rules version) or for the same service: what the constraints referral_open_unique_* hold."""
+    duplicates = Referral.objects.filter(
+        person=person, receiver_organisation=choice.receiver, status__in=OPEN_STATUSES
+    )
+    if choice.rule is not None:
+        return duplicates.filter(rule=choice.rule)
+    return duplicates.filter(service=choice.service)
+
+
+def _duplicate_error(choice: _Choice) -> ServiceError:
+    return ServiceError(
+        f"referrals.{choice.index}",
+        _("An open referral of this person to %(organisation)s for this already exists.")
+        % {"organisation": choice.receiver.name},
+    )
+
+
+def _send_one(
+    *,
+    actor: Membership,
+    person: Person,
+    county: County,
+    ruleset: RoutingRuleSet,
+    choice: _Choice,
+    is_child: bool,
+    consent: str,
+    note: str | None,
+    at: datetime.datetime,
+) -> Referral:
+    sender = actor.organisation
+    referral = Referral(
+        person=person,
+        sender_organisation=sender,
+        receiver_organisation=choice.receiver,
+        county=county,
+        ruleset=ruleset,
+        rule=choice.rule,
+        service=choice.service,
+        status=ReferralStatus.SENT,
+        is_child=is_child,
+        consent_state=consent,
+        note=note or None,
+        created_by=actor.user,
+        modified_by=actor.user,
+    )
+    referral.due_at = lifecycle.deadline_after(
+        ReferralStatus.SENT, at, lifecycle.deadlines_of(referral)
+    )
+    try:
+        # A savepoint, so that a refused insert leaves the transaction usable for the answer.
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        if _open_duplicates(person, choice).exists():
+            raise _duplicate_error(choice) from None
+        raise
+    ReferralEvent.objects.create(
+        referral=referral,
+        action=ReferralEvent.Action.SENT,
+        from_status="",
+        to_status=ReferralStatus.SENT,
+        occurred_at=at,
+        actor=actor.user,
+        organisation=sender,
+        due_at=referral.due_at,
+    )
+    audit.record(
+        action="referral.sent",
+        actor=actor.user,
+        organisation=sender,
+        subject=referral,
+        person_id=person.pk,
+        changes={
+            "receiver": str(choice.receiver.pk),
+            "rule": choice.rule.code if choice.rule else None,
+            "service": choice.service or None,
+            "due_at": referral.due_at.isoformat(),
+            "consent": consent,
+        },
+    )
+    notify_receiver(
+        referral,
+        kind="referral.received",
+        message=gettext_lazy(
+            "New referral (%(purpose)s) from %(organisation)s: answer by %(due)s."
+        ),
+        params={
+            "purpose": referral.purpose,
+            "organisation": sender.name,
+            "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    return referral
+
+
+def _report_unresolved(
+    *,
+    actor: Membership,
+    person: Person,
+    county: County,
+    ruleset: RoutingRuleSet,
+    on: datetime.date,
+) -> list[RoutingRule]:
+    """Mandatory referrals no organisation could be found for: audited, and the national
+    agency is told."""
+    proposals = routing.route(
+        person=person, county=county, sender=actor.organisation, ruleset=ruleset, on=on
+    ).unresolved
+    unresolved = [p.rule for p in proposals]
+    for rule in unresolved:
         audit.record(
-            action="referral.sent",
+            action="referral.unresolved",
             actor=actor.user,
-            organisation=sender,
-            subject=referral,
+            organisation=actor.organisation,
+            subject=rule,
             person_id=person.pk,
-            changes={
-                "receiver": str(receiver.pk),
-                "rule": rule.code if rule else None,
-                "service": service or None,
-                "due_at": referral.due_at.isoformat(),
-                "consent": consent,
-            },
+            changes={"rule": rule.code, "county": county.code},
         )
-        notify_receiver(
-            referral,
-            kind="referral.received",
+        notify(
+            kind="referral.unresolved",
             message=gettext_lazy(
-                "New referral (%(purpose)s) from %(organisation)s: answer by %(due)s."
+                "A mandatory referral (%(type)s, %(county)s) found no registered "
+                "organisation: register one in the service registry or the organisations."
             ),
-            params={
-                "purpose": referral.purpose,
-                "organisation": sender.name,
-                "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
-            },
+            params={"type": rule.target_label, "county": county.name},
+            url=reverse("referrals:overdue"),
+            subject=rule,
+            recipients=national_monitors(),
         )
-        sent.append(referral)
-
-    unresolved = []
-    if report_unresolved:
-        proposals = routing.route(
-            person=person, county=county, sender=sender, ruleset=ruleset, on=today
-        ).unresolved
-        unresolved = [p.rule for p in proposals]
-        for rule in unresolved:
-            audit.record(
-                action="referral.unresolved",
-                actor=actor.user,
-                organisation=sender,
-                subject=rule,
-                person_id=person.pk,
-                changes={"rule": rule.code, "county": county.code},
-            )
-            notify(
-                kind="referral.unresolved",
-                message=gettext_lazy(
-                    "A mandatory referral (%(type)s, %(county)s) found no registered "
-                    "organisation: register one in the service registry or the organisations."
-                ),
-                params={"type": rule.target_label, "county": county.name},
-                url=reverse("referrals:overdue"),
-                subject=rule,
-                recipients=national_monitors(),
-            )
-    return SendResult(referrals=sent, unresolved=unresolved)
+    return unresolved
 
 
 # --- The lifecycle ----------------------------------------------------------------------------
@@ -336,82 +429,62 @@ def referral_transition(
     pk = _uuid(referral_id)
     if pk is None:
         raise Http404
-    # Lock first, then check scope on the locked row's current state.
-    referral = Referral.objects.select_for_update().filter(pk=pk).first()
-    if referral is None or not referral_list_visible_to(actor=actor).filter(pk=pk).exists():
-        raise Http404
-    permission = lifecycle.ACTION_PERMISSION.get(to_status)
-    if permission is None:
-        raise ServiceError("status", _("Unknown status %(status)s.") % {"status": to_status})
-    # The permission before the state: a role without it learns nothing about the referral.
-    if not actor.has_perm(permission):
-        raise Http404
-    table = lifecycle.TRANSITIONS[referral.status]
-    transition = table.get(to_status)
-    if transition is None:
-        allowed = ", ".join(str(ReferralStatus(s).label) for s in table) or _("none")
-        raise ServiceError(
-            "status",
-            _(
-                "This referral is %(current)s: it cannot become %(wanted)s. Allowed now: "
-                "%(allowed)s."
-            )
-            % {
-                "current": ReferralStatus(referral.status).label,
-                "wanted": ReferralStatus(to_status).label,
-                "allowed": allowed,
-            },
-            status=409,
-        )
-    side_org = (
-        referral.receiver_organisation_id
-        if transition.side == lifecycle.RECEIVER
-        else referral.sender_organisation_id
+    step = core_lifecycle.apply(
+        lifecycle.MACHINE,
+        actor=actor,
+        to=to_status,
+        queryset=Referral.objects,
+        pk=pk,
+        visible=referral_list_visible_to(actor=actor),
+        reason=reason,
+        update=_open_step,
+        event=_referral_event,
+        audit_entry=_transition_audit,
+        effects=_after_transition,
     )
-    if actor.organisation_id != side_org:
-        who = (
-            _("the receiving organisation")
-            if transition.side == lifecycle.RECEIVER
-            else _("the sending organisation")
-        )
-        raise ServiceError("status", _("Only %(who)s may do this.") % {"who": who}, status=403)
-    reason = (reason or "").strip()
-    if transition.needs_reason and not reason:
-        raise ServiceError("reason", _("Give the reason."))
+    return step.row
 
-    old = referral.status
-    now = timezone.now()
-    referral.status = to_status
-    referral.due_at = lifecycle.deadline_after(to_status, now, lifecycle.deadlines_of(referral))
+
+def _open_step(step: core_lifecycle.Step) -> list[str]:
+    """The new status opens its step's deadline (none once the referral ends), not escalated."""
+    referral = step.row
+    referral.due_at = lifecycle.deadline_after(step.new, step.at, lifecycle.deadlines_of(referral))
     referral.escalated_at = None
-    referral.modified_by = actor.user
-    referral.save(update_fields=["status", "due_at", "escalated_at", "modified_by", "modified_at"])
-    ReferralEvent.objects.create(
-        referral=referral,
-        action=to_status,
-        from_status=old,
-        to_status=to_status,
-        occurred_at=now,
-        actor=actor.user,
-        organisation=actor.organisation,
-        reason=reason or None,
-        due_at=referral.due_at,
+    return ["due_at", "escalated_at"]
+
+
+def _referral_event(step: core_lifecycle.Step) -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=step.row,
+        action=step.new,
+        from_status=step.old,
+        to_status=step.new,
+        occurred_at=step.at,
+        actor=step.actor.user,
+        organisation=step.actor.organisation,
+        reason=step.reason or None,
+        due_at=step.row.due_at,
     )
-    audit.record(
-        action=f"referral.{to_status}",
-        actor=actor.user,
-        organisation=actor.organisation,
-        subject=referral,
+
+
+def _transition_audit(step: core_lifecycle.Step) -> core_lifecycle.AuditEntry:
+    referral = step.row
+    return core_lifecycle.AuditEntry(
+        action=f"referral.{step.new}",
         person_id=referral.person_id,
         changes={
-            "status": {"old": old, "new": to_status},
-            "reason": audit.REDACTED if reason else None,
+            "status": {"old": step.old, "new": step.new},
+            "reason": audit.REDACTED if step.reason else None,
             "due_at": referral.due_at.isoformat() if referral.due_at else None,
         },
     )
+
+
+def _after_transition(step: core_lifecycle.Step) -> None:
+    referral, actor, to_status = step.row, step.actor, step.new
     if to_status == ReferralStatus.ACCEPTED:
         _grant_access(actor=actor, referral=referral)
-    elif to_status == ReferralStatus.WITHDRAWN and old == ReferralStatus.ACCEPTED:
+    elif to_status == ReferralStatus.WITHDRAWN and step.old == ReferralStatus.ACCEPTED:
         _revoke_access(actor=actor, referral=referral)
 
     params = {"organisation": actor.organisation.name, "purpose": referral.purpose}
@@ -429,7 +502,6 @@ def referral_transition(
             message=_RESULT_MESSAGES[to_status],
             params=params,
         )
-    return referral
 
 
 def referral_accept(*, actor: Membership, referral_id) -> Referral:

@@ -75,11 +75,7 @@ def detail(request, referral_id):
     referral = selectors.referral_get(actor=actor, referral_id=referral_id)
     actions = []
     for to_status, transition in lifecycle.TRANSITIONS[referral.status].items():
-        side = (
-            referral.receiver_organisation_id
-            if transition.side == lifecycle.RECEIVER
-            else referral.sender_organisation_id
-        )
+        side = getattr(referral, transition.side.field)
         if side == actor.organisation_id and actor.has_perm(transition.permission):
             actions.append(
                 {

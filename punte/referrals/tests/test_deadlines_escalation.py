@@ -3,14 +3,16 @@
 import datetime
 
 import pytest
+import yaml
 from django.core.management import call_command
 from freezegun import freeze_time
 
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.notifications.models import Notification
-from punte.referrals import escalation, services
+from punte.referrals import escalation, lifecycle, services
 from punte.referrals.models import Referral, ReferralEvent
+from punte.referrals.rules import default_files, load_rules, parse_rules
 from punte.referrals.selectors import referral_worklist_for, referrals_overdue
 from punte.referrals.tests.factories import responder_of, send_service_referral
 from punte.referrals.tests.helpers import adult, first_responder
@@ -128,3 +130,35 @@ def test_the_command_reports_and_is_idempotent(rules, capsys):
         "1 overdue referral(s) escalated (organisation: 1)",
         "0 overdue referral(s) escalated",
     ]
+
+
+def _rules_in_working_days():
+    """A later rules version whose service referrals are timed in working days."""
+    raw = yaml.safe_load(default_files()[0].read_text(encoding="utf-8"))
+    raw["version"] = "ro-nrm-test-working-days"
+    raw["published_at"] = datetime.date(2026, 1, 1)
+    for group in ("adult", "child"):
+        raw["service_deadlines"][group] = {"respond_working_days": 1, "complete_working_days": 3}
+    load_rules(parse_rules(raw))
+
+
+def test_a_rule_in_working_days_skips_easter_and_the_timeline_agrees(rules):
+    _rules_in_working_days()
+    dgaspc, officer, _supervisor = _dgaspc_with_supervisor()
+    # Thursday before Orthodox Easter 2026, 15:00 in Bucharest.
+    thursday = datetime.datetime(2026, 4, 9, 12, 0, tzinfo=datetime.UTC)
+    with freeze_time(thursday):
+        referral = send_service_referral(receiver=dgaspc)
+    assert referral.ruleset.version == "ro-nrm-test-working-days"
+    # Good Friday, the weekend and Easter Monday are skipped: due Tuesday, same clock time.
+    assert referral.due_at == datetime.datetime(2026, 4, 14, 12, 0, tzinfo=datetime.UTC)
+
+    # Accepted on Friday 27 November: 3 working days skip the weekend, 30 November and
+    # 1 December (holidays).
+    accepted_at = datetime.datetime(2026, 11, 27, 8, 0, tzinfo=datetime.UTC)
+    with freeze_time(accepted_at):
+        services.referral_accept(actor=officer, referral_id=referral.pk)
+    referral.refresh_from_db()
+    assert referral.due_at == datetime.datetime(2026, 12, 4, 8, 0, tzinfo=datetime.UTC)
+    events = list(ReferralEvent.objects.filter(referral=referral))
+    assert lifecycle.current_deadline(referral, events) == referral.due_at

@@ -67,3 +67,38 @@ def test_a_broken_file_is_refused_naming_the_place(breakage, message):
     breakage(raw)
     with pytest.raises(RulesError, match=message.replace("[", r"\[").replace("]", r"\]")):
         parse_rules(raw)
+
+
+@pytest.mark.parametrize(
+    "steps, message",
+    [
+        (
+            {"respond_hours": 24, "respond_working_days": 1, "complete_days": 30},
+            "service_deadlines.adult: give exactly one of respond_hours, respond_working_days",
+        ),
+        ({"complete_days": 30}, "service_deadlines.adult: give exactly one of respond_hours"),
+        (
+            {"respond_days": 2, "complete_days": 30},
+            "service_deadlines.adult.respond_days: not a deadline",
+        ),
+        (
+            {"respond_working_days": 0, "complete_days": 30},
+            "service_deadlines.adult.respond_working_days: a positive whole number",
+        ),
+    ],
+)
+def test_a_step_has_one_deadline_in_one_unit(steps, message):
+    raw = copy.deepcopy(_raw())
+    raw["service_deadlines"]["adult"] = steps
+    with pytest.raises(RulesError, match=message.replace("[", r"\[")):
+        parse_rules(raw)
+
+
+def test_working_days_are_a_unit_a_rule_may_choose():
+    raw = copy.deepcopy(_raw())
+    raw["service_deadlines"]["child"] = {"respond_working_days": 1, "complete_working_days": 10}
+    data = parse_rules(raw)
+    assert data.service_deadlines["child"] == {
+        "respond_working_days": 1,
+        "complete_working_days": 10,
+    }
