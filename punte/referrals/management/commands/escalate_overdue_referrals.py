@@ -1,8 +1,9 @@
 """Escalate overdue referrals to the receiving organisation's supervisors.
 
 The task worker (`manage.py run_worker`) runs this every 15 minutes (punte/referrals/jobs.py);
-the command is for running it by hand. It is idempotent: each late step is escalated once, so running it twice, or on two machines at
-once (rows are locked with SKIP LOCKED), tells nobody twice.
+the command is for running it by hand. It is idempotent: each late step is escalated once, so
+running it twice, or on two machines at once (rows are locked with SKIP LOCKED), tells nobody
+twice.
 """
 
 from django.core.management.base import BaseCommand
