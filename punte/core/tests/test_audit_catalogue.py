@@ -1,9 +1,10 @@
 """The catalogue of audit events: every name recorded is declared, with its meaning."""
 
 import pytest
+from django.db import connection
 
 from punte.core import audit, contract
-from punte.core.models import AuditEvent
+from punte.core.models import AuditChainHead, AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +36,27 @@ def test_every_declared_event_has_a_meaning_and_a_dotted_name():
     for name, meaning in events.items():
         assert "." in name and name == name.lower(), name
         assert str(meaning).strip(), name
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_pipelined_audited_read_with_an_unknown_event_is_refused_and_leaves_nothing_open():
+    from psycopg.pq import TransactionStatus
+
+    from punte.core.db.pipeline import can_pipeline
+
+    def read():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT alpha2 FROM core_country WHERE alpha2 = 'RO'")
+            return cursor.fetchone()[0]
+
+    connection.ensure_connection()
+    assert can_pipeline(connection)
+    heads = dict(AuditChainHead.objects.values_list("shard", "last_seq"))
+    with pytest.raises(audit.UnknownEvent):
+        audit.read_and_record(read, lambda found: {"action": "country.peeked"})
+    assert connection.connection is None or (
+        connection.connection.info.transaction_status == TransactionStatus.IDLE
+    )
+    assert dict(AuditChainHead.objects.values_list("shard", "last_seq")) == heads
+    assert audit.read_and_record(read, lambda found: {"action": "audit.searched"}) == "RO"
