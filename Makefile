@@ -53,14 +53,14 @@ $(STAMP_DEV): pyproject.toml | $(PY)
 install: $(STAMP)
 install-dev: $(STAMP_DEV)
 
-# The task worker runs beside the web server; Ctrl-C stops both.
+# The task worker (tasks and periodic jobs) runs beside the web server; Ctrl-C stops both.
 demo: $(STAMP)
 	@$(DEMO_ENV) $(PY) manage.py migrate --noinput -v 0
 	@$(DEMO_ENV) $(PY) manage.py load_demo
 	@echo
 	@echo "Serving on http://127.0.0.1:8000 - for passkeys open http://localhost:8000 (same server)."
 	@echo "Press Ctrl-C to stop."
-	@$(DEMO_ENV) $(PY) manage.py db_worker --queue-name '*' -v 0 & worker=$$!; \
+	@$(DEMO_ENV) $(PY) manage.py run_worker --queue-name '*' -v 0 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -32,6 +32,21 @@ def _flushable_audit_trail():
         yield
 
 
+class _WithTestEvents(dict):
+    def __contains__(self, name: object) -> bool:
+        return (isinstance(name, str) and name.startswith("test.")) or super().__contains__(name)
+
+
+@pytest.fixture(autouse=True)
+def _test_event_names(monkeypatch):
+    # Tests of the audit trail's mechanics append events named "test.*"; every other name must
+    # be in the catalogue, so the whole suite checks that each event the code records is declared.
+    from punte.core import audit
+
+    declared = audit.catalogue
+    monkeypatch.setattr(audit, "catalogue", lambda: _WithTestEvents(declared()))
+
+
 def _serialize_transactional(item) -> None:
     # A transactional test ends by emptying the database. With serialized_rollback the next one
     # restores the migrated data (roles, counties); without it, the flush re-creates content

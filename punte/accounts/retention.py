@@ -28,3 +28,64 @@ RULES = [
         ),
     ),
 ]
+
+
+def _login_attempt_rule(model: str, what: str) -> RetentionRule:
+    return RetentionRule(
+        name=f"axes.{what}.erase",
+        record_type=f"axes.{model}",
+        age_field="attempt_time",
+        period=Period("PUNTE_RETENTION_LOGIN_ATTEMPT_DAYS"),
+        action=ERASE,
+        legal_basis=(
+            "Sign-in attempts (username, IP address, browser) are kept to look into an attack "
+            "on the accounts for a while; lockouts need them for minutes, and every sign-in "
+            "stays in the audit trail."
+        ),
+    )
+
+
+RULES += [
+    _login_attempt_rule("AccessAttempt", "access_attempt"),
+    _login_attempt_rule("AccessFailureLog", "access_failure_log"),
+    _login_attempt_rule("AccessLog", "access_log"),
+]
+
+_ACCOUNT = "kept while the account exists"
+_FACTOR = (
+    f"A staff member's second factor (a secret, or a passkey's public key): {_ACCOUNT}; removed "
+    "when the user or an administrator removes it (mfa.factor_removed, mfa.factors_reset)."
+)
+
+KEPT = {
+    "accounts.Organisation": (
+        "Organisations are archived, never deleted: every record names the organisation that "
+        "acted or holds it. No personal data."
+    ),
+    "accounts.User": (
+        "Staff accounts are deactivated, never deleted: the audit trail and the records name "
+        "who acted (accountability, GDPR art. 5(2)). To review with the DPO: staff data of "
+        "accounts deactivated for years."
+    ),
+    "accounts.Membership": "Who acted for which organisation in which role: kept with the user.",
+    "accounts.Role": "Configuration: roles and their permissions; no personal data.",
+    "accounts.RolePermission": "Configuration: roles and their permissions; no personal data.",
+    "accounts.ApiToken": (
+        "Only a hash of the token; kept, expired or revoked, to show which system acted "
+        "through which token (the audit trail names it)."
+    ),
+    "sessions.Session": (
+        "Not kept: an expired session is erased daily by the accounts.clear_expired_sessions "
+        "job (Django's clearsessions). No rule here because the session key is a secret that "
+        "must not be listed or audited."
+    ),
+    "axes.AccessAttemptExpiration": "Erased with its access attempt (one to one).",
+    "otp_totp.TOTPDevice": _FACTOR,
+    "otp_static.StaticDevice": _FACTOR,
+    "otp_static.StaticToken": _FACTOR,
+    "django_otp_webauthn.WebAuthnCredential": _FACTOR,
+    "django_otp_webauthn.WebAuthnAttestation": _FACTOR,
+    "django_otp_webauthn.WebAuthnUserHandle": (
+        f"The random handle a passkey knows its user by: {_ACCOUNT}."
+    ),
+}

@@ -39,11 +39,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from punte.core import context
+from punte.core import context, contract
 from punte.core.db.pipeline import can_pipeline
 from punte.core.models import AuditChainHead, AuditEvent
 
@@ -278,6 +279,8 @@ def record(
     `changes` must hold no personal values: pass them through `redact()`. The request id and
     source IP come from the request context (punte.core.middleware.RequestContextMiddleware).
     """
+    # Refused before anything is locked or written, so the caller's transaction stays usable.
+    _check_action(action)
     # No savepoint inside the caller's transaction: a failed append then dooms that whole
     # transaction (the act cannot be caught and committed without its event), and every audited
     # request saves the SAVEPOINT / RELEASE round trips (bench/api_overhead). Called outside a
@@ -297,6 +300,37 @@ def record(
         )
         values["id"] = _append(db, values)
     return _event(values)
+
+
+class UnknownEvent(LookupError):
+    """An event name no app declares in its `events.py`: a typo, or a catalogue not updated."""
+
+
+def catalogue() -> dict[str, Any]:
+    """Every event name the installed apps declare (their `events.py`), with its meaning."""
+    return _collected_catalogue()
+
+
+@functools.cache
+def _collected_catalogue() -> dict[str, Any]:
+    return contract.collect_mapping("events", "EVENTS")
+
+
+def _forget_catalogue(*, setting: str, **kwargs) -> None:
+    # Settings that install another app (tests) bring its events.
+    if setting == "INSTALLED_APPS":
+        _collected_catalogue.cache_clear()
+
+
+setting_changed.connect(_forget_catalogue)
+
+
+def _check_action(action: str) -> None:
+    if action not in catalogue():
+        raise UnknownEvent(
+            f"Unknown audit event {action!r}: declare it, with its meaning, in EVENTS of the "
+            "events.py of the app that records it."
+        )
 
 
 def _event_values(
@@ -382,7 +416,9 @@ def _pipelined_read_and_record(db, read, event):
                 if found is None:
                     control.execute("ROLLBACK")
                     return None
-                values = _event_values(_held(db, head.fetchone()), **event(found))
+                wanted = event(found)
+                _check_action(wanted["action"])
+                values = _event_values(_held(db, head.fetchone()), **wanted)
                 _queue_append(db, head, control, values)
                 control.execute("COMMIT")
             # Leaving the pipeline sent a Sync and collected every answer: an error in any of

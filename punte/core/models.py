@@ -161,3 +161,18 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.principal})"
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job (an app's `jobs.py`) runs next, and how its last run went. The row is
+    what several workers agree on: whichever claims it first runs the job (punte.core.scheduler)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    # The failure of the last run, empty after a run that succeeded.
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,7 +2,12 @@
 
 Rules are data. Each app declares its own in `<app>/retention.py` as `RULES = [RetentionRule(...)]`;
 `discover()` collects them from every installed Punte app, and `manage.py apply_retention`
-applies them (`--dry-run` lists what would happen, by record id only).
+applies them (`--dry-run` lists what would happen, by record id only); the task worker runs
+them daily (`core.apply_retention`, punte/core/jobs.py).
+
+Every table has a rule or a written reason why it is kept: `KEPT = {"app_label.Model": reason}`
+in the app's `retention.py` (an app also answers for the tables of the libraries it brings).
+`unaccounted()` names a table with neither, and a test fails on it.
 
 A rule says: records of `record_type` whose `age_field` is older than `period`, and that meet
 `condition`, are erased (deleted) or anonymised (their identifying fields cleared and fixed
@@ -26,7 +31,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from punte.core import audit
+from punte.core import audit, contract
 
 ERASE = "erase"
 ANONYMISE = "anonymise"
@@ -157,6 +162,24 @@ def discover() -> list[RetentionRule]:
     return rules
 
 
+def kept() -> dict[str, Any]:
+    """The tables kept with no rule, by model label ("app_label.Model"), with the reason."""
+    reasons = contract.collect_mapping("retention", "KEPT")
+    for label in reasons:
+        try:
+            apps.get_model(label)
+        except (LookupError, ValueError) as exc:
+            raise ImproperlyConfigured(f"KEPT names no model {label!r}.") from exc
+    return reasons
+
+
+def unaccounted() -> list[str]:
+    """The labels of the models with neither a retention rule nor a reason to be kept."""
+    covered = {apps.get_model(rule.record_type)._meta.label for rule in discover()}
+    covered |= set(kept())
+    return sorted(m._meta.label for m in apps.get_models() if m._meta.label not in covered)
+
+
 # --- applying a rule ----------------------------------------------------------------------------
 
 
@@ -233,6 +256,25 @@ def apply(rule: RetentionRule, now: datetime.datetime, *, batch_size: int = 200)
         yield len(batch)
 
 
+def apply_all(*, batch_size: int = 200) -> dict[str, int]:
+    """Apply every rule, measuring ages from one instant; the records each rule acted on. A rule
+    that fails does not keep the others from running; the failure is raised after them."""
+    now = timezone.now()
+    done: dict[str, int] = {}
+    failed: list[tuple[str, Exception]] = []
+    for rule in discover():
+        done[rule.name] = 0
+        try:
+            for size in apply(rule, now, batch_size=batch_size):
+                done[rule.name] += size
+        except Exception as exc:  # noqa: BLE001 - reported below, after the other rules ran
+            failed.append((rule.name, exc))
+    if failed:
+        names = ", ".join(name for name, _exc in failed)
+        raise RuntimeError(f"Retention rules failed: {names}.") from failed[0][1]
+    return done
+
+
 # --- the core app's own rules -------------------------------------------------------------------
 
 RULES = [
@@ -247,4 +289,31 @@ RULES = [
             "may retry the same request; past the idempotency window it serves no purpose."
         ),
     ),
+    RetentionRule(
+        name="django_tasks.task_result.erase_finished",
+        record_type="django_tasks_database.DBTaskResult",
+        age_field="finished_at",  # only finished tasks are ever due
+        period=Period("PUNTE_RETENTION_TASK_RESULT_DAYS"),
+        action=ERASE,
+        legal_basis=(
+            "A background task's arguments, result and traceback (ids, sometimes a message) are "
+            "needed to look into a failure for a while after it ran, not longer."
+        ),
+    ),
 ]
+
+KEPT = {
+    "core.AuditEvent": (
+        "The audit trail: who did what to which record, kept as the law requires of a "
+        "competent authority's logs (Directive (EU) 2016/680 art. 25, Law 363/2018) and for "
+        "accountability (GDPR art. 5(2)); append-only, hash-chained, ids but no personal values."
+    ),
+    "core.AuditChainHead": "The heads of the audit trail's chains: kept with the trail.",
+    "core.County": "Reference data (ISO 3166-2:RO); no personal data.",
+    "core.Country": "Reference data (ISO 3166-1); no personal data.",
+    "core.Language": "Reference data (ISO 639-3); no personal data.",
+    "core.ScheduledJob": "The schedule of the periodic jobs: one row per job, no personal data.",
+    "contenttypes.ContentType": "Django's catalogue of models; no personal data.",
+    "auth.Permission": "Django's permission catalogue; no personal data (roles are data).",
+    "auth.Group": "Django's groups, unused by Punte (roles are accounts.Role); no personal data.",
+}

@@ -238,6 +238,20 @@ PUNTE_RETENTION_ENDED_SESSION_DAYS = 1
 # Rate-limit counters of the public report form (keyed hashes of IP addresses).
 PUNTE_RETENTION_PUBLIC_REPORT_COUNTER_HOURS = 48
 # - Idempotency records (stored API responses) are erased after PUNTE_IDEMPOTENCY_TTL_HOURS.
+# - Closed signals: their free text (what was seen, where, the reporter's contact, step notes)
+#   is cleared this long after closing; as a person's record, since a suspicion may become
+#   evidence. Basis: GDPR art. 5(1)(e); Law 363/2018.
+PUNTE_RETENTION_CLOSED_SIGNAL_DAYS = 3653
+# - Notifications (a notice, not a record: what happened stays where it happened) are erased
+#   this long after they were made, read or not.
+PUNTE_RETENTION_NOTIFICATION_DAYS = 180
+# - Sign-in attempts (username, IP address, browser; django-axes) are erased after this long:
+#   enough to look into an attack; lockouts need minutes; sign-ins stay in the audit trail.
+PUNTE_RETENTION_LOGIN_ATTEMPT_DAYS = 90
+# - Finished background tasks (arguments, result, traceback) are erased after this long.
+PUNTE_RETENTION_TASK_RESULT_DAYS = 30
+# - Referrals, identification decisions and the audit trail have no period: they are kept
+#   (each app's retention.py says why in KEPT; `apply_retention --dry-run` lists them all).
 
 LOGGING = {
     "version": 1,

@@ -62,6 +62,18 @@ def test_rules_are_discovered_from_every_app_and_valid():
         "identification.screening.clear_notes",
         "identification.consent_event.clear_notes",
         "identification.reflection_period_event.clear_reasons",
+        "identification.signal.clear_closed",
+        "identification.signal_person.clear_closed",
+        "identification.signal_transition.clear_closed",
+        "django_tasks.task_result.erase_finished",
+        "axes.access_attempt.erase",
+        "axes.access_failure_log.erase",
+        "axes.access_log.erase",
+        "notifications.notification.erase",
+        "referrals.referral.clear_notes",
+        "referrals.referral_event.clear_reasons",
+        "linkage.review_pair.clear_reasons",
+        "linkage.link_decision.clear_reasons",
     }
 
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Erase or anonymise the records that the retention rules (<app>/retention.py, periods "
         "in PUNTE_RETENTION_* settings) say are due. With --dry-run, list per rule how many "
-        "records and which ids (never names) would be affected, and change nothing. Without it, "
+        "records and which ids (never names) would be affected, then every table kept with no rule "
+        "and why, and change nothing. Without it, "
         "act in batches, one transaction each, writing one audit event per record. Safe to "
         "repeat and to interrupt."
     )
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1.", returncode=2)
         try:
             rules = retention.discover()
+            kept = retention.kept() if dry_run and not rule else {}
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc), returncode=2) from exc
         if rule:
@@ -53,6 +55,11 @@ class Command(BaseCommand):
         for item in rules:
             total += self._dry_run(item, now) if dry_run else self._apply(item, now, batch_size)
         if dry_run:
+            for label, reason in sorted(kept.items()):
+                self.stdout.write(f"kept: {label}: {reason}")
+            if not rule:
+                for label in retention.unaccounted():
+                    self.stderr.write(f"NO RULE AND NO REASON TO KEEP: {label}")
             self.stdout.write(f"Dry run: {total} record(s) would be affected. Nothing was changed.")
         else:
             self.stdout.write(self.style.SUCCESS(f"Done: {total} record(s) erased or anonymised."))

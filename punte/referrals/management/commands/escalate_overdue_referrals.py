@@ -1,11 +1,9 @@
 """Escalate overdue referrals to the receiving organisation's supervisors.
 
-Run it from cron every 15 minutes (the shortest deadline is 24 hours), e.g.
-
-    */15 * * * *  cd /srv/punte && .venv/bin/python manage.py escalate_overdue_referrals
-
-It is idempotent: each late step is escalated once, so running it twice, or on two machines at
-once (rows are locked with SKIP LOCKED), tells nobody twice.
+The task worker (`manage.py run_worker`) runs this every 15 minutes (punte/referrals/jobs.py);
+the command is for running it by hand. It is idempotent: each late step is escalated once, so
+running it twice, or on two machines at once (rows are locked with SKIP LOCKED), tells nobody
+twice.
 """
 
 from django.core.management.base import BaseCommand
