@@ -1,6 +1,6 @@
-"""Where one request's time goes, in process: Python calls, SQL statements and CPU per request for
-both sides of the benchmark, through the same WSGI handler gunicorn calls, on PostgreSQL with the
-production settings.
+"""Where one request's time goes, in process: Python calls, SQL statements and CPU per request
+for each side of the benchmark (bare view, Punte's audited read, the DRF side), through the same
+WSGI handler gunicorn calls, on PostgreSQL with the production settings.
 
     .venv/bin/python bench/api_overhead/profile_request.py [--requests 500] [--top 40] [--side api]
 
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=500, help="requests per side")
     parser.add_argument("--batches", type=int, default=10, help="timed batches (minimum taken)")
     parser.add_argument("--top", type=int, default=0, help="print the N costliest functions")
-    parser.add_argument("--side", choices=("api", "bare", "both"), default="both")
+    parser.add_argument("--side", choices=("api", "bare", "drf", "all"), default="all")
     parser.add_argument("--persons", type=int, default=2000)
     parser.add_argument("--callgrind", action="store_true", help="no profiler: for valgrind")
     parser.add_argument("--by-package", action="store_true", help="own time (profiled) per package")
@@ -94,10 +94,13 @@ def main(argv=None) -> int:
         from django.db import connection, reset_queries
         from django.test.utils import CaptureQueriesContext
 
+        from bench.api_overhead.drf import issue_token
+        from bench.api_overhead.run import READER
         from bench.api_overhead.seed import seed
         from punte.wsgi import application
 
         seeded = seed(persons=args.persons, organisations=4)
+        drf_token = issue_token(username=READER)
         ids = seeded.visible_person_ids
         sides = {
             "bare": (lambda i: environ(f"/api/bench-bare/{ids[i % len(ids)]}", {})),
@@ -107,8 +110,14 @@ def main(argv=None) -> int:
                     {"Authorization": f"Bearer {seeded.token}"},
                 )
             ),
+            "drf": (
+                lambda i: environ(
+                    f"/api/bench-drf/persons/{ids[i % len(ids)]}",
+                    {"Authorization": f"Token {drf_token}"},
+                )
+            ),
         }
-        chosen = ["bare", "api"] if args.side == "both" else [args.side]
+        chosen = list(sides) if args.side == "all" else [args.side]
 
         def call(make, i) -> None:
             status = []

@@ -1,19 +1,23 @@
 """API overhead: an authenticated, scoped, audited read of an encrypted person record, side by side
-with a bare Django view that fetches one row by primary key, both served by gunicorn on PostgreSQL.
+with a bare Django view that fetches one row by primary key and with the same read built on Django
+REST framework and django-auditlog, all three served by one gunicorn on PostgreSQL.
 
     .venv/bin/python bench/api_overhead/run.py [--duration 10] [--rounds 3] [--connections 16]
 
 Creates a fresh database, migrates it with the production settings (secrets generated here),
-seeds synthetic data, starts gunicorn, warms up, then alternates the two sides round by round so
-that drift on the machine touches both. Prints requests/s, latency percentiles, errors, CPU use and
-the ratio; drops the database and stops gunicorn on exit, Ctrl-C included.
+seeds synthetic data, starts gunicorn, checks that Punte's and the DRF side's answers are equal,
+warms up, then rotates the three sides round by round so that drift on the machine touches each.
+Prints requests/s, latency percentiles, errors, CPU use and the ratios; drops the database and
+stops gunicorn on exit, Ctrl-C included.
 
-Exit status: 0 targets met, 1 a request failed or the audit check failed, 3 a target was missed.
+Exit status: 0 targets met; 1 a request failed, the two audited sides answered differently or the
+audit check failed; 2 bad arguments or the `bench` dependencies missing; 3 a target was missed.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import http.client
 import json
 import math
@@ -33,9 +37,19 @@ if str(ROOT) not in sys.path:
 
 from bench.api_overhead.loadgen import Result, build_requests, run_load  # noqa: E402
 
-TARGET_RATIO = 0.60
-TARGET_P99_MS = 100.0
-SIDES = {"bare": "bare view (1 row by pk)", "api": "audited read (GET /api/v1/persons/<id>)"}
+READER = "bench-reader"  # seed.py's reader: Punte's token and the DRF side's belong to it
+SAME_ANSWER_CHECKS = 20  # persons read through both audited sides and compared before the load
+
+# Issue 10: the audited read must not fall below 0.38 of the bare view (0.40 as measured when
+# the first target, 0.60 with a p99 under 100 ms, was closed), and must be at least as fast as
+# the same read on DRF and django-auditlog.
+TARGET_RATIO = 0.38
+TARGET_VS_DRF = 1.0
+SIDES = {
+    "bare": "bare view (1 row by pk)",
+    "api": "audited read (GET /api/v1/persons/<id>)",
+    "drf": "DRF + django-auditlog (same read)",
+}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -356,11 +370,14 @@ def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -
     print()
     print("per round (requests/s):")
     for i in range(args.rounds):
-        bare = sides["bare"].runs[i].result
-        api = sides["api"].runs[i].result
+        rps = {
+            name: side.runs[i].result.ok / side.runs[i].result.elapsed
+            for name, side in sides.items()
+        }
         print(
-            f"  round {i + 1}: bare {bare.ok / bare.elapsed:8.1f}   audited "
-            f"{api.ok / api.elapsed:8.1f}   ratio {api.ok / max(bare.ok, 1):.3f}"
+            f"  round {i + 1}: bare {rps['bare']:8.1f}   audited {rps['api']:8.1f}   "
+            f"DRF {rps['drf']:8.1f}   audited/bare {rps['api'] / max(rps['bare'], 1e-9):.3f}   "
+            f"audited/DRF {rps['api'] / max(rps['drf'], 1e-9):.3f}"
         )
     summaries = {name: side.summary() for name, side in sides.items()}
     print()
@@ -391,49 +408,101 @@ def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -
         "  (%: share of all cores during the window; postgres: this database's backends only;"
         " other: busy minus gunicorn, postgres and client, i.e. anything else on the machine)"
     )
-    ratio = summaries["api"]["rps"] / summaries["bare"]["rps"] if summaries["bare"]["rps"] else 0
-    p99 = summaries["api"]["p99_ms"]
-    ratio_ok, p99_ok = ratio >= TARGET_RATIO, p99 < TARGET_P99_MS
+
+    def rps_ratio(side: str, other: str) -> float:
+        theirs = summaries[other]["rps"]
+        return summaries[side]["rps"] / theirs if theirs else 0.0
+
+    def cost(s: dict[str, float]) -> float:
+        return s["server_cpu_ms_per_req"] + s["db_cpu_ms_per_req"] + s["client_cpu_ms_per_req"]
+
+    ratio, vs_drf = rps_ratio("api", "bare"), rps_ratio("api", "drf")
+    ratio_ok, vs_drf_ok = ratio >= TARGET_RATIO, vs_drf >= TARGET_VS_DRF
+    cpu_ratio = cost(summaries["bare"]) / cost(summaries["api"])
+    cpu_vs_drf = cost(summaries["drf"]) / cost(summaries["api"])
     print()
     print(
         f"ratio audited/bare requests/s: {ratio:.3f}   target >= {TARGET_RATIO:.2f}: "
         f"{'met' if ratio_ok else 'MISSED'}"
     )
     print(
-        f"p99 of the audited read: {p99:.1f} ms   target < {TARGET_P99_MS:.0f} ms: "
-        f"{'met' if p99_ok else 'MISSED'}"
+        f"ratio audited/DRF requests/s:  {vs_drf:.3f}   target >= {TARGET_VS_DRF:.2f}: "
+        f"{'met' if vs_drf_ok else 'MISSED'}"
     )
-
-    def cost(s: dict[str, float]) -> float:
-        return s["server_cpu_ms_per_req"] + s["db_cpu_ms_per_req"] + s["client_cpu_ms_per_req"]
-
-    cpu_ratio = cost(summaries["bare"]) / cost(summaries["api"])
     print(
-        f"CPU per request, bare/audited (gunicorn + postgres + client): {cpu_ratio:.3f}   "
-        "(the ratio throughput tends to when the cores are shared by nothing else)"
+        "p99 ms: "
+        + ", ".join(f"{name} {summaries[name]['p99_ms']:.1f}" for name in SIDES)
+        + f"   (closed loop: mean latency = {args.connections} connections / throughput)"
+    )
+    print(
+        f"CPU per request (gunicorn + postgres + client), bare/audited: {cpu_ratio:.3f}, "
+        f"DRF/audited: {cpu_vs_drf:.3f}   (the ratios throughput tends to when the cores are "
+        "shared by nothing else)"
     )
     return {
         "machine": info,
         "ratio": ratio,
+        "ratio_vs_drf": vs_drf,
         "cpu_ratio": cpu_ratio,
+        "cpu_ratio_vs_drf": cpu_vs_drf,
         "ratio_met": ratio_ok,
-        "p99_met": p99_ok,
+        "ratio_vs_drf_met": vs_drf_ok,
         "sides": summaries,
         "args": vars(args),
         "server": {"workers": server.workers, "threads": server.threads},
     }
 
 
-def check_audit(api_successes: int) -> list[str]:
-    """Every successful read must have left exactly one intact, chained access event."""
+def check_audit(successes: dict[str, int]) -> list[str]:
+    """Every successful read must have left exactly one access entry: on Punte's side an intact,
+    chained `person.viewed` event, on the DRF side an auditlog ACCESS entry naming the reader."""
+    from auditlog.models import LogEntry
+
     from punte.core import audit
     from punte.core.models import AuditEvent
 
     problems = []
     viewed = AuditEvent.objects.filter(action="person.viewed").count()
-    if viewed != api_successes:
-        problems.append(f"{api_successes} successful reads but {viewed} person.viewed events")
+    if viewed != successes["api"]:
+        problems.append(f"{successes['api']} successful reads but {viewed} person.viewed events")
     problems += [str(b) for b in audit.verify()]
+    accesses = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    if accesses.count() != successes["drf"]:
+        problems.append(f"{successes['drf']} DRF reads but {accesses.count()} auditlog accesses")
+    if accesses.exclude(actor__username=READER).exists():
+        problems.append("auditlog access entries without the reader as actor")
+    return problems
+
+
+def check_same_answer(port: int, requests: dict[str, list[bytes]]) -> list[str]:
+    """Punte's and the DRF side's answers for the same persons, compared as parsed JSON. The two
+    write the creation time differently (Punte in UTC to the millisecond, as Django's JSON encoder
+    does; DRF in local time to the microsecond): compared as instants, to the millisecond."""
+
+    def fetch(raw: bytes) -> dict:
+        method, path, *_ = raw.split(b" ", 2)
+        headers = dict(
+            line.split(": ", 1) for line in raw.decode().split("\r\n")[1:] if ": " in line
+        )
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request(method.decode(), path.decode(), headers=headers)
+            response = conn.getresponse()
+            body = json.loads(response.read())
+            if response.status != 200:
+                raise RuntimeError(f"{path.decode()} answered {response.status}: {body}")
+        finally:
+            conn.close()
+        created = datetime.datetime.fromisoformat(body["created_at"])
+        body["created_at"] = created.replace(microsecond=created.microsecond // 1000 * 1000)
+        return body
+
+    problems = []
+    for api, drf in list(zip(requests["api"], requests["drf"], strict=True))[:SAME_ANSWER_CHECKS]:
+        ours, theirs = fetch(api), fetch(drf)
+        if ours != theirs:
+            differ = sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k))
+            problems.append(f"{api.split()[1].decode()}: fields differ: {', '.join(differ)}")
     return problems
 
 
@@ -484,6 +553,16 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    try:
+        import auditlog  # noqa: F401
+        import rest_framework  # noqa: F401
+    except ImportError:
+        print(
+            "the DRF side needs the benchmark's own dependencies: .venv/bin/pip install -e "
+            "'.[bench]'",
+            file=sys.stderr,
+        )
+        return 2
     info = machine()
     db = Database(args.postgres, f"punte_bench_{os.getpid()}")
     env = production_environment(db.url)
@@ -504,10 +583,12 @@ def main(argv=None) -> int:
         call_command("migrate", verbosity=0)
         from django.db import connection
 
+        from bench.api_overhead.drf import issue_token
         from bench.api_overhead.seed import seed
 
         t0 = time.time()
         seeded = seed(persons=args.persons, organisations=args.organisations)
+        drf_token = issue_token(username=READER)
         connection.close()
         print(
             f"seeded {seeded.persons:,} persons in {seeded.organisations} organisations "
@@ -525,27 +606,38 @@ def main(argv=None) -> int:
                 [f"/api/v1/persons/{pid}" for pid in seeded.visible_person_ids],
                 {"Authorization": f"Bearer {seeded.token}"},
             ),
+            "drf": build_requests(
+                host,
+                [f"/api/bench-drf/persons/{pid}" for pid in seeded.visible_person_ids],
+                {"Authorization": f"Token {drf_token}"},
+            ),
         }
         server.start()
         print(f"gunicorn up on 127.0.0.1:{server.port}: {' '.join(server.command[1:])}", flush=True)
+        differences = check_same_answer(server.port, requests)
+        if differences:
+            print("DIFFERENT ANSWERS: " + "; ".join(differences))
+            return 1
+        # The comparison's reads were audited too.
+        compared = min(SAME_ANSWER_CHECKS, len(seeded.visible_person_ids))
+        successes = {"bare": 0, "api": compared, "drf": compared}
 
-        api_successes = 0
-        sides = {"bare": Side(), "api": Side()}
+        sides = {name: Side() for name in SIDES}
         if args.warmup:
-            for name in ("bare", "api"):
+            for name in SIDES:
                 warm_args = argparse.Namespace(**{**vars(args), "duration": args.warmup})
                 run = measure(server, db, requests[name], warm_args, seed=99)
-                if name == "api":
-                    api_successes += run.result.ok + run.result.drained_ok
+                successes[name] += run.result.ok + run.result.drained_ok
                 if run.result.error_count:
                     print(f"warm-up errors on {name}: {run.result.errors}")
+        names = list(SIDES)
         for i in range(args.rounds):
-            order = ("bare", "api") if i % 2 == 0 else ("api", "bare")
+            # Each side goes first, second and last in turn.
+            order = names[i % len(names) :] + names[: i % len(names)]
             for name in order:
                 run = measure(server, db, requests[name], args, seed=i)
                 sides[name].runs.append(run)
-                if name == "api":
-                    api_successes += run.result.ok + run.result.drained_ok
+                successes[name] += run.result.ok + run.result.drained_ok
                 r = run.result
                 print(
                     f"round {i + 1} {name:>4}: {r.ok / r.elapsed:8.1f} req/s, "
@@ -555,7 +647,7 @@ def main(argv=None) -> int:
 
         results = report(sides, args, info, server)
         server.stop()
-        problems = check_audit(api_successes)
+        problems = check_audit(successes)
         connection.close()
         errors = {name: side.merged.errors for name, side in sides.items()}
         failed = any(errors.values())
@@ -565,15 +657,16 @@ def main(argv=None) -> int:
             print("AUDIT CHECK FAILED: " + "; ".join(problems))
         else:
             print(
-                f"audit check: {api_successes:,} reads, {api_successes:,} person.viewed events, "
-                "every chain verifies"
+                f"audit check: {successes['api']:,} reads, as many person.viewed events, every "
+                f"chain verifies; {successes['drf']:,} DRF reads, as many auditlog access entries "
+                "naming the reader"
             )
         if args.json:
             results["audit_problems"] = problems
             args.json.write_text(json.dumps(results, indent=2, default=str))
         if failed or problems:
             return 1
-        return 0 if results["ratio_met"] and results["p99_met"] else 3
+        return 0 if results["ratio_met"] and results["ratio_vs_drf_met"] else 3
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
