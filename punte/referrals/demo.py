@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from punte.accounts.models import Membership, Organisation
 from punte.core.errors import ServiceError
-from punte.identification import consent
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
+from punte.identification.screening.services import consent
 from punte.referrals import escalation, services
 from punte.referrals.models import Referral, ReferralEvent, ServiceOffering
 from punte.referrals.rules import load_default_rules

@@ -20,7 +20,7 @@ from punte.accounts.models import Membership, Organisation
 from punte.core import audit
 from punte.core.errors import ServiceError
 from punte.core.models import County
-from punte.identification.models import Person, PersonAccess, PersonAccessReason
+from punte.identification.persons.models import Person, PersonAccess, PersonAccessReason
 from punte.notifications.services import notify
 from punte.referrals import lifecycle, routing
 from punte.referrals.models import (
@@ -43,7 +43,7 @@ CONSENT_OK = ("child", "consented")
 
 
 def _consent_state(person: Person, on: datetime.date) -> str:
-    from punte.identification.consent import referral_consent_state
+    from punte.identification.screening.services.consent import referral_consent_state
 
     return referral_consent_state(person, on)
 

@@ -3,8 +3,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from punte.identification.catalogue.schema import CatalogueError, default_files, read_catalogue
-from punte.identification.catalogue.store import load_catalogue
+from punte.identification.screening.catalogue.schema import (
+    CatalogueError,
+    default_files,
+    read_catalogue,
+)
+from punte.identification.screening.catalogue.store import load_catalogue
 
 
 class Command(BaseCommand):
