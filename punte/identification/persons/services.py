@@ -14,6 +14,7 @@ from punte.core.crypto import blind_index
 from punte.core.errors import ServiceError, uuid_or_404
 from punte.core.fields import encrypted_fields
 from punte.core.models import Country, Language
+from punte.identification.persons import hooks
 from punte.identification.persons.models import (
     DocumentType,
     Person,
@@ -22,7 +23,6 @@ from punte.identification.persons.models import (
     PersonCitizenship,
     Sex,
 )
-from punte.linkage.persons import COMPARED_FIELDS
 
 MAX_AGE = 120
 MAX_CITIZENSHIPS = 5
@@ -279,10 +279,9 @@ def person_create(*, actor: Membership, data: PersonInput) -> Person:
             personal,
         ),
     )
-    # Link the new record to its national person in the background, once it is committed.
-    from punte.linkage.tasks import link_person_task
-
-    transaction.on_commit(lambda: link_person_task.enqueue(person_id=str(person.pk)), robust=True)
+    transaction.on_commit(
+        lambda: hooks.person_recorded.send(sender=Person, person_id=str(person.pk)), robust=True
+    )
     return person
 
 
@@ -316,11 +315,13 @@ def person_update(*, actor: Membership, person_id, data: PersonInput) -> Person:
         for name in after
         if before[name] != after[name]
     }
-    if changed.keys() & COMPARED_FIELDS:
-        from punte.linkage.tasks import relink_changed_person_task
-
+    identity = frozenset(changed.keys() & hooks.IDENTITY_FIELDS)
+    if identity:
         transaction.on_commit(
-            lambda: relink_changed_person_task.enqueue(person_id=str(person.pk)), robust=True
+            lambda: hooks.person_identity_changed.send(
+                sender=Person, person_id=str(person.pk), fields=identity
+            ),
+            robust=True,
         )
     if changed:
         # Names, dates of birth, contact and documents: the trail says they changed, not how.
