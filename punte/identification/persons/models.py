@@ -158,14 +158,21 @@ class PersonAccessReason(models.TextChoices):
 
 
 class PersonAccess(models.Model):
-    """Need to know, as data: which organisation may open which person's record, and why."""
+    """Need to know, as data: which organisation may open which person's record, why, because
+    of what (the referral, the case), and until when. Written only by persons' services
+    (person_access_grant, person_access_revoke)."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_grants")
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="person_grants"
     )
     reason = models.CharField(max_length=16, choices=PersonAccessReason.choices)
+    # What gave the access (a referral, a case: its model label and key); empty for the owner.
+    source_type = models.CharField(max_length=100, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
     granted_at = models.DateTimeField(auto_now_add=True)
+    # Past this moment the grant no longer opens the record, as if revoked; empty: no end.
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -6,8 +6,9 @@ import datetime
 import uuid
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from punte.accounts.models import Membership
@@ -32,7 +33,10 @@ def person_list_visible_to(*, actor: Membership) -> QuerySet[Person]:
         return people
     if actor.scope == Scope.ORGANISATION:
         granted = PersonAccess.objects.filter(
-            person=OuterRef("pk"), organisation_id=actor.organisation_id, revoked_at__isnull=True
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+            person=OuterRef("pk"),
+            organisation_id=actor.organisation_id,
+            revoked_at__isnull=True,
         )
         return people.filter(Exists(granted))
     return people.filter(created_by_id=actor.user_id, owner_organisation_id=actor.organisation_id)
@@ -49,7 +53,8 @@ def _visible_person_sql(db, scope: str) -> str:
     """The same rule as person_list_visible_to(), for one person by primary key, as SQL:
     compiling the queryset cost more than the whole bare request (bench/api_overhead).
     Identifiers come from the models' metadata; every value is a parameter (the person's id,
-    then the organisation for the organisation scope, the user and organisation for own)."""
+    then the organisation and the moment for the organisation scope, the user and organisation
+    for own)."""
     sql = _VISIBLE_PERSON_SQL.get((db.vendor, scope))
     if sql is not None:
         return sql
@@ -70,7 +75,9 @@ def _visible_person_sql(db, scope: str) -> str:
             f" AND EXISTS (SELECT 1 FROM {quote(access.db_table)} a"  # noqa: S608
             f" WHERE a.{column(access, 'person')} = p.{column(person, 'id')}"
             f" AND a.{column(access, 'organisation')} = %s"
-            f" AND a.{column(access, 'revoked_at')} IS NULL)"
+            f" AND a.{column(access, 'revoked_at')} IS NULL"
+            f" AND (a.{column(access, 'expires_at')} IS NULL"
+            f" OR a.{column(access, 'expires_at')} > %s))"
         )
     elif scope != Scope.ALL:
         sql += (
@@ -89,7 +96,8 @@ def _visible_person_params(db, actor: Membership, person_uuid: uuid.UUID) -> lis
     if actor.scope == Scope.ALL:
         return [key(person_uuid)]
     if actor.scope == Scope.ORGANISATION:
-        return [key(person_uuid), key(actor.organisation_id)]
+        now = PersonAccess._meta.get_field("expires_at").get_db_prep_value(timezone.now(), db)
+        return [key(person_uuid), key(actor.organisation_id), now]
     return [key(person_uuid), key(actor.user_id), key(actor.organisation_id)]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -260,8 +260,11 @@ def person_create(*, actor: Membership, data: PersonInput) -> Person:
     _apply_indexes(person)
     person.save()
     _save_relations(person, checked)
-    PersonAccess.objects.create(
-        person=person, organisation=actor.organisation, reason=PersonAccessReason.OWNER
+    person_access_grant(
+        actor=actor,
+        person_id=person.pk,
+        organisation_id=actor.organisation_id,
+        reason=PersonAccessReason.OWNER,
     )
     personal = {f.name for f in encrypted_fields(Person)}
     audit.record(
@@ -335,3 +338,119 @@ def person_update(*, actor: Membership, person_id, data: PersonInput) -> Person:
             changes=audit.redact(changed, personal),
         )
     return person
+
+
+# --- Access to a person ----------------------------------------------------------------------
+
+
+def _access_changes(organisation_id, reason: str, source, expires_at) -> dict:
+    changes = {"organisation": str(organisation_id), "reason": reason}
+    if source is not None:
+        changes[source._meta.model_name] = str(source.pk)
+    if expires_at is not None:
+        changes["expires_at"] = expires_at.isoformat()
+    return changes
+
+
+def _outlasts(wanted: datetime.datetime | None, current: datetime.datetime | None) -> bool:
+    """Whether an end `wanted` gives more time than the grant's `current` end (None: no end)."""
+    if current is None:
+        return False
+    return wanted is None or wanted > current
+
+
+@transaction.atomic
+def person_access_grant(
+    *,
+    actor: Membership,
+    person_id,
+    organisation_id,
+    reason: str,
+    source=None,
+    expires_at: datetime.datetime | None = None,
+) -> PersonAccess:
+    """Let an organisation open a person's record, for a reason (PersonAccessReason), because of
+    `source` (the referral, the case: any model instance), until `expires_at` (None: no end).
+
+    The caller decides who may give access (accepting a referral, joining a team): this only
+    records it. An organisation holds one standing grant per person and reason: granting again
+    returns it, lengthened if the new end is later, never shortened (revoking does that). Each
+    grant and lengthening writes "person.access_granted", except the owner's grant, which the
+    person's own "person.created" records.
+    """
+    standing = {
+        "person_id": person_id,
+        "organisation_id": organisation_id,
+        "reason": reason,
+        "revoked_at__isnull": True,
+    }
+    grant = PersonAccess.objects.select_for_update().filter(**standing).first()
+    if grant is None:
+        try:
+            with transaction.atomic():
+                grant = PersonAccess.objects.create(
+                    person_id=person_id,
+                    organisation_id=organisation_id,
+                    reason=reason,
+                    source_type=source._meta.label_lower if source is not None else "",
+                    source_id=str(source.pk) if source is not None else "",
+                    expires_at=expires_at,
+                )
+        except IntegrityError:
+            # A concurrent grant made it first (the one-standing-grant constraint).
+            grant = PersonAccess.objects.select_for_update().get(**standing)
+        else:
+            if reason != PersonAccessReason.OWNER:
+                _record_access(
+                    "person.access_granted",
+                    actor,
+                    person_id,
+                    changes=(_access_changes(organisation_id, reason, source, expires_at)),
+                )
+            return grant
+    if _outlasts(expires_at, grant.expires_at):
+        grant.expires_at = expires_at
+        grant.save(update_fields=["expires_at"])
+        _record_access(
+            "person.access_granted",
+            actor,
+            person_id,
+            changes=_access_changes(organisation_id, reason, source, expires_at)
+            | {"lengthened": True},
+        )
+    return grant
+
+
+@transaction.atomic
+def person_access_revoke(
+    *, actor: Membership, person_id, organisation_id, reason: str, source=None
+) -> int:
+    """End an organisation's standing grant to a person for a reason, writing
+    "person.access_revoked" if there was one; `source` is what ended it (the withdrawn
+    referral). The number of grants ended (0 or 1)."""
+    revoked = PersonAccess.objects.filter(
+        person_id=person_id,
+        organisation_id=organisation_id,
+        reason=reason,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
+    if revoked:
+        _record_access(
+            "person.access_revoked",
+            actor,
+            person_id,
+            changes=_access_changes(organisation_id, reason, source, None),
+        )
+    return revoked
+
+
+def _record_access(action: str, actor: Membership, person_id, *, changes: dict) -> None:
+    audit.record(
+        action=action,
+        actor=actor.user,
+        organisation=actor.organisation,
+        subject_type=Person._meta.label_lower,
+        subject_id=str(person_id),
+        person_id=person_id,
+        changes=changes,
+    )

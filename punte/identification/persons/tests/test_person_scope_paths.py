@@ -1,8 +1,10 @@
 """Opening one record (hand-written SQL) and listing (queryset) apply the same scope rule.
 
-The rule is written twice in punte/identification/selectors.py; this proves, for every role and
-every state a person can be in relative to the actor, that both answers agree.
+The rule is written twice in punte/identification/persons/selectors.py; this proves, for every
+role and every state a person can be in relative to the actor, that both answers agree.
 """
+
+import datetime
 
 import pytest
 from django.db import transaction
@@ -32,6 +34,8 @@ def _people(actor):
         "created by a colleague here": create_person(actor=colleague),
         "elsewhere, referred here": create_person(actor=outsider, contact="+40 700 000 001"),
         "elsewhere, referral revoked": create_person(actor=outsider),
+        "elsewhere, referred here until tomorrow": create_person(actor=outsider),
+        "elsewhere, referral expired": create_person(actor=outsider),
         "elsewhere, no grant": create_person(actor=outsider),
         "archived, created by the actor here": create_person(actor=colleague),
     }
@@ -40,15 +44,19 @@ def _people(actor):
     Person.objects.filter(
         pk=people["created by the actor's user in another organisation"].pk
     ).update(created_by_id=actor.user_id)
-    for key, revoked_at in (
-        ("elsewhere, referred here", None),
-        ("elsewhere, referral revoked", timezone.now()),
+    now, day = timezone.now(), datetime.timedelta(days=1)
+    for key, revoked_at, expires_at in (
+        ("elsewhere, referred here", None, None),
+        ("elsewhere, referral revoked", now, None),
+        ("elsewhere, referred here until tomorrow", None, now + day),
+        ("elsewhere, referral expired", None, now - day),
     ):
         PersonAccess.objects.create(
             person=people[key],
             organisation=home,
             reason=PersonAccessReason.REFERRAL,
             revoked_at=revoked_at,
+            expires_at=expires_at,
         )
     Person.objects.filter(pk=people["archived, created by the actor here"].pk).update(
         archived_at=timezone.now()
@@ -98,6 +106,7 @@ def test_the_states_cover_every_answer():
         "created by the actor here",
         "created by a colleague here",
         "elsewhere, referred here",
+        "elsewhere, referred here until tomorrow",
     }
     assert "elsewhere, no grant" in scopes["national_coordinator"]
     assert "archived, created by the actor here" not in scopes["national_coordinator"]
