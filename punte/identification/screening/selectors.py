@@ -75,8 +75,11 @@ def screening_get_for_view(*, actor: Membership, screening_id) -> Screening:
     return screening
 
 
-def screening_get_for_update(*, actor: Membership, screening_id) -> Screening:
-    """A screening the actor may answer, stop or complete: their organisation's, in scope."""
+def screening_get_to_conduct(*, actor: Membership, screening_id) -> Screening:
+    """A screening the actor may answer, stop or complete: their organisation's, in scope.
+
+    Not locked: it is read for the page as well as for a change, and each service that changes
+    it locks the row itself in its own transaction (services/screening.py, _locked_draft)."""
     if not actor.has_perm("screening.conduct"):
         raise Http404
     screening = (
@@ -135,7 +138,9 @@ def reflection_periods_visible_to(*, actor: Membership) -> QuerySet[ReflectionPe
     return ReflectionPeriod.objects.filter(person__in=persons).select_related("organisation")
 
 
-def reflection_period_get_for_update(*, actor: Membership, period_id) -> ReflectionPeriod:
+def reflection_period_get_to_change(*, actor: Membership, period_id) -> ReflectionPeriod:
+    """A period the actor may extend or terminate, in scope. Not locked: each service that
+    changes it locks the row itself (services/decisions.py, _locked_running)."""
     if not actor.has_perm("decision.record"):
         raise Http404
     period = reflection_periods_visible_to(actor=actor).filter(pk=uuid_or_404(period_id)).first()

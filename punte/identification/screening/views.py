@@ -128,7 +128,7 @@ def _questionnaire(draft):
 def screening_page(request, screening_id):
     """The questionnaire of a draft: save, stop with a reason, or complete."""
     actor = _actor(request)
-    draft = selectors.screening_get_for_update(actor=actor, screening_id=screening_id)
+    draft = selectors.screening_get_to_conduct(actor=actor, screening_id=screening_id)
     if not draft.is_draft:
         return redirect("identification:screening_result", screening_id=draft.pk)
     suspend_form = SuspendForm(
@@ -199,7 +199,7 @@ def _posted_answers(request, draft) -> dict:
 def screening_autosave(request, screening_id):
     """htmx: save the one answer just changed; answers with a short status for a live region."""
     actor = _actor(request)
-    draft = selectors.screening_get_for_update(actor=actor, screening_id=screening_id)
+    draft = selectors.screening_get_to_conduct(actor=actor, screening_id=screening_id)
     code = request.POST.get("code", "")
     if draft.kind == ScreeningKind.SHORT:
         value = request.POST.get(code) or None
@@ -364,7 +364,7 @@ def person_decisions(request, person_id):
                 messages.success(request, _("The recovery and reflection period is recorded."))
                 return redirect("identification:person_decisions", person_id=person.pk)
             if action in ("extend", "terminate"):
-                period = selectors.reflection_period_get_for_update(
+                period = selectors.reflection_period_get_to_change(
                     actor=actor, period_id=request.POST.get("period", "")
                 )
                 form = extend_form if action == "extend" else terminate_form

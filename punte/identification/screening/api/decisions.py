@@ -188,7 +188,7 @@ def start_period(request: HttpRequest, person_id: str, payload: ReflectionStartI
 )
 def extend_period(request: HttpRequest, period_id: str, payload: ReflectionExtendIn):
     actor = request.membership
-    period = selectors.reflection_period_get_for_update(actor=actor, period_id=period_id)
+    period = selectors.reflection_period_get_to_change(actor=actor, period_id=period_id)
     return decisions.reflection_period_extend(
         actor=actor, period=period, ends_on=payload.ends_on, reason=payload.reason
     )
@@ -201,7 +201,7 @@ def extend_period(request: HttpRequest, period_id: str, payload: ReflectionExten
 )
 def terminate_period(request: HttpRequest, period_id: str, payload: ReflectionTerminateIn):
     actor = request.membership
-    period = selectors.reflection_period_get_for_update(actor=actor, period_id=period_id)
+    period = selectors.reflection_period_get_to_change(actor=actor, period_id=period_id)
     return decisions.reflection_period_terminate(
         actor=actor, period=period, on=payload.on, reason=payload.reason
     )

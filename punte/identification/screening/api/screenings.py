@@ -151,7 +151,7 @@ def get_screening(request: HttpRequest, screening_id: str):
 )
 def save_answers(request: HttpRequest, screening_id: str, payload: AnswersIn):
     actor = request.membership
-    draft = selectors.screening_get_for_update(actor=actor, screening_id=screening_id)
+    draft = selectors.screening_get_to_conduct(actor=actor, screening_id=screening_id)
     return screening.screening_save_answers(
         actor=actor,
         screening=draft,
@@ -167,7 +167,7 @@ def save_answers(request: HttpRequest, screening_id: str, payload: AnswersIn):
 )
 def suspend_screening(request: HttpRequest, screening_id: str, payload: SuspendIn):
     actor = request.membership
-    draft = selectors.screening_get_for_update(actor=actor, screening_id=screening_id)
+    draft = selectors.screening_get_to_conduct(actor=actor, screening_id=screening_id)
     return screening.screening_suspend(
         actor=actor, screening=draft, reason=payload.reason, note=payload.note
     )
@@ -181,7 +181,7 @@ def suspend_screening(request: HttpRequest, screening_id: str, payload: SuspendI
 def complete_screening(request: HttpRequest, screening_id: str, payload: CompleteIn):
     """Send `{}`, or name the catalogue version the answers were given for, to be sure."""
     actor = request.membership
-    draft = selectors.screening_get_for_update(actor=actor, screening_id=screening_id)
+    draft = selectors.screening_get_to_conduct(actor=actor, screening_id=screening_id)
     return screening.screening_complete(
         actor=actor, screening=draft, catalogue_version=payload.catalogue_version
     )

@@ -202,7 +202,7 @@ def test_a_draft_records_why_it_stopped_and_is_resumed_by_a_colleague(worker):
         actor=worker, screening=draft, reason="interpreter_needed", note="Needs Tigrinya"
     )
     colleague = MembershipFactory(role_code="ngo_caseworker", organisation=worker.organisation)
-    resumed = selectors.screening_get_for_update(actor=colleague, screening_id=draft.pk)
+    resumed = selectors.screening_get_to_conduct(actor=colleague, screening_id=draft.pk)
     assert (resumed.draft_reason, resumed.draft_note) == ("interpreter_needed", "Needs Tigrinya")
     assert [d.pk for d in selectors.screening_drafts_for(actor=colleague)] == [draft.pk]
     services.screening_save_answers(actor=colleague, screening=resumed, answers={"AL-DR-08": True})
@@ -224,7 +224,7 @@ def test_drafts_stay_with_their_organisation_and_completed_screenings_follow_the
     done = completed_screening(worker, person=draft.person)
     stranger = MembershipFactory(role_code="ngo_caseworker")
     with pytest.raises(Http404):
-        selectors.screening_get_for_update(actor=stranger, screening_id=draft.pk)
+        selectors.screening_get_to_conduct(actor=stranger, screening_id=draft.pk)
     with pytest.raises(Http404):
         selectors.screening_get_for_view(actor=stranger, screening_id=done.pk)
     assert not selectors.screening_drafts_for(actor=stranger).exists()
