@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from punte.core.models import Country, Language
 from punte.identification.persons import services
-from punte.identification.persons.models import Person, Sex
+from punte.identification.persons.models import DocumentType, Person, Sex
 
 DOCUMENT_SLOTS = 3
 
@@ -89,7 +89,7 @@ class PersonForm(forms.Form):
         for index in range(slots):
             self.fields[f"document_type_{index}"] = forms.ChoiceField(
                 label=_("Document type"),
-                choices=[("", "—"), *services.DocumentType.choices],
+                choices=[("", "—"), *DocumentType.choices],
                 required=False,
             )
             self.fields[f"document_number_{index}"] = forms.CharField(

@@ -405,7 +405,7 @@ def person_access_grant(
                     "person.access_granted",
                     actor,
                     person_id,
-                    changes=(_access_changes(organisation_id, reason, source, expires_at)),
+                    changes=_access_changes(organisation_id, reason, source, expires_at),
                 )
             return grant
     if _outlasts(expires_at, grant.expires_at):

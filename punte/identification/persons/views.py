@@ -9,6 +9,7 @@ from punte.core.errors import ServiceError
 from punte.core.models import Country
 from punte.identification.persons import selectors, services
 from punte.identification.persons.forms import DOCUMENT_SLOTS, PersonForm, initial_for
+from punte.identification.persons.models import DocumentType
 
 
 def person_list(request):
@@ -35,7 +36,7 @@ def person_detail(request, person_id):
     documents = person.identity_documents or []
     wanted = codes + [d.get("issuing_country") for d in documents if d.get("issuing_country")]
     countries = {c.alpha2: c.name for c in Country.objects.filter(alpha2__in=wanted)}
-    document_types = dict(services.DocumentType.choices)
+    document_types = dict(DocumentType.choices)
     context = {
         "person": person,
         "treated_as_child": person.is_treated_as_child(timezone.localdate()),

@@ -4,8 +4,7 @@ Pure functions over a catalogue already loaded (from its YAML file or from the d
 database access here, so every rule can be tested on hand-worked cases in microseconds. How
 graded indicators make a dimension present, and how dimensions make a presumed victim, is read
 from the catalogue's rule (data, versioned with the catalogue), never written here; this module
-only knows the *shape* of that rule (see punte/identification/catalogue/ilo-ec-2009-v1.yaml and
-ADR 0020).
+only knows the *shape* of that rule (see catalogue/ilo-ec-2009-v1.yaml beside it, and ADR 0020).
 
 A result keeps everything that produced it (the indicators counted in each dimension, the
 combination that made each dimension present, the requirements met and missed), so a screening

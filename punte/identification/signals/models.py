@@ -2,7 +2,7 @@
 
 A signal is recorded by a specialist, by another agency's system through the API, or by a member
 of the public through the anonymous report form. Its lifecycle is the table SIGNAL_TRANSITIONS,
-applied by one service (`signal_services.signal_transition`), each step kept as a
+applied by one service (`services/signal.py`, `signal_transition`), each step kept as a
 `SignalTransition` row and an audit event (ADR 0021).
 """
 
@@ -205,7 +205,7 @@ class PublicReportAttempt(models.Model):
     """How many public reports one client sent in one time window, for rate limiting.
 
     The client is a keyed hash (HMAC) of its IP address, never the address, and rows are erased
-    after a day by the retention job (identification/retention.py)."""
+    after a day by the retention job (signals/retention.py)."""
 
     client_hash = models.CharField(max_length=64)
     window_start = models.DateTimeField()

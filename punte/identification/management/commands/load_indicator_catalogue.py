@@ -14,8 +14,8 @@ from punte.identification.screening.catalogue.store import load_catalogue
 class Command(BaseCommand):
     help = (
         "Load indicator catalogue versions into the database (by default every file in "
-        "punte/identification/catalogue/). Loading again is harmless; a version that exists "
-        "with different content is refused (exit 2): versions are immutable."
+        "punte/identification/screening/catalogue/). Loading again is harmless; a version that "
+        "exists with different content is refused (exit 2): versions are immutable."
     )
 
     def add_arguments(self, parser):
