@@ -28,7 +28,7 @@ from punte.accounts.roles import seed_roles
 from punte.core import audit
 from punte.identification.persons.models import Person
 from punte.identification.persons.services import PersonInput, person_create
-from punte.identification.screening import demo as demo_mechanism
+from punte.identification.screening import demo as screening_demo
 from punte.identification.signals.demo import load_signals
 from punte.referrals import demo as demo_referrals
 
@@ -400,7 +400,7 @@ def load() -> tuple[Summary, list[tuple[Login, Membership]]]:
     memberships = _memberships(summary)
     _persons(memberships, summary)
     summary.signals = load_signals(memberships)
-    demo_mechanism.load(memberships)
+    screening_demo.load(memberships)
     demo_referrals.load(memberships)
     if summary.created:
         audit.record(
