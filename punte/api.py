@@ -4,9 +4,9 @@ from punte.accounts.api import router as accounts_router
 from punte.accounts.auth import BearerTokenAuth, SessionAuth
 from punte.core.api_audit import router as audit_router
 from punte.core.api_support import PunteAPI
-from punte.identification.api import router as identification_router
-from punte.identification.api_mechanism import router as mechanism_router
-from punte.identification.signal_api import router as signal_router
+from punte.identification.persons.api import router as identification_router
+from punte.identification.screening.api import router as mechanism_router
+from punte.identification.signals.api import router as signal_router
 from punte.journey.api import router as journey_router
 from punte.linkage.api import router as linkage_router
 from punte.notifications.api import router as notifications_router

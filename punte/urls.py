@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from punte.api import api
 from punte.core import views as core_views
-from punte.identification import public_report
+from punte.identification.signals import views as signal_views
 
 urlpatterns = [
     # First: Django tries the patterns in order, and API clients call far more often than pages
@@ -18,9 +18,9 @@ urlpatterns = [
     path("webauthn/", include("punte.accounts.urls_webauthn", namespace="otp_webauthn")),
     path("audit/", include("punte.core.urls")),
     path("persons/", include("punte.identification.urls")),
-    path("signals/", include("punte.identification.signal_urls")),
-    path("report/", public_report.public_report, name="public_report"),
-    path("report/thanks/", public_report.public_report_thanks, name="public_report_thanks"),
+    path("signals/", include("punte.identification.signals.urls")),
+    path("report/", signal_views.public_report, name="public_report"),
+    path("report/thanks/", signal_views.public_report_thanks, name="public_report_thanks"),
     path("linkage/", include("punte.linkage.urls")),
     path("", include("punte.journey.urls")),
     path("statistics/", include("punte.statistics.urls")),

@@ -27,7 +27,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.response import Response
 
 from punte.accounts.models import Membership, User
-from punte.identification.models import Person, PersonAccess
+from punte.identification.persons.models import Person, PersonAccess
 
 # Create, update and delete are logged as well (auditlog's defaults); the read only sends
 # `accessed`. No serialized copy of the record in the log: it would put the decrypted fields

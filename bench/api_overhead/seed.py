@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from punte.accounts.models import Membership, Organisation, OrganisationType, Role, User
 from punte.accounts.services.tokens import apitoken_create
 from punte.core.crypto import blind_index
-from punte.identification.models import (
+from punte.identification.persons.models import (
     Person,
     PersonAccess,
     PersonAccessReason,

@@ -8,7 +8,7 @@ measured, not of the baseline. Never mounted by punte.urls: only bench/api_overh
 
 from django.http import Http404, JsonResponse
 
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 
 
 def bare_person(request, person_id):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from punte.accounts.models import Membership, Organisation, OrganisationType, Role, User
 from punte.core.models import County
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.referrals.models import Referral, RoutingRule, ServiceType
 from punte.referrals.rules import current_ruleset, load_default_rules
 

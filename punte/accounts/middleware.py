@@ -44,7 +44,7 @@ _OPEN_PREFIXES = (
     "/webauthn/",
     "/healthz",
     "/favicon.ico",
-    # The anonymous public report form (punte.identification.public_report).
+    # The anonymous public report form (punte.identification.signals.views.public_report).
     "/report/",
 )
 

@@ -114,7 +114,8 @@ ROLES: dict[str, tuple[str, str, list[str]]] = {
 }
 
 # The identification mechanism (ADR 0022), added to the roles above. Decisions are also bound to
-# the organisation's type: see punte.identification.decisions.COMPETENT_AUTHORITY_TYPES.
+# the organisation's type: see COMPETENT_AUTHORITY_TYPES in
+# punte.identification.screening.services.decisions.
 _SCREENS = ["screening.conduct", "screening.view", "consent.record"]
 _MECHANISM: dict[str, list[str]] = {
     "national_coordinator": ["screening.view"],

@@ -13,6 +13,7 @@ import binascii
 import datetime
 import json
 import logging
+import sys
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, Generic, TypeVar
@@ -170,6 +171,16 @@ class PunteAPI(NinjaAPI):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         register_problem_handlers(self)
+
+    def get_openapi_operation_id(self, operation) -> str:
+        # An operation id is derived from the module of its view, and clients generated from the
+        # document name their methods by it: a module that moved declares the prefix it was
+        # published under (OPERATION_ID_PREFIX), so moving code never renames an operation.
+        module = sys.modules.get(operation.view_func.__module__)
+        prefix = getattr(module, "OPERATION_ID_PREFIX", None)
+        if prefix is None:
+            return super().get_openapi_operation_id(operation)
+        return f"{prefix}_{operation.view_func.__name__}"
 
     def validation_error_from_error_contexts(self, error_contexts):
         # ninja drops which body parameter an error came from; keep it to name the field well.

@@ -26,10 +26,10 @@ from punte.accounts.models import OrganisationType as T
 from punte.accounts.permissions import ROLES
 from punte.accounts.roles import seed_roles
 from punte.core import audit
-from punte.identification import demo_mechanism
-from punte.identification.demo_signals import load_signals
-from punte.identification.models import Person
-from punte.identification.services import PersonInput, person_create
+from punte.identification.persons.models import Person
+from punte.identification.persons.services import PersonInput, person_create
+from punte.identification.screening import demo as screening_demo
+from punte.identification.signals.demo import load_signals
 from punte.referrals import demo as demo_referrals
 
 # One password and one authenticator secret for every demo login, printed by `make demo`.
@@ -400,7 +400,7 @@ def load() -> tuple[Summary, list[tuple[Login, Membership]]]:
     memberships = _memberships(summary)
     _persons(memberships, summary)
     summary.signals = load_signals(memberships)
-    demo_mechanism.load(memberships)
+    screening_demo.load(memberships)
     demo_referrals.load(memberships)
     if summary.created:
         audit.record(

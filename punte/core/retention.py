@@ -18,7 +18,6 @@ values set, the row kept so that statistics still count it). Periods are setting
 from __future__ import annotations
 
 import datetime
-import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import reduce
@@ -140,18 +139,10 @@ class RetentionRule:
 
 
 def discover() -> list[RetentionRule]:
-    """Every rule declared in `<app>/retention.py` of the installed Punte apps, validated."""
+    """Every rule declared in `retention.py` of the installed Punte apps and their parts
+    (punte.core.contract), validated."""
     rules: list[RetentionRule] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("punte."):
-            continue
-        module_name = f"{config.name}.retention"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
+    for module in contract.modules("retention"):
         rules.extend(getattr(module, "RULES", []))
     seen: set[str] = set()
     for rule in rules:

@@ -1,17 +1,11 @@
-from django.urls import path
+"""The pages under /persons/: a person's record (persons) and the screening, consent and decisions
+about the person (screening), in one namespace, `identification`, as they always were. Signals
+have their own (signals/urls.py)."""
 
-from punte.identification import views
+from punte.identification.persons.urls import urlpatterns as person_urlpatterns
+from punte.identification.screening.urls import urlpatterns as screening_urlpatterns
 
+URL_PREFIX = "persons/"
 app_name = "identification"
 
-urlpatterns = [
-    path("", views.person_list, name="person_list"),
-    path("new/", views.person_create, name="person_create"),
-    path("<uuid:person_id>/", views.person_detail, name="person_detail"),
-    path("<uuid:person_id>/edit/", views.person_edit, name="person_edit"),
-]
-
-# Screening, consent and decisions (ADR 0022).
-from punte.identification.urls_mechanism import urlpatterns as mechanism_urlpatterns  # noqa: E402
-
-urlpatterns += mechanism_urlpatterns
+urlpatterns = person_urlpatterns + screening_urlpatterns

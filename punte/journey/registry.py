@@ -1,6 +1,7 @@
 """What each app contributes to the worklists and to a person's journey, found by convention.
 
-An app contributes by defining a module `punte/<app>/journey.py` with either or both of:
+An app (or a part of one, punte.core.contract) contributes by defining a module
+`punte/<app>/journey.py` with either or both of:
 
 - `WORKLIST_SECTIONS`: a list of `WorklistSection`. A section reads its rows through the app's
   own selectors (scoped by the acting membership) and is shown only to a membership that holds
@@ -17,17 +18,16 @@ from __future__ import annotations
 
 import datetime
 import functools
-import importlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
 from punte.accounts.models import Membership, Organisation
+from punte.core import contract
 
 MODULE = "journey"
 
@@ -122,15 +122,7 @@ class _Contributions:
 @functools.cache
 def _contributions() -> _Contributions:
     found = _Contributions()
-    for config in apps.get_app_configs():
-        if not config.name.startswith("punte."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.{MODULE}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.{MODULE}":
-                raise  # the module exists but one of its imports is missing: a real error
-            continue
+    for module in contract.modules(MODULE):
         found.sections.extend(getattr(module, "WORKLIST_SECTIONS", []))
         found.sources.extend(getattr(module, "JOURNEY_SOURCES", []))
     keys = [section.key for section in found.sections]

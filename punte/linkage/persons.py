@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from punte.identification.models import Person, Sex
+from punte.identification.persons.models import Person, Sex
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -26,7 +26,7 @@ from punte.accounts.models import Membership
 from punte.core import audit
 from punte.core.api_support import MAX_LIMIT
 from punte.core.errors import ServiceError, uuid_or_404
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.linkage.models import NationalPerson, PersonLink, ReviewPair, ReviewStatus
 
 PURPOSE = "linkage_review"

@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 from punte.accounts.auth import BearerTokenAuth, SessionAuth
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.core.errors import ServiceError
-from punte.identification import selectors as person_selectors
+from punte.identification.persons import selectors as person_selectors
 from punte.referrals import lifecycle, registry, routing, selectors, services
 from punte.referrals.models import Referral, ReferralStatus, ServiceType
 from punte.referrals.rules import current_ruleset

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from punte.accounts.models import Membership, Organisation
 from punte.core.errors import ServiceError
-from punte.identification import consent
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
+from punte.identification.screening.services import consent
 from punte.referrals import escalation, services
 from punte.referrals.models import Referral, ReferralEvent, ServiceOffering
 from punte.referrals.rules import load_default_rules
@@ -160,7 +160,7 @@ def _foreign_adults(m: dict[str, Membership]) -> None:
         else:
             services.referral_accept(actor=m["regional_officer"], referral_id=centre.pk)
             services.referral_accept(actor=m["ngo_caseworker"], referral_id=shelter.pk)
-    # Vasile refused consent (demo_mechanism): he is counted anonymously, never referred.
+    # Vasile refused consent (screening/demo.py): he is counted anonymously, never referred.
     natalia = _person(m["ngo_caseworker"], given="Natalia")
     if natalia is not None and not Referral.objects.filter(person=natalia).exists():
         if consent.referral_consent_state(natalia, timezone.localdate()) == "not_asked":

@@ -124,7 +124,8 @@ class ReferralStatus(models.TextChoices):
 
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
-# The states of referral consent (identification.consent.ConsentState), as shown to people.
+# The states of referral consent (ConsentState in identification/screening/services/consent.py),
+# as shown to people.
 CONSENT_LABELS = {
     "child": _("Not needed (child)"),
     "consented": _("Consented"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from punte.accounts.models import Organisation
 from punte.core.models import County
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.referrals.models import (
     OPEN_STATUSES,
     Referral,

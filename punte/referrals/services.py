@@ -21,7 +21,8 @@ from punte.core import audit
 from punte.core import lifecycle as core_lifecycle
 from punte.core.errors import ServiceError
 from punte.core.models import County
-from punte.identification.models import Person, PersonAccess, PersonAccessReason
+from punte.identification.persons.models import Person, PersonAccessReason
+from punte.identification.persons.services import person_access_grant, person_access_revoke
 from punte.notifications.services import notify
 from punte.referrals import lifecycle, routing
 from punte.referrals.models import (
@@ -45,7 +46,7 @@ CONSENT_OK = ("child", "consented")
 
 
 def _consent_state(person: Person, on: datetime.date) -> str:
-    from punte.identification.consent import referral_consent_state
+    from punte.identification.screening.services.consent import referral_consent_state
 
     return referral_consent_state(person, on)
 
@@ -526,25 +527,13 @@ def referral_withdraw(*, actor: Membership, referral_id, reason: str) -> Referra
 
 def _grant_access(*, actor: Membership, referral: Referral) -> None:
     """The receiving organisation may now open this person's record, and no other."""
-    grant, created = PersonAccess.objects.get_or_create(
+    person_access_grant(
+        actor=actor,
         person_id=referral.person_id,
         organisation_id=referral.receiver_organisation_id,
         reason=PersonAccessReason.REFERRAL,
-        revoked_at=None,
+        source=referral,
     )
-    if created:
-        audit.record(
-            action="person.access_granted",
-            actor=actor.user,
-            organisation=actor.organisation,
-            subject=grant.person,
-            person_id=referral.person_id,
-            changes={
-                "organisation": str(referral.receiver_organisation_id),
-                "reason": PersonAccessReason.REFERRAL,
-                "referral": str(referral.pk),
-            },
-        )
 
 
 def _revoke_access(*, actor: Membership, referral: Referral) -> None:
@@ -557,23 +546,10 @@ def _revoke_access(*, actor: Membership, referral: Referral) -> None:
     ).exclude(pk=referral.pk)
     if still.exists():
         return
-    revoked = PersonAccess.objects.filter(
+    person_access_revoke(
+        actor=actor,
         person_id=referral.person_id,
         organisation_id=referral.receiver_organisation_id,
         reason=PersonAccessReason.REFERRAL,
-        revoked_at__isnull=True,
-    ).update(revoked_at=timezone.now())
-    if revoked:
-        audit.record(
-            action="person.access_revoked",
-            actor=actor.user,
-            organisation=actor.organisation,
-            subject_type=Person._meta.label_lower,
-            subject_id=str(referral.person_id),
-            person_id=referral.person_id,
-            changes={
-                "organisation": str(referral.receiver_organisation_id),
-                "reason": PersonAccessReason.REFERRAL,
-                "referral": str(referral.pk),
-            },
-        )
+        source=referral,
+    )

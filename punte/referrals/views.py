@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from punte.core.api_support import paginate_by_cursor
 from punte.core.errors import ServiceError
 from punte.core.models import County
-from punte.identification import selectors as person_selectors
+from punte.identification.persons import selectors as person_selectors
 from punte.referrals import lifecycle, registry, routing, selectors, services
 from punte.referrals.forms import ArchiveOfferingForm, OfferingForm, ReasonForm
 from punte.referrals.models import CONSENT_LABELS, ReferralStatus, ServiceOffering, ServiceType

@@ -20,15 +20,15 @@ from django.utils.translation import gettext_lazy as _
 
 from punte.accounts.models import Membership, OrganisationType
 from punte.core.models import County
-from punte.identification.exploitation import ExploitationForm
-from punte.identification.models_consent import AgeGroup, AnonymousNotification
-from punte.identification.models_decision import (
+from punte.identification.screening.models import (
+    AgeGroup,
+    AnonymousNotification,
     DecisionOutcome,
     IdentificationDecision,
     ReflectionPeriod,
     ReflectionStatus,
 )
-from punte.identification.models_signal import Signal, SignalChannel
+from punte.identification.signals.models import ExploitationForm, Signal, SignalChannel
 from punte.statistics.disclosure import Table
 
 PERMISSION = "dashboard.national"

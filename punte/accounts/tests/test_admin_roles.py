@@ -7,7 +7,7 @@ from punte.accounts.models import RolePermission
 from punte.accounts.permissions import PERMISSIONS, ROLES
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.models import AuditEvent
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.api import ApiClient
 from punte.testing.web import verified_client
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from punte.accounts.models import ApiToken, Membership, User
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.core.models import AuditEvent
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.api import ApiClient
 from punte.testing.web import verified_client
 

@@ -3,7 +3,7 @@ from django.test import Client
 
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.core.models import AuditEvent
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.auth import login_verified
 
 pytestmark = pytest.mark.django_db

@@ -50,7 +50,7 @@ def test_token_expires_after_its_lifetime():
         _refused(client.get("/me"), "expired")
         # A write is refused just the same, and nothing is written.
         _refused(client.post("/persons", {"family_name": "Expired"}), "expired")
-    from punte.identification.models import Person
+    from punte.identification.persons.models import Person
 
     assert Person.objects.count() == 0
 
@@ -130,7 +130,7 @@ def test_bad_token_on_a_post_is_401_not_a_csrf_403():
     403 for the missing CSRF token) nor write anything."""
     from django.test import Client
 
-    from punte.identification.models import Person
+    from punte.identification.persons.models import Person
 
     client = Client(enforce_csrf_checks=True)
     response = client.post(

@@ -1,4 +1,4 @@
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.permission_matrix import UNSCOPED, Endpoint
 
 ENDPOINTS = [

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from punte.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from punte.accounts.tests.factories import MembershipFactory
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.testing.api import ApiClient
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.test import Client, RequestFactory
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.api_support import PROBLEM_JSON, ApiProblemMiddleware
 from punte.core.models import AuditEvent, IdempotencyRecord
-from punte.identification.models import Person
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.models import Person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.api import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -249,7 +249,7 @@ def test_middleware_rewrites_error_pages_under_api_only():
 
 
 def test_unexpected_errors_are_500_problems_and_roll_back(api, monkeypatch, nothing_written):
-    from punte.identification import api as identification_api
+    from punte.identification.persons import api as identification_api
 
     def explode(**kwargs):
         raise RuntimeError("boom")

@@ -6,7 +6,7 @@ import pytest
 
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.models import AuditEvent
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.api import ApiClient
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from punte.accounts.tests.factories import MembershipFactory
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.api import ApiClient
 from punte.testing.web import verified_client
 

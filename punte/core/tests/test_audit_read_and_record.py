@@ -17,8 +17,8 @@ from punte.accounts.tests.factories import MembershipFactory
 from punte.core import audit
 from punte.core.db.pipeline import can_pipeline
 from punte.core.models import AuditChainHead, AuditEvent
-from punte.identification.selectors import person_get_for_view
-from punte.identification.tests.factories import PersonFactory
+from punte.identification.persons.selectors import person_get_for_view
+from punte.identification.persons.tests.factories import PersonFactory
 
 
 def _read_country(code: str):

@@ -9,9 +9,9 @@ from django.db import connection, transaction
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core import audit
 from punte.core.models import AuditChainHead, AuditEvent
-from punte.identification import services
-from punte.identification.models import Person
-from punte.identification.tests.factories import create_person
+from punte.identification.persons import services
+from punte.identification.persons.models import Person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.api import ApiClient
 
 try:  # the shared helper (h2-admin); a local one until it is committed
@@ -64,7 +64,9 @@ def test_an_event_written_by_a_service_that_then_fails_is_rolled_back_with_it():
         raise RuntimeError("the service fails after writing its event")
 
     with (
-        mock.patch("punte.identification.services.audit.record", side_effect=record_then_fail),
+        mock.patch(
+            "punte.identification.persons.services.audit.record", side_effect=record_then_fail
+        ),
         pytest.raises(RuntimeError),
     ):
         services.person_create(actor=officer, data=services.PersonInput(family_name="Rollback"))
@@ -83,7 +85,7 @@ def test_a_failing_api_write_leaves_neither_the_record_nor_its_event():
     officer = MembershipFactory()
     before = AuditEvent.objects.filter(action="person.created").count()
     with mock.patch(
-        "punte.identification.services.PersonAccess.objects.create",
+        "punte.identification.persons.services.PersonAccess.objects.create",
         side_effect=RuntimeError("disk full"),
     ):
         response = ApiClient(officer).post("/persons", {"family_name": "Half"})

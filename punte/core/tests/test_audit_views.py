@@ -13,7 +13,7 @@ from django.utils import timezone
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from punte.core import audit
 from punte.core.models import AuditEvent
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.api import ApiClient
 
 try:  # the shared helper (h2-admin); a local one until it is committed
@@ -55,7 +55,7 @@ def person_seen_twice():
     officer = MembershipFactory()
     person = create_person(actor=officer, family_name="Ciocârlan")
     colleague = MembershipFactory(organisation=officer.organisation)
-    from punte.identification.models import PersonAccess
+    from punte.identification.persons.models import PersonAccess
 
     assert PersonAccess.objects.filter(person=person, organisation=officer.organisation).exists()
     ApiClient(officer).get(f"/persons/{person.pk}")

@@ -10,8 +10,8 @@ from django.test import override_settings
 
 from punte.core.models import AuditEvent
 from punte.core.tests.test_fields import ENCRYPTED, raw_row, write_raw
-from punte.identification.models import Person
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.models import Person
+from punte.identification.persons.tests.factories import create_person
 from punte.settings.keys import decode_key, new_key
 
 pytestmark = pytest.mark.django_db

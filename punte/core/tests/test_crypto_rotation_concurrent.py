@@ -14,8 +14,8 @@ from django.db import connection, transaction
 
 from punte.core.tests.test_crypto_rotation import keys
 from punte.core.tests.test_fields import ENCRYPTED, raw_row
-from punte.identification.models import Person
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.models import Person
+from punte.identification.persons.tests.factories import create_person
 
 pytestmark = [
     pytest.mark.postgres,

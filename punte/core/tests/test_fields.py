@@ -8,9 +8,9 @@ from django.db import connection
 
 from punte.core import crypto
 from punte.core.fields import EncryptedDateField, EncryptedTextField, encrypted_fields
-from punte.identification.models import Person
-from punte.identification.services import IdentityDocumentInput
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.models import Person
+from punte.identification.persons.services import IdentityDocumentInput
+from punte.identification.persons.tests.factories import create_person
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from punte.accounts.models import Role
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.models import AuditEvent, IdempotencyRecord
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.testing.api import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_permission_refusal_is_replayed():
 
 
 def test_server_errors_are_not_stored_so_a_retry_runs_again(api, monkeypatch):
-    from punte.identification import api as identification_api
+    from punte.identification.persons import api as identification_api
 
     real = identification_api.services.person_create
 

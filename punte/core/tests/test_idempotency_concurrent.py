@@ -14,7 +14,7 @@ from django.test import Client
 
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.models import IdempotencyRecord
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.testing.api import ApiClient
 
 pytestmark = [

@@ -13,7 +13,7 @@ from punte.accounts.models import Membership, Organisation, OrganisationType, Us
 from punte.accounts.permissions import ROLES
 from punte.core import demo
 from punte.core.models import AuditEvent
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from punte.accounts.tests.factories import MembershipFactory, UserFactory
 from punte.core import context
 from punte.core.logging import MASK, WITHHELD, RedactPersonalDataFilter, scrub
-from punte.identification import services
+from punte.identification.persons import services
 from punte.testing.api import ApiClient
 
 FORMAT = settings.LOGGING["formatters"]["plain"]["format"]

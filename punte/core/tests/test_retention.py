@@ -17,9 +17,9 @@ from punte.core import retention
 from punte.core.fields import encrypted_fields
 from punte.core.models import AuditEvent, IdempotencyRecord
 from punte.core.tests.test_fields import ENCRYPTED, raw_row
-from punte.identification import selectors
-from punte.identification.models import Person
-from punte.identification.tests.factories import create_person
+from punte.identification.persons import selectors
+from punte.identification.persons.models import Person
+from punte.identification.persons.tests.factories import create_person
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from punte.core import retention
 from punte.core.models import AuditEvent
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.notifications.models import Notification
 from punte.notifications.tests.factories import NotificationFactory
 from punte.referrals.models import Referral, ReferralEvent

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from punte.accounts.models import Membership, Organisation, OrganisationType
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from punte.identification.tests.mechanism import load_catalogue
+from punte.identification.screening.tests.factories import load_catalogue
 from punte.referrals.rules import current_ruleset, load_default_rules
 
 COUNTY = "RO-CJ"

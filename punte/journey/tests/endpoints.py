@@ -8,7 +8,7 @@ worklist, possibly empty: GET /worklist is listed under organisation.view, which
 holds, so that a role without it would be caught here.
 """
 
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.testing.permission_matrix import OBJECT, UNSCOPED, Endpoint
 
 ENDPOINTS = [

@@ -10,17 +10,17 @@ from django.utils.formats import date_format
 
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory
-from punte.identification import consent, decisions, screening
-from punte.identification.models import PersonAccess, PersonAccessReason
-from punte.identification.signal_services import SignalPersonInput
-from punte.identification.tests.factories import create_person
-from punte.identification.tests.mechanism import (
+from punte.identification.persons.models import PersonAccess, PersonAccessReason
+from punte.identification.persons.tests.factories import create_person
+from punte.identification.screening.services import consent, decisions, screening
+from punte.identification.screening.tests.factories import (
     completed_screening,
     make_competent,
     running_period,
     start_screening,
 )
-from punte.identification.tests.signal_factories import create_signal
+from punte.identification.signals.services.signal import SignalPersonInput
+from punte.identification.signals.tests.factories import create_signal
 from punte.testing.api import ApiClient
 from punte.testing.web import verified_client
 

@@ -42,7 +42,7 @@ def test_a_late_referral_is_overdue_for_its_receiver_and_the_agency_only():
 
 
 def test_decisions_to_take_are_for_competent_authorities_and_end_with_the_decision():
-    from punte.identification import decisions
+    from punte.identification.screening.services import decisions
 
     prosecution = MembershipFactory(
         role_code="prosecutor", organisation__type=OrganisationType.PROSECUTION

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from punte.accounts.models import Membership
 from punte.core import audit
 from punte.core.errors import ServiceError
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.linkage.models import (
     DecisionSource,
     LinkDecision,

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from punte.accounts.models import Membership
 from punte.core import audit
 from punte.core.errors import ServiceError
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.linkage import persons
 from punte.linkage.engine import batch
 from punte.linkage.models import (

@@ -15,8 +15,8 @@ import functools
 
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.core.models import Country
-from punte.identification.models import Person, PersonAccess, PersonAccessReason
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.models import Person, PersonAccess, PersonAccessReason
+from punte.identification.persons.tests.factories import create_person
 from punte.linkage.models import (
     LinkMethod,
     NationalPerson,

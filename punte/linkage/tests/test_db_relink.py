@@ -12,8 +12,8 @@ from django.utils import timezone
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.errors import ServiceError
 from punte.core.models import AuditEvent
-from punte.identification.models import Person
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.models import Person
+from punte.identification.persons.tests.factories import create_person
 from punte.linkage import services
 from punte.linkage.models import (
     LinkageModel,
@@ -348,7 +348,7 @@ def test_records_without_names_are_never_compared_and_never_split_a_person(linke
 
 
 def _edit(actor, person, **fields):
-    from punte.identification import services as identification
+    from punte.identification.persons import services as identification
 
     data = {
         "given_name": person.given_name,
@@ -441,7 +441,7 @@ def test_the_identity_number_is_the_first_identity_card_else_the_first_passport(
 
 @pytest.mark.django_db
 def test_linking_reads_the_identity_number_from_the_encrypted_documents(agencies):
-    from punte.identification.services import IdentityDocumentInput
+    from punte.identification.persons.services import IdentityDocumentInput
     from punte.linkage import persons
 
     documented = create_person(
@@ -463,7 +463,7 @@ def test_linking_reads_the_identity_number_from_the_encrypted_documents(agencies
 def test_a_change_of_identity_documents_links_the_person_again(
     agencies, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from punte.identification.services import IdentityDocumentInput
+    from punte.identification.persons.services import IdentityDocumentInput
     from punte.linkage import tasks
 
     relinked = []

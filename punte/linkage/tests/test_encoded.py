@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from punte.core.models import AuditEvent, Country
-from punte.identification.models import Person
+from punte.identification.persons.models import Person
 from punte.linkage.engine import clk, encoded, generator, normalise
 
 DATA = Path(__file__).parent / "data"

@@ -239,7 +239,7 @@ def test_a_model_for_other_comparisons_is_refused(tmp_path):
 
 @pytest.mark.django_db
 def test_without_input_the_database_is_relinked_with_the_given_model(model_file, capsys):
-    from punte.identification.models import Person
+    from punte.identification.persons.models import Person
     from punte.linkage.models import LinkageModel, PersonLink
     from punte.linkage.tests.db_factories import background_persons
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.referrals.models import Referral
 from punte.referrals.tests.factories import (
     CHILD_BIRTH,

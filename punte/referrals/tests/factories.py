@@ -9,7 +9,7 @@ import factory
 
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.referrals import services
 from punte.referrals.models import Referral, ServiceOffering
 from punte.referrals.rules import current_ruleset, load_default_rules

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from punte.identification.consent import consent_record
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
+from punte.identification.screening.services.consent import consent_record
 
 ADULT_BIRTH = datetime.date(1990, 6, 1)
 CHILD_BIRTH = datetime.date(2014, 3, 1)

@@ -11,7 +11,7 @@ import threading
 import pytest
 from django.db import connection
 
-from punte.identification.models import PersonAccess
+from punte.identification.persons.models import PersonAccess
 from punte.referrals.models import Referral, ReferralEvent
 from punte.referrals.tests.factories import responder_of, send_service_referral
 from punte.testing.api import ApiClient

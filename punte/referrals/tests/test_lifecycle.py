@@ -5,8 +5,8 @@ import pytest
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.errors import ServiceError
 from punte.core.models import AuditEvent
-from punte.identification.models import PersonAccess
-from punte.identification.selectors import person_list_visible_to
+from punte.identification.persons.models import PersonAccess
+from punte.identification.persons.selectors import person_list_visible_to
 from punte.notifications.models import Notification
 from punte.referrals import lifecycle, services
 from punte.referrals.models import Referral, ReferralStatus

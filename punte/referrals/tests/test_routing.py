@@ -54,7 +54,7 @@ def test_child_goes_to_child_protection_and_a_prosecutor_and_the_regional_centre
 def test_unknown_age_is_routed_as_a_child(rules):
     county_bodies()
     sender = first_responder()
-    from punte.identification.tests.factories import create_person
+    from punte.identification.persons.tests.factories import create_person
 
     person = create_person(actor=sender, date_of_birth=None, identity_unknown=True)
     assert "child-protection" in _codes(_route(person, sender))

@@ -77,7 +77,7 @@ def test_an_adult_who_withdrew_consent_is_refused(rules):
     person = adult(sender, consent="consented")
     from django.utils import timezone
 
-    from punte.identification.consent import consent_record
+    from punte.identification.screening.services.consent import consent_record
 
     consent_record(
         actor=sender,

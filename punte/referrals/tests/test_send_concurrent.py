@@ -11,7 +11,7 @@ import pytest
 
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
-from punte.identification.tests.factories import create_person
+from punte.identification.persons.tests.factories import create_person
 from punte.referrals import services
 from punte.referrals.models import Referral, ReferralEvent
 from punte.referrals.tests.factories import CHILD_BIRTH, ServiceOfferingFactory, ensure_rules

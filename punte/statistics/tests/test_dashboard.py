@@ -11,10 +11,10 @@ from freezegun import freeze_time
 from punte.accounts.models import OrganisationType
 from punte.accounts.permissions import ROLES
 from punte.accounts.tests.factories import MembershipFactory
-from punte.identification import consent, decisions
-from punte.identification.tests.factories import create_person
-from punte.identification.tests.mechanism import make_competent, running_period
-from punte.identification.tests.signal_factories import create_signal
+from punte.identification.persons.tests.factories import create_person
+from punte.identification.screening.services import consent, decisions
+from punte.identification.screening.tests.factories import make_competent, running_period
+from punte.identification.signals.tests.factories import create_signal
 from punte.testing.api import ApiClient
 from punte.testing.web import verified_client
 

@@ -3,15 +3,19 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from punte.identification.catalogue.schema import CatalogueError, default_files, read_catalogue
-from punte.identification.catalogue.store import load_catalogue
+from punte.identification.screening.catalogue.schema import (
+    CatalogueError,
+    default_files,
+    read_catalogue,
+)
+from punte.identification.screening.catalogue.store import load_catalogue
 
 
 class Command(BaseCommand):
     help = (
         "Load indicator catalogue versions into the database (by default every file in "
-        "punte/identification/catalogue/). Loading again is harmless; a version that exists "
-        "with different content is refused (exit 2): versions are immutable."
+        "punte/identification/screening/catalogue/). Loading again is harmless; a version that "
+        "exists with different content is refused (exit 2): versions are immutable."
     )
 
     def add_arguments(self, parser):

@@ -10,7 +10,10 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from punte.identification.decisions import REFLECTION_REMINDER_DAYS, send_reflection_reminders
+from punte.identification.screening.services.decisions import (
+    REFLECTION_REMINDER_DAYS,
+    send_reflection_reminders,
+)
 
 
 class Command(BaseCommand):

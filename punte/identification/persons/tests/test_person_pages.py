@@ -1,0 +1,101 @@
+"""Person create and edit pages: the fields of a full record, refusals on the right field."""
+
+import pytest
+
+from punte.accounts.tests.factories import MembershipFactory
+from punte.core.models import AuditEvent
+from punte.identification.persons.models import Person
+from punte.identification.persons.tests.factories import create_person
+from punte.testing.web import verified_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer():
+    return MembershipFactory(role_code="ngo_caseworker")
+
+
+def _form(**fields):
+    data = {
+        "given_name": "Natalia",
+        "family_name": "Bondarenko",
+        "sex": "female",
+        "approximate_age": "16",
+        "may_be_child": "on",
+        "citizenship": "UA",
+        "other_citizenships": ["MD"],
+        "languages": ["ukr", "rus"],
+        "document_type_0": "passport",
+        "document_number_0": "FX 012345",
+        "document_country_0": "UA",
+    }
+    data.update(fields)
+    return data
+
+
+def test_record_a_person_from_the_page(officer):
+    client = verified_client(officer.user)
+    assert client.get("/persons/new/").status_code == 200
+    response = client.post("/persons/new/", _form())
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person = Person.objects.get()
+    assert person.citizenship_codes == ["UA", "MD"]
+    assert person.may_be_child and person.approximate_age == 16
+    assert person.identity_documents[0]["number"] == "FX 012345"
+    page = client.get(response["Location"]).content.decode()
+    assert "Ukraine" in page and "Moldova" in page
+    assert "FX 012345" in page
+    assert "may be a child" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_id"),
+    [
+        (
+            {"date_of_birth": "2999-01-01", "approximate_age": "", "may_be_child": ""},
+            "id_date_of_birth",
+        ),
+        ({"approximate_age": "150"}, "id_approximate_age"),
+        ({"document_type_0": "", "document_number_0": "123"}, "id_document_type_0"),
+    ],
+)
+def test_a_refusal_is_a_form_error_on_its_field_and_nothing_is_recorded(officer, fields, field_id):
+    response = verified_client(officer.user).post("/persons/new/", _form(**fields))
+    assert response.status_code == 200
+    assert f'href="#{field_id}"' in response.content.decode()
+    assert not Person.objects.exists()
+
+
+def test_edit_a_record(officer):
+    person = create_person(actor=officer)
+    client = verified_client(officer.user)
+    page = client.get(f"/persons/{person.pk}/edit/")
+    assert page.status_code == 200
+    assert 'value="Popescu"' in page.content.decode()
+    response = client.post(
+        f"/persons/{person.pk}/edit/",
+        _form(
+            given_name="Ana",
+            family_name="Popescu-Rusu",
+            approximate_age="",
+            may_be_child="",
+            date_of_birth="2001-05-17",
+            citizenship="RO",
+            other_citizenships=[],
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert person.family_name == "Popescu-Rusu"
+    assert AuditEvent.objects.filter(action="person.changed", person_id=person.pk).count() == 1
+
+
+def test_edit_outside_scope_is_404_and_without_permission_403(officer):
+    person = create_person(actor=officer)
+    stranger = verified_client(MembershipFactory(role_code="ngo_caseworker").user)
+    assert stranger.get(f"/persons/{person.pk}/edit/").status_code == 404
+    assert stranger.post(f"/persons/{person.pk}/edit/", _form()).status_code == 404
+    coordinator = verified_client(MembershipFactory(role_code="national_coordinator").user)
+    assert coordinator.get(f"/persons/{person.pk}/edit/").status_code == 403
+    assert coordinator.get("/persons/new/").status_code == 403

@@ -1,0 +1,86 @@
+"""Retention of screening, consent and decision records (see punte.core.retention)."""
+
+from django.db.models import Q
+
+from punte.core.retention import ANONYMISE, RetentionRule
+from punte.identification.persons.retention import PERSON_ANONYMISE_PERIOD
+
+
+# Free text written about a person in the mechanism (ADR 0022) may quote names: cleared with the
+# person's anonymisation. Outcomes, decisions, dates and exploitation forms stay for statistics.
+# The period runs from the person's archiving (the condition); a record is made before its
+# person is archived, so its own age passes the same period at the latest by then.
+def _person_archived_before(now):
+    return Q(person__archived_at__lt=now - PERSON_ANONYMISE_PERIOD.resolve())
+
+
+def _period_person_archived_before(now):
+    return Q(period__person__archived_at__lt=now - PERSON_ANONYMISE_PERIOD.resolve())
+
+
+_MECHANISM_BASIS = "As the person's record: cleared when the person is anonymised."
+
+RULES = [
+    RetentionRule(
+        name="identification.screening.clear_notes",
+        record_type="identification.Screening",
+        age_field="created_at",
+        period=PERSON_ANONYMISE_PERIOD,
+        action=ANONYMISE,
+        clear_fields=("draft_note",),
+        condition=_person_archived_before,
+        person_field="person",
+        legal_basis=_MECHANISM_BASIS,
+    ),
+    RetentionRule(
+        name="identification.consent_event.clear_notes",
+        record_type="identification.ConsentEvent",
+        age_field="recorded_at",
+        period=PERSON_ANONYMISE_PERIOD,
+        action=ANONYMISE,
+        clear_fields=("note",),
+        condition=_person_archived_before,
+        person_field="person",
+        legal_basis=_MECHANISM_BASIS,
+    ),
+    RetentionRule(
+        name="identification.reflection_period_event.clear_reasons",
+        record_type="identification.ReflectionPeriodEvent",
+        age_field="recorded_at",
+        period=PERSON_ANONYMISE_PERIOD,
+        action=ANONYMISE,
+        clear_fields=("reason",),
+        condition=_period_person_archived_before,
+        legal_basis=_MECHANISM_BASIS,
+    ),
+]
+
+
+_WITH_PERSON = "Kept with the person's record, anonymised with it (the rules above)."
+
+KEPT = {
+    "identification.IndicatorCatalogue": (
+        "Reference data: every screening keeps the catalogue version it was made on."
+    ),
+    "identification.Indicator": "Reference data: the indicators of a catalogue version.",
+    "identification.Screening": _WITH_PERSON,
+    "identification.ConsentEvent": (
+        "The proof of what a person consented to, and when: kept with the person's record."
+    ),
+    "identification.AnonymousNotification": (
+        "Anonymous by design (no link to any person): the national statistics count it."
+    ),
+    "identification.IdentificationDecision": (
+        "The formal identification of a victim: evidence in criminal proceedings and the basis "
+        "of the victim's rights (residence, assistance, compensation) for years; kept with the "
+        "person's record."
+    ),
+    "identification.ReflectionPeriod": (
+        "A recovery and reflection period grants rights (stay, assistance): kept with the "
+        "identification decision it follows."
+    ),
+    "identification.ReflectionPeriodEvent": _WITH_PERSON,
+    "identification.ReflectionReminder": (
+        "No personal data (a period's id and dates); each row makes sure a reminder is sent once."
+    ),
+}

@@ -1,0 +1,1 @@
+"""Every write on screenings, consent and decisions, one module per entity."""

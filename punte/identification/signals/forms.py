@@ -1,0 +1,224 @@
+"""Forms of signals: the staff's pages and the anonymous public report.
+
+The public form holds abuse back without any outside service (ADR 0021): a limit on every
+field, a honeypot field that people never see and bots fill in, and a minimum time between
+showing the form and sending it (a signed timestamp in the form, so it cannot be forged or
+reused for long). Its view adds the request's size limit and the rate limit per client.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from punte.accounts.selectors import organisation_list_visible_to
+from punte.core.models import County
+from punte.identification.signals.models import (
+    SIGNAL_TRANSITIONS,
+    ExploitationForm,
+    SignalChannel,
+    SignalCloseReason,
+    SignalStatus,
+)
+from punte.identification.signals.services import signal as services
+
+_SALT = "punte.public_report"
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+STAFF_CHANNELS = [(v, label) for v, label in SignalChannel.choices if v != "public_report"]
+
+
+class SignalForm(forms.Form):
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=STAFF_CHANNELS)
+    description = forms.CharField(
+        label=gettext_lazy("What was seen"),
+        max_length=services.MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    exploitation_forms = forms.MultipleChoiceField(
+        label=gettext_lazy("Suspected forms of exploitation"),
+        choices=ExploitationForm.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
+    locality = forms.CharField(
+        label=gettext_lazy("Locality"), max_length=services.MAX_LOCALITY, required=False
+    )
+    observed_on = forms.DateField(
+        label=gettext_lazy("Observed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    people_description = forms.CharField(
+        label=gettext_lazy("People concerned (not yet recorded)"),
+        help_text=gettext_lazy("One person per line, e.g. 'girl, about 15, speaks Ukrainian'."),
+        required=False,
+        max_length=services.MAX_PERSON_DESCRIPTION * 5,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = [("", "—")] + [
+            (c.code, c.name) for c in County.objects.order_by("name")
+        ]
+
+
+class TriageForm(forms.Form):
+    to = forms.ChoiceField(label=gettext_lazy("Next step"), choices=SignalStatus.choices)
+    close_reason = forms.ChoiceField(
+        label=gettext_lazy("Reason for closing"),
+        choices=[("", "—"), *SignalCloseReason.choices],
+        required=False,
+    )
+    assign_to = forms.ChoiceField(label=gettext_lazy("Assign to"), required=False)
+    duplicate_of = forms.CharField(
+        label=gettext_lazy("Duplicate of (signal id)"), required=False, max_length=36
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=services.MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, actor, signal, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = SIGNAL_TRANSITIONS[signal.status]
+        self.fields["to"].choices = [
+            (v, label) for v, label in SignalStatus.choices if v in allowed
+        ]
+        self.fields["assign_to"].choices = [("", "—")] + [
+            (str(o.pk), o.name)
+            for o in organisation_list_visible_to(actor=actor).filter(is_active=True)
+            if o.pk != signal.responsible_organisation_id
+        ]
+
+
+class PersonDescriptionForm(forms.Form):
+    description = forms.CharField(
+        label=gettext_lazy("Describe another person concerned"),
+        max_length=services.MAX_PERSON_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=f"{_SALT}.started")
+
+
+def new_form_token() -> str:
+    return _signer().sign("public-report")
+
+
+class PublicReportForm(forms.Form):
+    description = forms.CharField(
+        label=_("What did you see or hear?"),
+        help_text=_(
+            "Describe what makes you worried: what happened, who was involved, how often. "
+            "Do not write your own name unless you want to be contacted."
+        ),
+        max_length=services.MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    people_description = forms.CharField(
+        label=_("Who may be in danger?"),
+        help_text=_("For example: how many people, approximate age, language they speak."),
+        max_length=services.MAX_PERSON_DESCRIPTION,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    exploitation_forms = forms.MultipleChoiceField(
+        label=_("What do you think is happening? (optional)"),
+        choices=ExploitationForm.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    county = forms.ChoiceField(label=_("County"), required=False)
+    locality = forms.CharField(
+        label=_("Town, village or place"),
+        max_length=services.MAX_LOCALITY,
+        required=False,
+    )
+    observed_on = forms.DateField(
+        label=_("When did you see it? (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    contact = forms.CharField(
+        label=_("How can we contact you? (optional)"),
+        help_text=_(
+            "A telephone number or e-mail address, only if you want the national agency to be "
+            "able to ask you more. It is stored encrypted and never shown to anyone else."
+        ),
+        max_length=services.MAX_CONTACT,
+        required=False,
+    )
+    # Hidden from people (visually and from assistive technology); bots fill in every field.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = [("", _("I do not know / not in Romania"))] + [
+            (c.code, c.name) for c in County.objects.order_by("name")
+        ]
+        self.bot_suspected = False
+
+    def clean_observed_on(self):
+        value = self.cleaned_data.get("observed_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            self.bot_suspected = True
+            raise forms.ValidationError(
+                _("This report could not be accepted. Please leave the last field empty.")
+            )
+        token = self.data.get("started", "")
+        max_age = _setting("PUNTE_PUBLIC_REPORT_MAX_AGE_SECONDS", 2 * 60 * 60)
+        try:
+            _signer().unsign(token, max_age=max_age)
+        except signing.SignatureExpired as exc:
+            raise forms.ValidationError(
+                _("The form was open for too long. Please check your report and send it again."),
+                code="expired",
+            ) from exc
+        except signing.BadSignature as exc:
+            self.bot_suspected = True
+            raise forms.ValidationError(
+                _("The form could not be checked. Please send it again."), code="bad_token"
+            ) from exc
+        minimum = _setting("PUNTE_PUBLIC_REPORT_MIN_SECONDS", 3)
+        if (timezone.now() - _issued_at(token)).total_seconds() < minimum:
+            self.bot_suspected = True
+            raise forms.ValidationError(
+                _("The form was sent too quickly. Please check your report and send it again."),
+                code="too_fast",
+            )
+        return cleaned
+
+
+def _issued_at(token: str) -> datetime.datetime:
+    # "value:timestamp:signature"; called only once the signature has been checked.
+    timestamp = token.rsplit(signing.TimestampSigner().sep, 2)[1]
+    return datetime.datetime.fromtimestamp(signing.b62_decode(timestamp), tz=datetime.UTC)

@@ -1,0 +1,1 @@
+"""Every write on signals, one module per entity."""
