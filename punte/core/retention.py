@@ -13,7 +13,6 @@ values set, the row kept so that statistics still count it). Periods are setting
 from __future__ import annotations
 
 import datetime
-import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import reduce
@@ -26,7 +25,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from punte.core import audit
+from punte.core import audit, contract
 
 ERASE = "erase"
 ANONYMISE = "anonymise"
@@ -136,18 +135,7 @@ class RetentionRule:
 
 def discover() -> list[RetentionRule]:
     """Every rule declared in `<app>/retention.py` of the installed Punte apps, validated."""
-    rules: list[RetentionRule] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("punte."):
-            continue
-        module_name = f"{config.name}.retention"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        rules.extend(getattr(module, "RULES", []))
+    rules: list[RetentionRule] = contract.collect("retention", "RULES")
     seen: set[str] = set()
     for rule in rules:
         if rule.name in seen:

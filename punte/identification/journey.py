@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from punte.core.worklist import JourneyEntry, JourneySource, WorkItem, WorklistSection
 from punte.identification.exploitation import ExploitationForm
 from punte.identification.models import Person
 from punte.identification.models_consent import ConsentEvent
@@ -26,7 +27,6 @@ from punte.identification.selectors_mechanism import (
     screening_drafts_for,
 )
 from punte.identification.signal_selectors import signal_worklist_for
-from punte.journey.registry import JourneyEntry, JourneySource, WorkItem, WorklistSection
 
 # Reflection periods ending within this many days (two weeks) are on the worklist.
 REFLECTION_ENDING_DAYS = 14

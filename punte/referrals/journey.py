@@ -11,10 +11,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from punte.accounts.models import Membership
+from punte.core.worklist import JourneyEntry, JourneySource, WorkItem, WorklistSection
 from punte.identification.decisions import COMPETENT_AUTHORITY_TYPES
 from punte.identification.models import Person
 from punte.identification.models_decision import IdentificationDecision
-from punte.journey.registry import JourneyEntry, JourneySource, WorkItem, WorklistSection
 from punte.referrals.models import Referral, ReferralEvent, ReferralStatus
 from punte.referrals.selectors import (
     referral_awaiting_answer,

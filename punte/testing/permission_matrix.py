@@ -15,14 +15,12 @@ checks), not repeated by hand, so a change of a role's permissions changes the e
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
-
 from punte.accounts.permissions import Scope
+from punte.core import contract
 
 OBJECT = "object"  # GET/POST on one record: 200/404
 LIST = "list"  # GET a collection: 200, the record present or absent
@@ -46,16 +44,7 @@ class Endpoint:
 
 
 def all_endpoints() -> list[Endpoint]:
-    endpoints: list[Endpoint] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("punte."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.tests.endpoints")
-        except ModuleNotFoundError:
-            continue
-        endpoints.extend(module.ENDPOINTS)
-    return endpoints
+    return contract.collect("tests.endpoints", "ENDPOINTS")
 
 
 def expected_status(

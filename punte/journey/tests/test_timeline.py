@@ -12,10 +12,10 @@ from django.utils import timezone
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.core.models import AuditEvent
+from punte.core.worklist import JourneyEntry, JourneySource
 from punte.identification.journey import JOURNEY_SOURCES as PERSON_SOURCES
 from punte.identification.models import PersonAccess, PersonAccessReason
 from punte.identification.tests.factories import create_person
-from punte.journey.registry import JourneyEntry, JourneySource
 from punte.testing.api import ApiClient
 from punte.testing.web import verified_client
 
