@@ -35,7 +35,7 @@ from punte.accounts.models import (
     User,
     UserSession,
 )
-from punte.accounts.permissions import PERMISSIONS
+from punte.accounts.permissions import catalogue
 from punte.core import audit
 from punte.core.errors import ServiceError
 from punte.core.models import County
@@ -793,7 +793,7 @@ def role_permissions_set(
     """
     _require(actor, "role.manage")
     wanted = set(permissions)
-    unknown = sorted(wanted - set(PERMISSIONS))
+    unknown = sorted(wanted - set(catalogue()))
     if unknown:
         raise ServiceError(
             "permissions", _("Unknown permissions: %(codes)s.") % {"codes": ", ".join(unknown)}

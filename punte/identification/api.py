@@ -171,3 +171,13 @@ def update_person(request: HttpRequest, person_id: str, payload: PersonIn) -> Pe
     return services.person_update(
         actor=request.membership, person_id=person_id, data=payload.to_input()
     )
+
+
+# The app's other routers, under its one contributed `router` (core.contract), in the order the
+# OpenAPI document has always listed them.
+from punte.identification.api_mechanism import router as _mechanism_router  # noqa: E402
+from punte.identification.signal_api import router as _signal_router  # noqa: E402
+
+# Mounted with their own tags: a nested router would otherwise also carry "persons".
+router.add_router("", _mechanism_router, tags=_mechanism_router.tags)
+router.add_router("", _signal_router, tags=_signal_router.tags)

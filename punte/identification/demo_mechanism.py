@@ -1,4 +1,4 @@
-"""Synthetic screenings, consent, decisions and a reflection period for the demo (core/demo.py).
+"""Synthetic screenings, consent, decisions and a reflection period for the demo (punte/demo).
 
 Each step goes through the services, as a user's would, so the audit trail, the worklists and
 the journey show them. Idempotent: a demo person who already has what is made here is skipped.

@@ -1,4 +1,4 @@
-"""Synthetic signals for the demonstration (punte.core.demo): every channel, every state of the
+"""Synthetic signals for the demonstration (punte.demo): every channel, every state of the
 lifecycle, public reports waiting for the national agency. Everything here is invented.
 
 Loading is idempotent: each signal carries a demo key in `external_reference`.

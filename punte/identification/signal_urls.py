@@ -2,6 +2,7 @@ from django.urls import path
 
 from punte.identification import signal_views as views
 
+URL_PREFIX = "signals/"
 app_name = "signals"
 
 urlpatterns = [

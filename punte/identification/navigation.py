@@ -1,0 +1,8 @@
+from django.utils.translation import gettext_lazy as _
+
+from punte.core.contract import NavEntry
+
+NAVIGATION = [
+    NavEntry(_("Persons"), "identification:person_list", ("person.view",), order=10),
+    NavEntry(_("Signals"), "signals:list", ("signal.view",), order=20),
+]
