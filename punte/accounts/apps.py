@@ -11,5 +11,6 @@ class AccountsConfig(AppConfig):
         from punte.accounts import signals  # noqa: F401
         from punte.accounts.roles import offer_default_grants
 
-        # Once per migrate (sent for this app only), after every app's migrations have run.
-        post_migrate.connect(offer_default_grants, sender=self)
+        # Not bound to this AppConfig instance: tests that change INSTALLED_APPS make new ones,
+        # and the uid keeps one receiver however often ready() runs.
+        post_migrate.connect(offer_default_grants, dispatch_uid="punte.accounts.default_grants")

@@ -61,5 +61,6 @@ def seed_roles(*, reset: bool = False, using: str = DEFAULT_DB_ALIAS) -> int:
 
 
 def offer_default_grants(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
-    """post_migrate: the tables exist now, whichever migrations just ran."""
-    seed_roles(using=using)
+    """post_migrate, which is sent once per app after every app's migrations ran: act once."""
+    if sender.name == "punte.accounts":
+        seed_roles(using=using)
