@@ -25,7 +25,7 @@ help:
 	@echo "make demo        install, migrate an SQLite database, load demo data, print the logins,"
 	@echo "                 serve on http://127.0.0.1:8000 (open http://localhost:8000 for passkeys)"
 	@echo "make test        lint, then the whole test suite (SQLite, or PostgreSQL via DATABASE_URL)"
-	@echo "make lint        ruff check and ruff format --check"
+	@echo "make lint        ruff check, ruff format --check and the import layers (lint-imports)"
 	@echo "make format      ruff format and ruff check --fix"
 	@echo "make messages    update and compile the Romanian and Ukrainian translations"
 	@echo "make clean       remove the virtualenv and caches (keeps the demo database in var/)"
@@ -67,6 +67,7 @@ demo: $(STAMP)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP_DEV)
 	$(BIN)/ruff format .
@@ -96,6 +97,7 @@ test: $(STAMP_DEV)
 	status=0; \
 	echo "== ruff check"; $(BIN)/ruff check . || status=1; \
 	echo "== ruff format --check"; $(BIN)/ruff format --check . || status=1; \
+	echo "== import layers (lint-imports, pyproject.toml)"; $(BIN)/lint-imports || status=1; \
 	echo "== migrations match the models"; \
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v 1 || status=1; \
 	if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
@@ -126,7 +128,7 @@ messages: $(STAMP_DEV)
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore '.venv'
 
 clean:
-	rm -rf $(VENV) build *.egg-info .ruff_cache .pytest_cache test-results
+	rm -rf $(VENV) build *.egg-info .ruff_cache .pytest_cache .import_linter_cache test-results
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 clean-demo:

@@ -1,17 +1,9 @@
-"""The JSON API, /api/v1/. Each app contributes a router; conventions live in core.api_support."""
+"""The JSON API, /api/v1/. Each app contributes the `router` of its `api.py` (found by
+core.contract); conventions live in core.api_support."""
 
-from punte.accounts.api import router as accounts_router
 from punte.accounts.auth import BearerTokenAuth, SessionAuth
-from punte.core.api_audit import router as audit_router
+from punte.core import contract
 from punte.core.api_support import PunteAPI
-from punte.identification.persons.api import router as identification_router
-from punte.identification.screening.api import router as mechanism_router
-from punte.identification.signals.api import router as signal_router
-from punte.journey.api import router as journey_router
-from punte.linkage.api import router as linkage_router
-from punte.notifications.api import router as notifications_router
-from punte.referrals.api import router as referrals_router
-from punte.statistics.api import router as statistics_router
 
 api = PunteAPI(
     title="Punte API",
@@ -25,13 +17,7 @@ api = PunteAPI(
     auth=[BearerTokenAuth(), SessionAuth()],
     urls_namespace="api-v1",
 )
-api.add_router("", accounts_router)
-api.add_router("", identification_router)
-api.add_router("", mechanism_router)
-api.add_router("", signal_router)
-api.add_router("", linkage_router)
-api.add_router("", audit_router)
-api.add_router("", journey_router)
-api.add_router("", statistics_router)
-api.add_router("", notifications_router)
-api.add_router("", referrals_router)
+# In INSTALLED_APPS order, which is the order of the paths in the OpenAPI document.
+for _module in contract.modules("api"):
+    if hasattr(_module, "router"):
+        api.add_router("", _module.router)

@@ -1,31 +1,40 @@
+"""The site's URLs: the API, a few of the site's own, then each app's `urls.py` (core.contract).
+
+An app's `urls.py` is mounted at its `URL_PREFIX` under its `app_name` (a part's `urls.py`
+without a prefix is included by its app's own, in the app's namespace); its `ROOT_URLPATTERNS`,
+if any, are mounted at the site's root outside that namespace, for addresses and names fixed
+elsewhere (the home page, the public report, a library's namespace).
+"""
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.urls import include, path
 
 from punte.api import api
+from punte.core import contract
 from punte.core import views as core_views
-from punte.identification.signals import views as signal_views
+
+
+def _app_patterns() -> list:
+    patterns: list = []
+    for module in contract.modules("urls"):
+        if hasattr(module, "URL_PREFIX"):
+            patterns.append(path(module.URL_PREFIX, include(module)))
+        elif hasattr(module, "urlpatterns") and not contract.is_part(module.__name__):
+            raise ImproperlyConfigured(f"{module.__name__} has urlpatterns but no URL_PREFIX.")
+        patterns += getattr(module, "ROOT_URLPATTERNS", [])
+    return patterns
+
 
 urlpatterns = [
     # First: Django tries the patterns in order, and API clients call far more often than pages
     # are opened; no page's URL starts with api/v1/.
     path("api/v1/", api.urls),
-    path("", core_views.home, name="home"),
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain")),
     path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("punte.accounts.urls")),
-    path("webauthn/", include("punte.accounts.urls_webauthn", namespace="otp_webauthn")),
-    path("audit/", include("punte.core.urls")),
-    path("persons/", include("punte.identification.urls")),
-    path("signals/", include("punte.identification.signals.urls")),
-    path("report/", signal_views.public_report, name="public_report"),
-    path("report/thanks/", signal_views.public_report_thanks, name="public_report_thanks"),
-    path("linkage/", include("punte.linkage.urls")),
-    path("", include("punte.journey.urls")),
-    path("statistics/", include("punte.statistics.urls")),
-    path("notifications/", include("punte.notifications.urls")),
-    path("referrals/", include("punte.referrals.urls")),
+    *_app_patterns(),
 ]
 
 handler400 = "punte.core.views.bad_request"

@@ -10,7 +10,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from punte.accounts.models import OrganisationType
-from punte.accounts.permissions import PERMISSIONS
+from punte.accounts.permissions import catalogue
 from punte.core.errors import ServiceError
 
 _BASED_ON_SALT = "punte.accounts.admin.based_on"
@@ -228,7 +228,7 @@ class MembershipRoleForm(AdminForm):
 
 
 def permission_choices():
-    return [(code, f"{code} — {description}") for code, description in PERMISSIONS.items()]
+    return [(code, f"{code} — {description}") for code, description in catalogue().items()]
 
 
 class RolePermissionsForm(AdminForm):

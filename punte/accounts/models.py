@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from punte.accounts.permissions import ROLES, Scope
+from punte.accounts.permissions import ROLE_DEFINITIONS, Scope
 from punte.core.models import TimeStampedModel
 
 
@@ -80,7 +80,7 @@ class Role(models.Model):
     def __str__(self) -> str:
         # A catalogue role is named in the reader's language; `name` keeps the English name the
         # seed stored (and names a role the catalogue does not know).
-        default = ROLES.get(self.code)
+        default = ROLE_DEFINITIONS.get(self.code)
         return str(default[0]) if default else self.name
 
 
@@ -91,6 +91,24 @@ class RolePermission(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["role", "permission"], name="role_permission_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_id}: {self.permission}"
+
+
+class DefaultGrantOffered(models.Model):
+    """A default permission (an app's DEFAULT_GRANTS) once given to a role: `seed_roles` never
+    gives it again, so a grant the administrator removed stays removed."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
+    permission = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "permission"], name="default_grant_offered_unique"
+            )
         ]
 
     def __str__(self) -> str:

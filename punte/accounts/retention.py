@@ -58,6 +58,10 @@ _FACTOR = (
 )
 
 KEPT = {
+    "accounts.DefaultGrantOffered": (
+        "Configuration, no personal data: which default permissions each role was once given, so "
+        "that a permission an administrator took away is never given back."
+    ),
     "accounts.Organisation": (
         "Organisations are archived, never deleted: every record names the organisation that "
         "acted or holds it. No personal data."

@@ -1,54 +1,66 @@
-"""Seeding the Role and RolePermission tables from the catalogue in permissions.py."""
+"""The Role and RolePermission tables, kept in step with the roles and every app's defaults.
+
+`seed_roles` is the one step that gives roles their defaults: it runs after every `migrate`
+(post_migrate) and from `load_demo` and `manage.py seed_roles`. Each (role, permission) default
+is offered once, recorded in DefaultGrantOffered: a permission an app adds to its DEFAULT_GRANTS
+reaches existing roles on the next migrate, and a grant an administrator removed is never given
+back. Grants an administrator added are never touched.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import translation
 
-from punte.accounts.permissions import PERMISSIONS, ROLES
+from punte.accounts.permissions import roles
 
 
-@transaction.atomic
-def seed_roles(*, reset: bool = False, role_model=None, grant_model=None) -> int:
-    """Create missing roles with their default permissions. With reset, restore every default.
+def seed_roles(*, reset: bool = False, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Create missing roles and give every role the defaults not yet offered to it. With reset,
+    every role gets exactly its defaults again (names, scopes and grants).
 
-    Returns the number of roles created or reset. Permissions an administrator granted or removed
-    on an existing role are left alone unless `reset` is given.
+    Returns the number of roles created or reset.
     """
-    from punte.accounts.models import Role, RolePermission
+    from punte.accounts.models import DefaultGrantOffered, Role, RolePermission
 
-    role_model = role_model or Role
-    grant_model = grant_model or RolePermission
     touched = 0
-    for code, (label, scope, permissions) in ROLES.items():
-        # Stored in English whatever language is active; pages show the translated label.
-        with translation.override("en"):
-            name = str(label)
-        unknown = set(permissions) - set(PERMISSIONS)
-        if unknown:
-            raise ValueError(f"Role {code} names unknown permissions: {sorted(unknown)}")
-        role, created = role_model.objects.get_or_create(
-            code=code, defaults={"name": name, "scope": scope}
-        )
-        if created or reset:
-            role.name, role.scope = name, scope
-            role.save()
-            grant_model.objects.filter(role=role).delete()
-            grant_model.objects.bulk_create(
-                [grant_model(role=role, permission=p) for p in permissions]
+    with transaction.atomic(using=using):
+        for code, (label, scope, permissions) in roles().items():
+            # Stored in English whatever language is active; pages show the translated label.
+            with translation.override("en"):
+                name = str(label)
+            role, created = Role.objects.using(using).get_or_create(
+                code=code, defaults={"name": name, "scope": scope}
             )
-            touched += 1
+            if reset and not created:
+                role.name, role.scope = name, scope
+                role.save(using=using)
+                RolePermission.objects.using(using).filter(role=role).delete()
+                DefaultGrantOffered.objects.using(using).filter(role=role).delete()
+            touched += created or reset
+            offered = set(
+                DefaultGrantOffered.objects.using(using)
+                .filter(role=role)
+                .values_list("permission", flat=True)
+            )
+            new = [p for p in permissions if p not in offered]
+            if not new:
+                continue
+            held = set(
+                RolePermission.objects.using(using)
+                .filter(role=role)
+                .values_list("permission", flat=True)
+            )
+            RolePermission.objects.using(using).bulk_create(
+                [RolePermission(role=role, permission=p) for p in new if p not in held]
+            )
+            DefaultGrantOffered.objects.using(using).bulk_create(
+                [DefaultGrantOffered(role=role, permission=p) for p in new]
+            )
     return touched
 
 
-def grant_missing(*, role_model, grant_model, grants: dict[str, list[str]]) -> None:
-    """Give existing roles permissions introduced after they were seeded (for data migrations).
-
-    Fresh databases get them from seed_roles; on older ones, every grant an administrator added
-    or removed is left as it is, and only the named permissions a role lacks are added.
-    """
-    for role in role_model.objects.filter(code__in=list(grants)):
-        held = set(grant_model.objects.filter(role=role).values_list("permission", flat=True))
-        grant_model.objects.bulk_create(
-            [grant_model(role=role, permission=p) for p in grants[role.code] if p not in held]
-        )
+def offer_default_grants(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """post_migrate, which is sent once per app after every app's migrations ran: act once."""
+    if sender.name == "punte.accounts":
+        seed_roles(using=using)

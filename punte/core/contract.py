@@ -8,6 +8,7 @@ outside the app names it: adding an app is its folder and one line in `INSTALLED
 | `permissions.py`      | `PERMISSIONS`, `DEFAULT_GRANTS`        | the Role table's seed |
 | `api.py`              | `router`                               | `punte.api` |
 | `urls.py`             | `URL_PREFIX`, `urlpatterns`, `app_name`| `punte.urls` |
+|                       | `ROOT_URLPATTERNS` (outside the prefix)| `punte.urls` |
 | `navigation.py`       | `NAVIGATION`                           | the page header |
 | `demo.py`             | `DEMO`                                 | the demo app (`load_demo`) |
 | `journey.py`          | `WORKLIST_SECTIONS`, `JOURNEY_SOURCES` | the worklist and the timeline |
@@ -16,6 +17,9 @@ outside the app names it: adding an app is its folder and one line in `INSTALLED
 | `jobs.py`             | `JOBS`                                 | the task worker's scheduler |
 | `checks.py`           | `CHECKS`                               | Django's system checks |
 | `tests/endpoints.py`  | `ENDPOINTS`                            | the permission matrix (tests) |
+
+The worklist's types (`WorklistSection`, `JourneySource`, ...) are in `core.worklist`; the page
+header reads `NAVIGATION` through the template tag `navigation_for` (core.templatetags).
 
 An app whose domain holds several parts (identification: persons, signals, screening) names
 them in its AppConfig as `parts = ("persons", ...)`; each part is a sub-package with the same
@@ -47,6 +51,12 @@ def packages() -> list[str]:
         found.append(config.name)
         found.extend(f"{config.name}.{part}" for part in getattr(config, "parts", ()))
     return found
+
+
+def is_part(module: str) -> bool:
+    """Whether `module` lies in a part of an app (e.g. punte.identification.persons.urls)."""
+    parts = set(packages()) - {config.name for config in apps.get_app_configs()}
+    return any(module == part or module.startswith(f"{part}.") for part in parts)
 
 
 def _import(module: str) -> ModuleType | None:

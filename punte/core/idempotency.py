@@ -22,16 +22,18 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
 
-from punte.accounts.auth import request_principal
 from punte.core import crypto
 from punte.core.api_support import API_PREFIX, problem, too_big
 from punte.core.models import IdempotencyRecord
@@ -39,6 +41,11 @@ from punte.core.models import IdempotencyRecord
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
+
+
+@functools.cache
+def _request_principal() -> Callable[[HttpRequest], str | None]:
+    return import_string(settings.PUNTE_REQUEST_PRINCIPAL)
 
 
 def _fingerprint(request, body: bytes) -> str:
@@ -112,7 +119,7 @@ class IdempotencyMiddleware:
             body = request.body
         except RequestDataTooBig:
             return too_big()
-        principal = request_principal(request)
+        principal = _request_principal()(request)
         if principal is None:
             return self.get_response(request)  # refused by authentication: nothing to key
         return self._keyed(request, principal, key, _fingerprint(request, body))

@@ -139,11 +139,8 @@ class RetentionRule:
 
 
 def discover() -> list[RetentionRule]:
-    """Every rule declared in `retention.py` of the installed Punte apps and their parts
-    (punte.core.contract), validated."""
-    rules: list[RetentionRule] = []
-    for module in contract.modules("retention"):
-        rules.extend(getattr(module, "RULES", []))
+    """Every rule declared in `retention.py` of the installed apps and their parts, validated."""
+    rules: list[RetentionRule] = contract.collect("retention", "RULES")
     seen: set[str] = set()
     for rule in rules:
         if rule.name in seen:

@@ -3,19 +3,6 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
-from punte.accounts.selectors import memberships_of
-
-
-def home(request):
-    from punte.journey.worklist import worklist_for
-
-    others = []
-    if request.membership is not None:
-        others = list(memberships_of(user=request.user).exclude(pk=request.membership.pk))
-    # Each role lands on its worklist (ADR 0025).
-    worklist = worklist_for(actor=request.membership)
-    return render(request, "home.html", {"other_memberships": others, "worklist": worklist})
-
 
 def _error(request, status: int, title: str, message: str):
     return render(request, "errors/error.html", {"title": title, "message": message}, status=status)

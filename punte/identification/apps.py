@@ -6,6 +6,8 @@ class IdentificationConfig(AppConfig):
     label = "identification"
     verbose_name = "Identification"
     # Three domains under one label (tables, migrations and audit subject types stay
-    # "identification"); each part contributes its own api, urls, journey, retention and demo
-    # (punte.core.contract). A part may import the parts before it, never those after.
-    parts = ("persons", "signals", "screening")
+    # "identification", ADR 0028); each part contributes its own api, urls, journey, retention,
+    # demo... (punte.core.contract), discovered in this order, which is the order the API
+    # document has always listed them in. Imports run persons <- signals <- screening only
+    # (the import-linter contract in pyproject.toml).
+    parts = ("persons", "screening", "signals")

@@ -28,10 +28,10 @@ from punte.accounts.models import Membership
 from punte.accounts.permissions import Scope
 from punte.core import audit
 from punte.core.errors import uuid_or_404
+from punte.core.worklist import JourneyEntry
 from punte.identification.persons.models import Person
 from punte.identification.persons.selectors import person_list_visible_to
 from punte.journey import registry
-from punte.journey.registry import JourneyEntry
 
 FULL = "full"
 OUTLINE = "outline"

@@ -1,5 +1,5 @@
-"""Pages: one worklist section (paged), and a person's journey (a page, or the fragment that
-the person's record loads in place with htmx)."""
+"""Pages: the home page (the acting role's worklist), one worklist section (paged), and a
+person's journey (a page, or the fragment that the person's record loads in place with htmx)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,23 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from punte.accounts.selectors import memberships_of
 from punte.core.errors import ServiceError
 from punte.journey import timeline, worklist
 
 PAGE_SIZE = 25
+
+
+def home(request):
+    others = []
+    if request.membership is not None:
+        others = list(memberships_of(user=request.user).exclude(pk=request.membership.pk))
+    # Each role lands on its worklist (ADR 0025).
+    return render(
+        request,
+        "home.html",
+        {"other_memberships": others, "worklist": worklist.worklist_for(actor=request.membership)},
+    )
 
 
 @require_safe

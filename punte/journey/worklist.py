@@ -13,8 +13,8 @@ from django.http import Http404
 
 from punte.accounts.models import Membership
 from punte.core.api_support import paginate_by_cursor
+from punte.core.worklist import WorkItem, WorklistSection
 from punte.journey import registry
-from punte.journey.registry import WorkItem, WorklistSection
 
 # How many items of each section the home page and GET /worklist show.
 FIRST_ITEMS = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from punte.core.audit_forms import AccessibleForm
+from punte.core.forms import AccessibleForm
 
 
 class DecisionForm(AccessibleForm):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from punte.linkage import views
 
+URL_PREFIX = "linkage/"
 app_name = "linkage"
 
 urlpatterns = [

@@ -2,6 +2,7 @@ from django.urls import path
 
 from punte.notifications import views
 
+URL_PREFIX = "notifications/"
 app_name = "notifications"
 
 urlpatterns = [

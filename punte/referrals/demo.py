@@ -1,4 +1,4 @@
-"""Synthetic referrals for the demo (called by core/demo.py): the service registry, and
+"""Synthetic referrals for the demo (a demo step, core.contract): the service registry, and
 referrals in every state, made through the services as users would make them.
 
 Idempotent: a demo person who already has a referral is left alone. One referral is moved into
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from punte.accounts.models import Membership, Organisation
+from punte.core.contract import DemoStep
 from punte.core.errors import ServiceError
 from punte.identification.persons.models import Person
 from punte.identification.screening.services import consent
@@ -192,3 +193,10 @@ def load(memberships: dict[str, Membership]) -> int:
     _foreign_adults(memberships)
     escalation.referrals_escalate_overdue(now=timezone.now())
     return Referral.objects.count()
+
+
+def _step(context) -> None:
+    load(context.memberships)
+
+
+DEMO = [DemoStep("referrals", 50, _step)]

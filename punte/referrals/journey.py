@@ -11,10 +11,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from punte.accounts.models import Membership
+from punte.core.worklist import JourneyEntry, JourneySource, WorkItem, WorklistSection
 from punte.identification.persons.models import Person
 from punte.identification.screening.models import IdentificationDecision
 from punte.identification.screening.services.decisions import COMPETENT_AUTHORITY_TYPES
-from punte.journey.registry import JourneyEntry, JourneySource, WorkItem, WorklistSection
 from punte.referrals.models import Referral, ReferralEvent, ReferralStatus
 from punte.referrals.selectors import (
     referral_awaiting_answer,

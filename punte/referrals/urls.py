@@ -2,6 +2,7 @@ from django.urls import path
 
 from punte.referrals import views
 
+URL_PREFIX = "referrals/"
 app_name = "referrals"
 
 urlpatterns = [

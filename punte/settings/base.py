@@ -31,10 +31,12 @@ INSTALLED_APPS = [
     "punte.accounts",
     "punte.identification",
     "punte.linkage",
+    "punte.auditing",
     "punte.journey",
     "punte.statistics",
     "punte.notifications",
     "punte.referrals",
+    "punte.demo",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +216,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PUNTE_AUDIT_SHARDS = 16
 PUNTE_API_TOKEN_DEFAULT_DAYS = 90
 PUNTE_IDEMPOTENCY_TTL_HOURS = 24
+# Who is asking, as the idempotency middleware (core) scopes its keys: request -> "token:<id>",
+# "session:<id>" or None. Named here because core knows no app above it.
+PUNTE_REQUEST_PRINCIPAL = "punte.accounts.auth.request_principal"
 # The anonymous public report form (ADR 0021): reports per client per window (seconds, count),
 # the shortest and longest time between showing the form and sending it, the largest request.
 PUNTE_PUBLIC_REPORT_LIMITS = [(3600, 5), (86400, 20)]

@@ -44,10 +44,7 @@ class Endpoint:
 
 
 def all_endpoints() -> list[Endpoint]:
-    endpoints: list[Endpoint] = []
-    for module in contract.modules("tests.endpoints"):
-        endpoints.extend(module.ENDPOINTS)
-    return endpoints
+    return contract.collect("tests.endpoints", "ENDPOINTS")
 
 
 def expected_status(

@@ -1,14 +1,11 @@
 from django.db import migrations
 
-
-def seed(apps, schema_editor):
-    from punte.accounts.roles import seed_roles
-
-    seed_roles(role_model=apps.get_model("accounts", "Role"),
-               grant_model=apps.get_model("accounts", "RolePermission"))
+# Roles were seeded here from the live catalogue. They are now created, with their defaults, by
+# seed_roles after every migrate (accounts.roles); the migration stays because others depend on
+# its name.
 
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0002_initial")]
 
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+    operations = []

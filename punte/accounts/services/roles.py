@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from punte.accounts.models import Membership, Role, RolePermission
-from punte.accounts.permissions import PERMISSIONS
+from punte.accounts.permissions import catalogue
 from punte.accounts.services.common import require_permission
 from punte.core import audit
 from punte.core.errors import ServiceError
@@ -86,7 +86,7 @@ def role_permissions_set(
     """
     require_permission(actor, "role.manage")
     wanted = set(permissions)
-    unknown = sorted(wanted - set(PERMISSIONS))
+    unknown = sorted(wanted - set(catalogue()))
     if unknown:
         raise ServiceError(
             "permissions", _("Unknown permissions: %(codes)s.") % {"codes": ", ".join(unknown)}

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from punte.accounts.models import RolePermission
-from punte.accounts.permissions import PERMISSIONS, ROLES
+from punte.accounts.permissions import ROLE_DEFINITIONS, catalogue
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.models import AuditEvent
 from punte.identification.persons.tests.factories import create_person
@@ -43,9 +43,9 @@ def _matrix_form(client, role_code):
 
 def test_the_matrix_shows_every_role_and_permission_with_labelled_checkboxes(client):
     page = client.get(reverse("accounts:admin_role_matrix")).content.decode()
-    for code in PERMISSIONS:
+    for code in catalogue():
         assert f"<code>{code}</code>" in page
-    for role_code in ROLES:
+    for role_code in ROLE_DEFINITIONS:
         assert f'form="role-form-{role_code}"' in page
         assert f'id="role-form-{role_code}"' in page
     # Each checkbox is named by its row (permission) and column (role) headers.

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from punte.accounts import selectors
 from punte.accounts.forms_admin import RolePermissionsForm, read_based_on, sign_based_on
-from punte.accounts.permissions import PERMISSIONS
+from punte.accounts.permissions import catalogue
 from punte.accounts.services import roles as role_services
 from punte.accounts.views_admin.common import INVALID, admin_view
 from punte.core.errors import ServiceError
@@ -27,7 +27,7 @@ def role_matrix(request, actor):
             "description": description,
             "cells": [(role, code in role.permission_set) for role in roles],
         }
-        for code, description in PERMISSIONS.items()
+        for code, description in catalogue().items()
     ]
     return render(request, "accounts/admin/role_matrix.html", {"columns": columns, "rows": rows})
 
@@ -36,7 +36,7 @@ def role_matrix(request, actor):
 @require_http_methods(["GET", "POST"])
 def role_edit(request, actor, code):
     role = selectors.role_get_for_admin(actor=actor, code=code)
-    held = sorted(role.permission_set & set(PERMISSIONS))
+    held = sorted(role.permission_set & set(catalogue()))
     form = RolePermissionsForm(
         request.POST or None, initial={"permissions": held, "based_on": sign_based_on(held)}
     )

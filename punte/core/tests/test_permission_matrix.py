@@ -6,7 +6,7 @@ See punte.testing.permission_matrix for how the expected answers are derived.
 import pytest
 
 from punte.accounts.models import Role
-from punte.accounts.permissions import ROLES
+from punte.accounts.permissions import ROLE_DEFINITIONS
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.testing.api import ApiClient
 from punte.testing.permission_matrix import CREATE, LIST, all_endpoints, expected_status
@@ -15,7 +15,7 @@ ENDPOINTS = all_endpoints()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role_code", sorted(ROLES))
+@pytest.mark.parametrize("role_code", sorted(ROLE_DEFINITIONS))
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
 @pytest.mark.parametrize("where", ["own organisation", "other organisation"])
 def test_permission_matrix(role_code, endpoint, where):

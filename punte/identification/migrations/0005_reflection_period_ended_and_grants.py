@@ -20,13 +20,14 @@ MECHANISM_GRANTS = {
 
 
 def grant_mechanism_permissions(apps, schema_editor):
-    from punte.accounts.roles import grant_missing
-
-    grant_missing(
-        role_model=apps.get_model("accounts", "Role"),
-        grant_model=apps.get_model("accounts", "RolePermission"),
-        grants=MECHANISM_GRANTS,
-    )
+    Role = apps.get_model("accounts", "Role")
+    RolePermission = apps.get_model("accounts", "RolePermission")
+    for role in Role.objects.filter(code__in=list(MECHANISM_GRANTS)):
+        held = set(RolePermission.objects.filter(role=role).values_list("permission", flat=True))
+        RolePermission.objects.bulk_create(
+            [RolePermission(role=role, permission=p) for p in MECHANISM_GRANTS[role.code]
+             if p not in held]
+        )
 
 
 class Migration(migrations.Migration):

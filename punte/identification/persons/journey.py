@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from punte.core.worklist import JourneyEntry, JourneySource
 from punte.identification.persons.models import Person
-from punte.journey.registry import JourneyEntry, JourneySource
 
 
 def _person_url(person_id) -> str:

@@ -1,4 +1,4 @@
-"""Synthetic screenings, consent, decisions and a reflection period for the demo (core/demo.py).
+"""Synthetic screenings, consent, decisions and a reflection period for the demo (punte/demo).
 
 Each step goes through the services, as a user's would, so the audit trail, the worklists and
 the journey show them. Idempotent: a demo person who already has what is made here is skipped.
@@ -11,6 +11,7 @@ import datetime
 from django.utils import timezone
 
 from punte.accounts.models import Membership
+from punte.core.contract import DemoStep
 from punte.identification.persons.models import Person
 from punte.identification.screening.catalogue.schema import CATALOGUE_DIR
 from punte.identification.screening.catalogue.store import load_catalogue_file
@@ -139,3 +140,10 @@ def load(memberships: dict[str, Membership]) -> int:
                 answers=dict.fromkeys(["AL-DR-01", "AL-DR-08", "AL-EX-01", "AL-EX-04"], True),
             )
     return made
+
+
+def _step(context) -> None:
+    load(context.memberships)
+
+
+DEMO = [DemoStep("identification.screening", 40, _step)]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from punte.core.worklist import JourneyEntry, JourneySource, WorkItem, WorklistSection
 from punte.identification.persons.models import Person
 from punte.identification.screening.models import (
     ConsentEvent,
@@ -26,7 +27,6 @@ from punte.identification.screening.selectors import (
     screening_drafts_for,
 )
 from punte.identification.signals.models import ExploitationForm
-from punte.journey.registry import JourneyEntry, JourneySource, WorkItem, WorklistSection
 
 # Reflection periods ending within this many days (two weeks) are on the worklist.
 REFLECTION_ENDING_DAYS = 14

@@ -1,4 +1,4 @@
-"""Synthetic signals for the demonstration (punte.core.demo): every channel, every state of the
+"""Synthetic signals for the demonstration (punte.demo): every channel, every state of the
 lifecycle, public reports waiting for the national agency. Everything here is invented.
 
 Loading is idempotent: each signal carries a demo key in `external_reference`.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from punte.accounts.models import Membership, Organisation
+from punte.core.contract import DemoStep
 from punte.identification.persons.models import Person
 from punte.identification.signals.models import Signal, SignalStatus
 from punte.identification.signals.services import public_report
@@ -228,3 +229,10 @@ def _triager_for(signal: Signal, memberships: dict[str, Membership]) -> Membersh
         ):
             return membership
     return None
+
+
+def _step(context) -> None:
+    context.summary.signals += load_signals(context.memberships)
+
+
+DEMO = [DemoStep("identification.signals", 30, _step)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from punte.core.worklist import JourneyEntry, JourneySource, WorkItem, WorklistSection
 from punte.identification.persons.models import Person
 from punte.identification.signals.models import (
     ExploitationForm,
@@ -18,7 +19,6 @@ from punte.identification.signals.models import (
     SignalTransition,
 )
 from punte.identification.signals.selectors import signal_worklist_for
-from punte.journey.registry import JourneyEntry, JourneySource, WorkItem, WorklistSection
 
 _FORMS = dict(ExploitationForm.choices)
 

@@ -12,3 +12,10 @@ urlpatterns = [
     path("<uuid:signal_id>/triage/", views.signal_triage, name="triage"),
     path("<uuid:signal_id>/people/", views.signal_add_person, name="add_person"),
 ]
+
+# The public report form, at the site's root outside the namespace: its address is printed on
+# posters.
+ROOT_URLPATTERNS = [
+    path("report/", views.public_report, name="public_report"),
+    path("report/thanks/", views.public_report_thanks, name="public_report_thanks"),
+]

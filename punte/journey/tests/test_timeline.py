@@ -12,12 +12,12 @@ from django.utils import timezone
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.core.models import AuditEvent
+from punte.core.worklist import JourneyEntry, JourneySource
 from punte.identification.persons import journey as person_journey
 from punte.identification.persons.models import PersonAccess, PersonAccessReason
 from punte.identification.persons.tests.factories import create_person
 from punte.identification.screening import journey as screening_journey
 from punte.identification.signals import journey as signal_journey
-from punte.journey.registry import JourneyEntry, JourneySource
 from punte.testing.api import ApiClient
 from punte.testing.web import verified_client
 

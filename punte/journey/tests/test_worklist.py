@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from punte.accounts.tests.factories import MembershipFactory
+from punte.core.worklist import WorkItem, WorklistSection
 from punte.identification.persons.selectors import person_list_visible_to
 from punte.identification.persons.tests.factories import create_person
-from punte.journey.registry import WorkItem, WorklistSection
 from punte.testing.api import ApiClient
 from punte.testing.web import verified_client
 

@@ -4,12 +4,8 @@ from django.db import migrations
 def forwards(apps, schema_editor):
     # The lock row every linking write takes.
     apps.get_model("linkage", "LinkageState").objects.get_or_create(pk=1)
-    # Databases seeded before record linkage existed lack the data analyst role: create the
-    # roles that are missing (existing roles and their permissions are left alone).
-    from punte.accounts.roles import seed_roles
-
-    seed_roles(role_model=apps.get_model("accounts", "Role"),
-               grant_model=apps.get_model("accounts", "RolePermission"))
+    # The data analyst role, which databases seeded before record linkage lack, is created by
+    # seed_roles after migrate (accounts.roles) with its default permissions.
 
 
 class Migration(migrations.Migration):

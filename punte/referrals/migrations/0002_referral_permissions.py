@@ -1,8 +1,9 @@
 from django.db import migrations
 
 # The referral permissions added to roles that existed before referrals (ADR 0023); fresh
-# databases get them from seed_roles already. Grants an administrator removed later are not
-# restored by re-running: this runs once.
+# databases have no roles yet here and get them from seed_roles after migrate. Grants an
+# administrator removed later are not restored by re-running: this runs once. The new role
+# "unit_supervisor" is created by seed_roles after migrate.
 GRANTS = {
     "system_admin": ["service.manage"],
     "national_coordinator": ["referral.view", "referral.monitor"],
@@ -25,14 +26,18 @@ GRANTS = {
 }
 
 
-def forwards(apps, schema_editor):
-    from punte.accounts.roles import grant_missing, seed_roles
+def grant_missing(Role, RolePermission, grants):
+    for role in Role.objects.filter(code__in=list(grants)):
+        held = set(RolePermission.objects.filter(role=role).values_list("permission", flat=True))
+        RolePermission.objects.bulk_create(
+            [RolePermission(role=role, permission=p) for p in grants[role.code] if p not in held]
+        )
 
-    Role = apps.get_model("accounts", "Role")
-    RolePermission = apps.get_model("accounts", "RolePermission")
-    grant_missing(role_model=Role, grant_model=RolePermission, grants=GRANTS)
-    # The new role "unit_supervisor" (missing roles are created with their default permissions).
-    seed_roles(role_model=Role, grant_model=RolePermission)
+
+def forwards(apps, schema_editor):
+    grant_missing(
+        apps.get_model("accounts", "Role"), apps.get_model("accounts", "RolePermission"), GRANTS
+    )
 
 
 class Migration(migrations.Migration):

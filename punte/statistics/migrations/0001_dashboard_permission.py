@@ -2,21 +2,24 @@ from django.db import migrations
 
 PERMISSION = "dashboard.national"
 
+# The roles that held it by default when the dashboard was introduced.
+HOLDERS = ["national_coordinator", "regional_officer", "data_analyst"]
+
+def grant_missing(Role, RolePermission, grants):
+    for role in Role.objects.filter(code__in=list(grants)):
+        held = set(RolePermission.objects.filter(role=role).values_list("permission", flat=True))
+        RolePermission.objects.bulk_create(
+            [RolePermission(role=role, permission=p) for p in grants[role.code] if p not in held]
+        )
 
 def forwards(apps, schema_editor):
     # Databases seeded before the dashboard existed: grant it to the roles that hold it by
-    # default (accounts/permissions.py), leaving every other grant alone.
-    from punte.accounts.permissions import ROLES
-    from punte.accounts.roles import grant_missing
-
+    # default, leaving every other grant alone.
     grant_missing(
-        role_model=apps.get_model("accounts", "Role"),
-        grant_model=apps.get_model("accounts", "RolePermission"),
-        grants={
-            code: [PERMISSION] for code, (_name, _scope, held) in ROLES.items() if PERMISSION in held
-        },
+        apps.get_model("accounts", "Role"),
+        apps.get_model("accounts", "RolePermission"),
+        {code: [PERMISSION] for code in HOLDERS},
     )
-
 
 class Migration(migrations.Migration):
     dependencies = [

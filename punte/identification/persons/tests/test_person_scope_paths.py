@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from punte.accounts.permissions import ROLES
+from punte.accounts.permissions import ROLE_DEFINITIONS
 from punte.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from punte.core.models import AuditEvent, Country
 from punte.identification.persons import selectors
@@ -64,7 +64,7 @@ def _people(actor):
     return people
 
 
-@pytest.mark.parametrize("role_code", sorted(ROLES))
+@pytest.mark.parametrize("role_code", sorted(ROLE_DEFINITIONS))
 def test_opening_a_record_and_listing_agree_for_every_role_and_state(role_code):
     actor = MembershipFactory(role_code=role_code)
     people = _people(actor)

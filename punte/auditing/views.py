@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from punte.core import audit_selectors
+from punte.auditing import selectors as audit_selectors
+from punte.auditing.forms import AuditSearchForm, PersonAccessForm
 from punte.core.api_support import paginate_by_cursor
-from punte.core.audit_forms import AuditSearchForm, PersonAccessForm
 from punte.core.errors import ServiceError
 from punte.core.models import AuditEvent
 
@@ -98,7 +98,7 @@ def person_access(request):
             export_query=export_query.urlencode(),
             first_page=not request.GET.get("cursor"),
         )
-    return render(request, "core/audit_person_access.html", context)
+    return render(request, "auditing/person_access.html", context)
 
 
 # Spreadsheets run cells that start like a formula; a user name may (Django allows "+-@").
@@ -175,4 +175,4 @@ def search(request):
             page_error=page_error,
             next_query=_next_query(request, next_cursor),
         )
-    return render(request, "core/audit_search.html", context)
+    return render(request, "auditing/search.html", context)

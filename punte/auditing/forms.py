@@ -1,4 +1,4 @@
-"""Forms of the audit pages: they validate input only; the reading is done by audit_selectors."""
+"""Forms of the audit pages: they validate input only; the reading is done by the selectors."""
 
 from __future__ import annotations
 
@@ -8,24 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from punte.core.audit_selectors import AuditFilters
-
-
-class AccessibleForm(forms.Form):
-    """Ties each input to its help text and its error message (aria-describedby, aria-invalid)."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name, field in self.fields.items():
-            bound = self[name]
-            described_by = []
-            if field.help_text:
-                described_by.append(f"{bound.auto_id}_helptext")
-            if name in self.errors:
-                described_by.append(f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if described_by:
-                field.widget.attrs["aria-describedby"] = " ".join(described_by)
+from punte.auditing.selectors import AuditFilters
+from punte.core.forms import AccessibleForm
 
 
 class PersonAccessForm(AccessibleForm):

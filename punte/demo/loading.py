@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from django.contrib.auth.password_validation import validate_password
@@ -23,14 +23,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from punte.accounts.models import Membership, Organisation, Role, User
 from punte.accounts.models import OrganisationType as T
-from punte.accounts.permissions import ROLES
+from punte.accounts.permissions import ROLE_DEFINITIONS
 from punte.accounts.roles import seed_roles
-from punte.core import audit
+from punte.core import audit, contract
 from punte.identification.persons.models import Person
 from punte.identification.persons.services import PersonInput, person_create
-from punte.identification.screening import demo as screening_demo
-from punte.identification.signals.demo import load_signals
-from punte.referrals import demo as demo_referrals
 
 # One password and one authenticator secret for every demo login, printed by `make demo`.
 # They are public on purpose: the demo runs only where settings.PUNTE_DEMO is True.
@@ -191,7 +188,7 @@ def logins() -> list[Login]:
     covered = {login.role for login in LOGINS}
     extra = [
         Login(code, "Demo", code.replace("_", " ").title(), code, NATIONAL_AGENCY)
-        for code in ROLES
+        for code in ROLE_DEFINITIONS
         if code not in covered
     ]
     return LOGINS + extra
@@ -391,17 +388,33 @@ def _persons(memberships: dict[str, Membership], summary: Summary) -> None:
         summary.persons += 1
 
 
+@dataclass
+class DemoContext:
+    """What each app's demo steps (`DEMO` in its demo.py) read and add to: the primary
+    membership of every demo login by username, and the counts of what was created."""
+
+    summary: Summary
+    memberships: dict[str, Membership] = field(default_factory=dict)
+
+
+def load_organisations_and_logins(context: DemoContext) -> None:
+    _organisations(context.summary)
+    context.memberships.update(_memberships(context.summary))
+
+
+def load_persons(context: DemoContext) -> None:
+    _persons(context.memberships, context.summary)
+
+
 @transaction.atomic
 def load() -> tuple[Summary, list[tuple[Login, Membership]]]:
-    """Load or complete the demo data. Returns what was created and the login table."""
+    """Load or complete the demo data: every app's demo steps, in their order. Returns what was
+    created and the login table."""
     seed_roles()
-    summary = Summary()
-    _organisations(summary)
-    memberships = _memberships(summary)
-    _persons(memberships, summary)
-    summary.signals = load_signals(memberships)
-    screening_demo.load(memberships)
-    demo_referrals.load(memberships)
+    context = DemoContext(Summary())
+    for step in sorted(contract.collect("demo", "DEMO"), key=lambda step: step.order):
+        step.load(context)
+    summary, memberships = context.summary, context.memberships
     if summary.created:
         audit.record(
             action="demo.loaded",

@@ -1,7 +1,9 @@
 from django.urls import path
 
-from punte.core import audit_views
+from punte.auditing import views as audit_views
 
+# Under /audit/, with the URL names `audit:…` the pages and links have always used.
+URL_PREFIX = "audit/"
 app_name = "audit"
 
 urlpatterns = [

@@ -10,9 +10,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from punte.accounts.models import Membership, Organisation, OrganisationType, User
-from punte.accounts.permissions import ROLES
-from punte.core import demo
+from punte.accounts.permissions import ROLE_DEFINITIONS
 from punte.core.models import AuditEvent
+from punte.demo import loading as demo
 from punte.identification.persons.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_second_run_restores_a_changed_password_and_authenticator(demo_on):
 
 def test_every_role_has_a_working_login(demo_on):
     output = _load()
-    for code in ROLES:
+    for code in ROLE_DEFINITIONS:
         membership = Membership.objects.filter(role_id=code, is_active=True).first()
         assert membership is not None, f"no demo login holds role {code}"
         user = membership.user
@@ -158,7 +158,7 @@ def test_a_role_added_later_still_gets_a_login(demo_on, monkeypatch):
     from punte.accounts import permissions
 
     monkeypatch.setitem(
-        permissions.ROLES, "hearing_coordinator", ("Hearing coordinator", "organisation", [])
+        permissions.ROLE_DEFINITIONS, "hearing_coordinator", ("Hearing coordinator", "organisation")
     )
     _load()
     membership = Membership.objects.get(role_id="hearing_coordinator")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 
-from punte.core import demo
+from punte.demo import loading as demo
 
 
 class Command(BaseCommand):
