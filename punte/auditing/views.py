@@ -17,13 +17,15 @@ from django.views.decorators.http import require_safe
 
 from punte.auditing import selectors as audit_selectors
 from punte.auditing.forms import AuditSearchForm, PersonAccessForm
+from punte.core import audit
 from punte.core.api_support import paginate_by_cursor
 from punte.core.errors import ServiceError
 from punte.core.models import AuditEvent
 
 PAGE_SIZE = 50
 
-# Plain words for the actions a data subject will most often see; others show their code.
+# Plain words for the actions a data subject will most often see; every other action is
+# described by the meaning its app declares (audit.catalogue(), the apps' events.py).
 ACTION_LABELS = {
     "person.created": gettext_lazy("Recorded the person"),
     "person.viewed": gettext_lazy("Opened the person's record"),
@@ -65,10 +67,14 @@ def _next_query(request, next_cursor: str | None) -> str | None:
     return params.urlencode()
 
 
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action) or audit.catalogue().get(action, ""))
+
+
 def _labelled(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     rows = list(events)
     for event in rows:
-        event.label = ACTION_LABELS.get(event.action, "")
+        event.label = action_label(event.action)
     return rows
 
 
@@ -150,7 +156,7 @@ def _csv_response(person_id: uuid.UUID, events) -> StreamingHttpResponse:
         _("Description"),
         _("Request id"),
     ]
-    labels = {code: str(label) for code, label in ACTION_LABELS.items()}
+    labels = {code: action_label(code) for code in {*audit.catalogue(), *ACTION_LABELS}}
     response = StreamingHttpResponse(
         _csv_rows(header, events, labels), content_type="text/csv; charset=utf-8"
     )

@@ -300,3 +300,20 @@ def test_the_search_pages_with_a_cursor_keeping_its_filters(auditor):
     assert len(result_rows(second)) == 3
     ids = {int(i) for i in re.findall(r"<td>\d+:(\d+)</td>", html + second.content.decode())}
     assert len(ids) == 53  # every event once, none twice
+
+
+def test_every_action_is_described_by_its_apps_catalogue(auditor):
+    officer = MembershipFactory()
+    person = create_person(actor=officer)
+    with_access = OrganisationFactory()
+    from punte.identification.persons.services import person_access_grant
+
+    person_access_grant(
+        actor=officer, person_id=person.pk, organisation_id=with_access.pk, reason="referral"
+    )
+    rows = result_rows(
+        verified_client(auditor.user).get(SEARCH_URL, {"action": "person.access_granted"})
+    )
+    assert len(rows) == 1
+    # Declared in persons/events.py; not one of the access log's own phrasings.
+    assert "An organisation was given access to a person&#x27;s record" in rows[0]
