@@ -118,8 +118,7 @@ def user_second_factors_reset(
     mail.password_link_send(user=user, build_url=build_url, letter=mail.FACTORS_RESET)
     audit.record(
         action="mfa.factors_reset",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=user,
         changes={
             "removed": removed,
@@ -146,8 +145,7 @@ def user_sessions_end_for_admin(*, actor: Membership, user: User, reason: str) -
     ended = end_sessions(user)
     audit.record(
         action="user.sessions_ended",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=user,
         changes={"sessions": ended, "reason": reason},
     )

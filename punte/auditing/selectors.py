@@ -40,8 +40,7 @@ def person_access_list(
     with transaction.atomic():
         audit.record(
             action="audit.person_access_viewed",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject_type=PERSON_SUBJECT_TYPE,
             subject_id=str(person_id),
             person_id=person_id,
@@ -93,8 +92,7 @@ def audit_search(*, actor: Membership, filters: AuditFilters) -> QuerySet[AuditE
     with transaction.atomic():
         audit.record(
             action="audit.searched",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             person_id=filters.person_id,
             changes=filters.as_changes(),
         )

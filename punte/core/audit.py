@@ -36,7 +36,7 @@ import random
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -263,10 +263,17 @@ def redact(changes: dict[str, Any], personal_fields: set[str]) -> dict[str, Any]
     return redacted
 
 
+class ActingMembership(Protocol):
+    """The membership someone acts in (accounts.Membership): core names no app above it."""
+
+    user: Any
+    organisation: Any
+
+
 def record(
     *,
     action: str,
-    actor=None,
+    actor: ActingMembership | Any = None,
     organisation=None,
     subject=None,
     subject_type: str = "",
@@ -276,11 +283,16 @@ def record(
 ) -> AuditEvent:
     """Append one event. Call it inside the transaction of the change it records.
 
+    `actor` is the acting membership, which names the user and the organisation (ADR 0027).
+    Events without one give the organisation alone (a public report, a periodic job), or a user
+    alone (signing in, second factors), or a user and the organisation the act concerns (a
+    token issued by the command line or an administrator for a membership).
     `changes` must hold no personal values: pass them through `redact()`. The request id and
     source IP come from the request context (punte.core.middleware.RequestContextMiddleware).
     """
     # Refused before anything is locked or written, so the caller's transaction stays usable.
     _check_action(action)
+    actor, organisation = _who(actor, organisation)
     # No savepoint inside the caller's transaction: a failed append then dooms that whole
     # transaction (the act cannot be caught and committed without its event), and every audited
     # request saves the SAVEPOINT / RELEASE round trips (bench/api_overhead). Called outside a
@@ -345,7 +357,8 @@ def _event_values(
     person_id=None,
     changes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Every stored field of the entry that follows `head`, its hash included."""
+    """Every stored field of the entry that follows `head`, its hash included (`actor` is a
+    user: see `_who`)."""
     if subject is not None:
         subject_type = subject_type or subject._meta.label_lower
         subject_id = subject_id or str(subject.pk)
@@ -369,6 +382,18 @@ def _event_values(
     }
     values["hash"] = compute_hash(values)
     return values
+
+
+def _who(actor, organisation) -> tuple[Any, Any]:
+    """(user, organisation) of an event; a membership is told from a user by having a `user`.
+    Both are read from the membership's cache when loaded with it, as the API's token loads them
+    (ADR 0013): no query on the audited read."""
+    user = getattr(actor, "user", None)
+    if user is None:
+        return actor, organisation
+    if organisation is not None:
+        raise TypeError("record(): give the acting membership or an organisation, not both.")
+    return user, actor.organisation
 
 
 def _event(values: dict[str, Any]) -> AuditEvent:
@@ -418,6 +443,9 @@ def _pipelined_read_and_record(db, read, event):
                     return None
                 wanted = event(found)
                 _check_action(wanted["action"])
+                wanted["actor"], wanted["organisation"] = _who(
+                    wanted.get("actor"), wanted.get("organisation")
+                )
                 values = _event_values(_held(db, head.fetchone()), **wanted)
                 _queue_append(db, head, control, values)
                 control.execute("COMMIT")

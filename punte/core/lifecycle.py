@@ -258,8 +258,7 @@ def apply(
         entry = audit_entry(step)
         audit.record(
             action=entry.action,
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=row,
             person_id=entry.person_id,
             changes=entry.changes,

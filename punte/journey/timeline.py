@@ -129,8 +129,7 @@ def person_journey(*, actor: Membership | None, person_id: uuid.UUID | str) -> J
         ]
         audit.record(
             action="person.journey_viewed",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=person,
             person_id=person.pk,
             changes={"steps_shown": len(shown)},

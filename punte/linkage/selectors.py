@@ -43,8 +43,7 @@ def _record_views(actor: Membership, people: list[Person]) -> None:
     for person in people:
         audit.record(
             action="person.viewed",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=person,
             person_id=person.pk,
             changes={"purpose": PURPOSE},

@@ -55,8 +55,7 @@ def service_offering_create(
     )
     audit.record(
         action="service_offering.created",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=offering,
         changes={"organisation": str(organisation.pk), "service": service, "county": county.code},
     )
@@ -82,8 +81,7 @@ def service_offering_archive(*, actor: Membership, offering_id, reason: str) -> 
     offering.save(update_fields=["archived_at", "archive_reason", "modified_by", "modified_at"])
     audit.record(
         action="service_offering.archived",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=offering,
         changes={"reason": offering.archive_reason},
     )

@@ -70,8 +70,7 @@ def referral_get(*, actor: Membership, referral_id: uuid.UUID | str) -> Referral
             raise Http404
         audit.record(
             action="referral.viewed",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=referral,
             person_id=referral.person_id,
         )

@@ -341,8 +341,7 @@ def _send_one(
     )
     audit.record(
         action="referral.sent",
-        actor=actor.user,
-        organisation=sender,
+        actor=actor,
         subject=referral,
         person_id=person.pk,
         changes={
@@ -385,8 +384,7 @@ def _report_unresolved(
     for rule in unresolved:
         audit.record(
             action="referral.unresolved",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=rule,
             person_id=person.pk,
             changes={"rule": rule.code, "county": county.code},

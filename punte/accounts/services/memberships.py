@@ -28,8 +28,7 @@ def validate_assignment(actor: Membership, organisation: Organisation, role: Rol
 def record_membership_created(*, actor: Membership, membership: Membership) -> None:
     audit.record(
         action="membership.created",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=membership,
         changes={
             "user": str(membership.user_id),
@@ -61,8 +60,7 @@ def membership_add(
         existing.save(update_fields=["is_active", "role", "modified_by", "modified_at"])
         audit.record(
             action="membership.reactivated",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=existing,
             changes={
                 "is_active": {"old": False, "new": True},
@@ -98,8 +96,7 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: R
     ensure_role_manager_remains("role")
     audit.record(
         action="membership.role_changed",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=membership,
         changes={"role": {"old": old_role, "new": role.pk}},
     )
@@ -126,8 +123,7 @@ def membership_deactivate(*, actor: Membership, membership: Membership, reason: 
     ensure_role_manager_remains(None)
     audit.record(
         action="membership.deactivated",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=membership,
         changes={
             "is_active": {"old": True, "new": False},

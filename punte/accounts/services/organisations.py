@@ -105,8 +105,7 @@ def organisation_create(*, actor: Membership, data: OrganisationInput) -> Organi
     )
     audit.record(
         action="organisation.created",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=organisation,
         changes={name: {"old": None, "new": value} for name, value in values.items()},
     )
@@ -134,8 +133,7 @@ def organisation_update(
     organisation.save(update_fields=[*changes, "modified_by", "modified_at"])
     audit.record(
         action="organisation.changed",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=organisation,
         changes=changes,
     )
@@ -164,8 +162,7 @@ def organisation_set_active(
         ensure_role_manager_remains(None)
     audit.record(
         action="organisation.reactivated" if active else "organisation.deactivated",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=organisation,
         changes={"is_active": {"old": not active, "new": active}, "reason": reason},
     )

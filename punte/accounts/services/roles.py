@@ -108,8 +108,7 @@ def role_permissions_set(
         ensure_role_manager_remains("permissions")
     audit.record(
         action="role.permissions_changed",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=role,
         changes={
             "permissions": {"old": sorted(current), "new": sorted(wanted)},

@@ -116,8 +116,7 @@ def user_create(
     )
     audit.record(
         action="user.created",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=user,
         changes=_audit_user_changes(
             {
@@ -146,8 +145,7 @@ def user_update(
     user.save(update_fields=list(changes))
     audit.record(
         action="user.changed",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=user,
         changes=_audit_user_changes(changes),
     )
@@ -166,8 +164,7 @@ def user_reactivate(*, actor: Membership, user: User, reason: str) -> User:
     user.save(update_fields=["is_active"])
     audit.record(
         action="user.reactivated",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=user,
         changes={"is_active": {"old": False, "new": True}, "reason": reason},
     )
@@ -246,8 +243,7 @@ def user_setup_link_issue(
     url = mail.password_link_send(user=user, build_url=build_url, letter=mail.SETUP_LINK)
     audit.record(
         action="user.setup_link_issued",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=user,
         changes={"sessions_ended": ended},
     )

@@ -101,10 +101,10 @@ def test_a_failure_inside_rolls_the_whole_read_back(settings, monkeypatch):
         values["seq"] = head[1]  # the seq of the entry already at the head
         return values
 
-    monkeypatch.setattr(audit, "_event_values", taken_seq)
-    with pytest.raises(IntegrityError):
+    # A context of its own: undoing the whole fixture would also undo conftest's "test.*" events.
+    with monkeypatch.context() as patch, pytest.raises(IntegrityError):
+        patch.setattr(audit, "_event_values", taken_seq)
         audit.read_and_record(_read_country("MD"), _event(officer))
-    monkeypatch.undo()
     assert _idle()
 
     def broken(found):

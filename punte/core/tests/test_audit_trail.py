@@ -53,6 +53,23 @@ def test_events_chain_and_verify():
     assert list(audit.verify()) == []
 
 
+def test_the_acting_membership_names_the_user_and_the_organisation():
+    officer = MembershipFactory()
+    by_membership = audit.record(action="test.done", actor=officer)
+    by_parts = audit.record(
+        action="test.done", actor=officer.user, organisation=officer.organisation
+    )
+    stored = AuditEvent.objects.filter(pk__in=[by_membership.pk, by_parts.pk])
+    assert {(e.actor_id, e.actor_username, e.organisation_id) for e in stored} == {
+        (officer.user_id, officer.user.username, officer.organisation_id)
+    }
+    with pytest.raises(TypeError):
+        audit.record(
+            action="test.done", actor=officer, organisation=MembershipFactory().organisation
+        )
+    assert list(audit.verify()) == []
+
+
 def test_an_event_written_by_a_service_that_then_fails_is_rolled_back_with_it():
     officer = MembershipFactory()
     before_heads, before_count = _heads(), AuditEvent.objects.count()

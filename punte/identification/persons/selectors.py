@@ -179,8 +179,7 @@ def person_get_for_view(*, actor: Membership, person_id: uuid.UUID | str) -> Per
         lambda: _visible_person(actor=actor, person_uuid=person_uuid),
         lambda person: {
             "action": "person.viewed",
-            "actor": actor.user,
-            "organisation": actor.organisation,
+            "actor": actor,
             "subject": person,
             "person_id": person.pk,
         },
@@ -249,8 +248,7 @@ def person_search_results(
         rows, next_cursor = paginate_by_cursor(queryset, cursor=cursor, limit=limit)
         audit.record(
             action="person.searched",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject_type=Person._meta.label_lower,
             changes={"count": len(rows)},
         )

@@ -269,8 +269,7 @@ def person_create(*, actor: Membership, data: PersonInput) -> Person:
     personal = {f.name for f in encrypted_fields(Person)}
     audit.record(
         action="person.created",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=person,
         person_id=person.pk,
         changes=audit.redact(
@@ -331,8 +330,7 @@ def person_update(*, actor: Membership, person_id, data: PersonInput) -> Person:
         personal = {f.name for f in encrypted_fields(Person)}
         audit.record(
             action="person.changed",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=person,
             person_id=person.pk,
             changes=audit.redact(changed, personal),
@@ -447,8 +445,7 @@ def person_access_revoke(
 def _record_access(action: str, actor: Membership, person_id, *, changes: dict) -> None:
     audit.record(
         action=action,
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject_type=Person._meta.label_lower,
         subject_id=str(person_id),
         person_id=person_id,

@@ -67,8 +67,7 @@ def screening_get_for_view(*, actor: Membership, screening_id) -> Screening:
             raise Http404
         audit.record(
             action="screening.viewed",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=screening,
             person_id=screening.person_id,
         )

@@ -164,8 +164,7 @@ def screening_page(request, screening_id):
     else:
         audit.record(
             action="screening.viewed",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=draft,
             person_id=draft.person_id,
         )

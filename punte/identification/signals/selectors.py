@@ -51,8 +51,7 @@ def signal_get_for_view(*, actor: Membership, signal_id: uuid.UUID | str) -> Sig
             raise Http404
         audit.record(
             action="signal.viewed",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=signal,
         )
     return signal

@@ -89,8 +89,7 @@ def _audit_both(*, action: str, actor: Membership, pair: ReviewPair, changes: di
     for person_id in (pair.person_a_id, pair.person_b_id):
         audit.record(
             action=action,
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=pair,
             person_id=person_id,
             changes=changes,
@@ -260,8 +259,7 @@ def personlink_separate(
         )
     audit.record(
         action="linkage.record_separated",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject_type="linkage.personlink",
         subject_id=str(link.person_id),
         person_id=link.person_id,

@@ -75,14 +75,6 @@ def bands() -> tuple[float, float]:
     return float(threshold), float(review_from)
 
 
-def _user(actor: Membership | None):
-    return actor.user if actor is not None else None
-
-
-def _organisation(actor: Membership | None):
-    return actor.organisation if actor is not None else None
-
-
 # --------------------------------------------------------------------------- shared steps
 
 
@@ -530,8 +522,7 @@ def persons_relink_all(
         state.save(update_fields=["last_relink_at", "last_relink_summary", "last_relink_refusal"])
         audit.record(
             action="linkage.relinked",
-            actor=_user(actor),
-            organisation=_organisation(actor),
+            actor=actor,
             subject=stored,
             changes=counts,
         )

@@ -37,10 +37,6 @@ def _user(actor: Membership | None):
     return actor.user if actor is not None else None
 
 
-def _organisation(actor: Membership | None):
-    return actor.organisation if actor is not None else None
-
-
 # --------------------------------------------------------------------------- the model
 
 
@@ -108,8 +104,7 @@ def linkagemodel_store(
         stored.save(update_fields=["is_active"])
     audit.record(
         action="linkage.model_stored",
-        actor=_user(actor),
-        organisation=_organisation(actor),
+        actor=actor,
         subject=stored,
         changes={
             "version": stored.version,
@@ -143,8 +138,7 @@ def merge_national_persons(
     NationalPerson.objects.filter(pk=source_id).update(retired_at=now, merged_into_id=target_id)
     audit.record(
         action="linkage.national_persons_merged",
-        actor=_user(actor),
-        organisation=_organisation(actor),
+        actor=actor,
         subject_type="linkage.nationalperson",
         subject_id=target_id,
         changes={"merged": source_id, "into": target_id, "records_moved": moved},

@@ -4,6 +4,8 @@ import datetime
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
 from punte.accounts.tests.factories import MembershipFactory
@@ -135,3 +137,21 @@ def test_unknown_person_is_404_and_not_audited(officer):
     response = ApiClient(officer).get(f"/persons/{uuid.uuid4()}")
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="person.viewed").exists()
+
+
+def test_the_audited_read_names_its_actor_from_the_tokens_membership(officer):
+    """The event takes the acting membership, whose user and organisation came with the token's
+    own statement: no query of its own reads them (the hot path, ADR 0013)."""
+    person = create_person(actor=officer)
+    api = ApiClient(officer)
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(f"/persons/{person.pk}").status_code == 200
+    after_token = [query["sql"] for query in queries.captured_queries[1:]]
+    reads = [s for s in after_token if "accounts_user" in s or "accounts_organisation" in s]
+    assert not reads, reads
+    event = AuditEvent.objects.filter(action="person.viewed").get()
+    assert (event.actor_id, event.actor_username, event.organisation_id) == (
+        officer.user_id,
+        officer.user.username,
+        officer.organisation_id,
+    )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from punte.accounts.models import Membership
 from punte.core import audit
 from punte.core.errors import ServiceError
+from punte.core.lifecycle import StateMachine
 from punte.core.models import County
 from punte.identification.persons.models import Person, Sex
 from punte.identification.screening.models import (
@@ -48,6 +49,29 @@ CONSENT_TRANSITIONS: dict[str, set[str]] = {
     ConsentState.REFUSED: {ConsentDecision.CONSENTED},
     ConsentState.WITHDRAWN: {ConsentDecision.CONSENTED},
 }
+
+
+def _state_label(state: str) -> str:
+    if state == ConsentState.NOT_ASKED:
+        return _("not asked")
+    return str(ConsentDecision(state).label)
+
+
+def _consent_refusal(row: None, current: str, wanted: str, allowed: list[str]) -> str:
+    return _("%(decision)s cannot follow the current state (%(state)s).") % {
+        "decision": ConsentDecision(wanted).label,
+        "state": _state_label(current),
+    }
+
+
+# No status column: the state is the last decision, so the table is checked, never applied.
+CONSENT_MACHINE = StateMachine.from_sets(
+    CONSENT_TRANSITIONS,
+    label=_state_label,
+    refusal=_consent_refusal,
+    field="decision",
+    refusal_status=422,
+)
 
 
 def _last_event(person: Person, purpose: str, on: datetime.date | None) -> ConsentEvent | None:
@@ -135,15 +159,7 @@ def consent_record(
             % {"date": last.decided_on.isoformat()},
         )
     current = last.decision if last is not None else ConsentState.NOT_ASKED
-    if decision not in CONSENT_TRANSITIONS[current]:
-        raise ServiceError(
-            "decision",
-            _("%(decision)s cannot follow the current state (%(state)s).")
-            % {
-                "decision": ConsentDecision(decision).label,
-                "state": _state_label(current),
-            },
-        )
+    CONSENT_MACHINE.check(current, decision)
     event = ConsentEvent.objects.create(
         person=person,
         organisation=actor.organisation,
@@ -156,8 +172,7 @@ def consent_record(
     )
     audit.record(
         action="consent.recorded",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=event,
         person_id=person.pk,
         changes={
@@ -168,12 +183,6 @@ def consent_record(
         },
     )
     return event
-
-
-def _state_label(state: str) -> str:
-    if state == ConsentState.NOT_ASKED:
-        return _("not asked")
-    return str(ConsentDecision(state).label)
 
 
 # --- Anonymous notification ------------------------------------------------------------------
@@ -246,8 +255,7 @@ def anonymous_notification_record(
     # No person_id: the notification and its event must not lead back to anyone.
     audit.record(
         action="anonymous_notification.recorded",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=notification,
         changes={"exploitation_forms": forms, "county": county_code},
     )

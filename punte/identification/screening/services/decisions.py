@@ -106,8 +106,7 @@ def decision_record(
     )
     audit.record(
         action="decision.recorded",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=decision,
         person_id=person.pk,
         changes=audit.redact(
@@ -162,8 +161,7 @@ def _event(period, kind, *, actor, on, reason=None) -> ReflectionPeriodEvent:
 def _audit(period: ReflectionPeriod, actor: Membership, action: str, changes: dict) -> None:
     audit.record(
         action=action,
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=period,
         person_id=period.person_id,
         changes=changes,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from punte.accounts.models import Membership
 from punte.core import audit
 from punte.core.errors import ServiceError
+from punte.core.lifecycle import AuditEntry, StateMachine, Step, apply
 from punte.identification.persons.models import Person
 from punte.identification.screening.assessment import (
     Assessment,
@@ -140,8 +141,7 @@ def screening_start(
     )
     audit.record(
         action="screening.started",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=screening,
         person_id=person.pk,
         changes={
@@ -155,18 +155,25 @@ def screening_start(
     return screening
 
 
+def _screening_refusal(row: Screening, current: str, wanted: str, allowed: list[str]) -> str:
+    return _(
+        "This screening was completed on %(date)s and cannot be changed; "
+        "start a new screening to screen the person again."
+    ) % {"date": timezone.localtime(row.completed_at).date().isoformat()}
+
+
+SCREENING_MACHINE = StateMachine.from_sets(
+    SCREENING_TRANSITIONS,
+    label=lambda status: ScreeningStatus(status).label,
+    refusal=_screening_refusal,
+    refusal_status=409,
+)
+
+
 def _locked_draft(screening: Screening) -> Screening:
     locked = Screening.objects.select_for_update().select_related("catalogue").get(pk=screening.pk)
-    if ScreeningStatus.COMPLETED not in SCREENING_TRANSITIONS.get(locked.status, set()):
-        raise ServiceError(
-            "status",
-            _(
-                "This screening was completed on %(date)s and cannot be changed; "
-                "start a new screening to screen the person again."
-            )
-            % {"date": timezone.localtime(locked.completed_at).date().isoformat()},
-            status=409,
-        )
+    # A screening that may still be completed is a draft: it may be answered and stopped too.
+    SCREENING_MACHINE.check(locked.status, ScreeningStatus.COMPLETED, row=locked)
     return locked
 
 
@@ -245,8 +252,7 @@ def screening_save_answers(
     # The answers are about the person (special-category data): the trail counts them only.
     audit.record(
         action="screening.answered",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=screening,
         person_id=screening.person_id,
         changes={"answers_changed": len(checked), "answers_held": len(merged)},
@@ -274,8 +280,7 @@ def screening_suspend(
     screening.save(update_fields=["draft_reason", "draft_note", "modified_by", "modified_at"])
     audit.record(
         action="screening.suspended",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=screening,
         person_id=screening.person_id,
         changes={"draft_reason": {"old": old, "new": reason}},
@@ -302,40 +307,39 @@ def screening_complete(
     """Apply the rule and store the result with what produced it. Final: never done twice."""
     if not actor.has_perm("screening.conduct"):
         raise ServiceError(None, _("Your role may not screen persons."), status=403)
-    screening = _locked_draft(screening)
-    _check_version(screening, catalogue_version)
-    result = assess_screening(screening)
-    screening.status = ScreeningStatus.COMPLETED
-    screening.outcome = result.outcome.value
-    screening.result = result.to_dict()
-    screening.completed_at = timezone.now()
-    screening.completed_by = actor.user
-    screening.modified_by = actor.user
-    screening.draft_reason = ""
-    screening.draft_note = None
-    screening.save(
-        update_fields=[
-            "status",
-            "outcome",
-            "result",
-            "completed_at",
-            "completed_by",
-            "modified_by",
-            "modified_at",
-            "draft_reason",
-            "draft_note",
-        ]
+
+    def update(step: Step) -> list[str]:
+        completed = step.row
+        _check_version(completed, catalogue_version)
+        result = assess_screening(completed)
+        completed.outcome = result.outcome.value
+        completed.result = result.to_dict()
+        completed.completed_at = step.at
+        completed.completed_by = actor.user
+        completed.draft_reason = ""
+        completed.draft_note = None
+        return ["outcome", "result", "completed_at", "completed_by", "draft_reason", "draft_note"]
+
+    step = apply(
+        SCREENING_MACHINE,
+        actor=actor,
+        to=ScreeningStatus.COMPLETED,
+        queryset=Screening.objects.select_related("catalogue"),
+        pk=screening.pk,
+        update=update,
+        audit_entry=_completed_audit,
     )
-    audit.record(
-        action="screening.completed",
-        actor=actor.user,
-        organisation=actor.organisation,
-        subject=screening,
-        person_id=screening.person_id,
+    return step.row
+
+
+def _completed_audit(step: Step) -> AuditEntry:
+    screening = step.row
+    return AuditEntry(
+        "screening.completed",
         changes={
-            "status": {"old": ScreeningStatus.DRAFT, "new": ScreeningStatus.COMPLETED},
+            "status": {"old": step.old, "new": step.new},
             "outcome": screening.outcome,
             "catalogue_version": screening.catalogue.version,
         },
+        person_id=screening.person_id,
     )
-    return screening

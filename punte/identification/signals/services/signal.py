@@ -12,10 +12,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from punte.accounts.models import Membership, Organisation
 from punte.core import audit
 from punte.core.errors import ServiceError, uuid_or_404
+from punte.core.lifecycle import AuditEntry, StateMachine, Step, apply
 from punte.core.models import County
 from punte.identification.signals.models import (
     SIGNAL_TRANSITIONS,
@@ -182,8 +184,7 @@ def signal_create(*, actor: Membership, data: SignalInput) -> Signal:
     _start(signal, actor_user=actor.user, organisation=actor.organisation)
     audit.record(
         action="signal.created",
-        actor=actor.user,
-        organisation=actor.organisation,
+        actor=actor,
         subject=signal,
         changes={
             "channel": signal.channel,
@@ -205,8 +206,7 @@ def _attach(signal: Signal, links: list[SignalPerson], *, actor: Membership) -> 
             # The person's access log (GDPR art. 15) shows that they were named in a signal.
             audit.record(
                 action="signal.person_linked",
-                actor=actor.user,
-                organisation=actor.organisation,
+                actor=actor,
                 subject=signal,
                 person_id=link.person_id,
             )
@@ -236,8 +236,7 @@ def signal_add_person(
     if link.person_id is None:
         audit.record(
             action="signal.person_described",
-            actor=actor.user,
-            organisation=actor.organisation,
+            actor=actor,
             subject=signal,
             changes={"description": audit.REDACTED},
         )
@@ -257,6 +256,27 @@ def _locked_for_triage(actor: Membership, signal_id) -> Signal:
     return signal
 
 
+def _signal_refusal(row: Signal | None, current: str, wanted: str, allowed: list[str]) -> str:
+    message = _("A signal that is %(current)s cannot become %(to)s; it can become: %(allowed)s.")
+    return message % {
+        "current": SignalStatus(current).label,
+        "to": SignalStatus(wanted).label,
+        "allowed": ", ".join(allowed),
+    }
+
+
+# SIGNAL_TRANSITIONS as applied: a refused move is an input error in `to` (422), as it always was.
+SIGNAL_MACHINE = StateMachine.from_sets(
+    SIGNAL_TRANSITIONS,
+    label=lambda status: SignalStatus(status).label,
+    refusal=_signal_refusal,
+    field="to",
+    refusal_status=422,
+    statuses=tuple(SignalStatus.values),
+    unknown=gettext_lazy("Unknown status; expected one of %(values)s."),
+)
+
+
 @transaction.atomic
 def signal_transition(
     *,
@@ -269,113 +289,100 @@ def signal_transition(
     note: str | None = None,
 ) -> Signal:
     """Move a signal to `to`, if SIGNAL_TRANSITIONS allows it from where it is."""
-    signal = _locked_for_triage(actor, signal_id)
-    if to not in SignalStatus.values:
-        message = _("Unknown status; expected one of %(values)s.")
-        raise ServiceError("to", message % {"values": ", ".join(SignalStatus.values)})
-    allowed = SIGNAL_TRANSITIONS[signal.status]
-    if to not in allowed:
-        message = _(
-            "A signal that is %(current)s cannot become %(to)s; it can become: %(allowed)s."
+    from punte.identification.signals.selectors import signal_list_visible_to
+
+    def update(step: Step) -> list[str]:
+        # The inputs are checked once the move itself is known to be allowed.
+        checked_note = _text(note, name="note", limit=MAX_NOTE)
+        reason, target, duplicate = "", None, None
+        if to == SignalStatus.CLOSED:
+            reason = _close_reason(close_reason)
+            if reason == SignalCloseReason.DUPLICATE:
+                duplicate = _duplicate(actor, step.row, duplicate_of)
+        elif close_reason:
+            raise ServiceError("close_reason", _("Only a signal being closed takes a reason."))
+        if to == SignalStatus.ASSIGNED:
+            target = _assignee(step.row, assign_to)
+        elif assign_to:
+            raise ServiceError(
+                "assign_to", _("Only a signal being assigned takes an organisation.")
+            )
+        return _moved(
+            step, close_reason=reason, target=target, duplicate=duplicate, note=checked_note
         )
-        raise ServiceError(
-            "to",
-            message
-            % {
-                "current": SignalStatus(signal.status).label,
-                "to": SignalStatus(to).label,
-                "allowed": ", ".join(str(SignalStatus(s).label) for s in sorted(allowed)),
-            },
-        )
-    note = _text(note, name="note", limit=MAX_NOTE)
-    reason, target, duplicate = "", None, None
-    if to == SignalStatus.CLOSED:
-        reason = _close_reason(close_reason)
-        if reason == SignalCloseReason.DUPLICATE:
-            duplicate = _duplicate(actor, signal, duplicate_of)
-    elif close_reason:
-        raise ServiceError("close_reason", _("Only a signal being closed takes a reason."))
-    if to == SignalStatus.ASSIGNED:
-        target = _assignee(signal, assign_to)
-    elif assign_to:
-        raise ServiceError("assign_to", _("Only a signal being assigned takes an organisation."))
-    _move(
-        signal,
+
+    step = apply(
+        SIGNAL_MACHINE,
         actor=actor,
         to=to,
-        reason=reason,
-        target=target,
-        duplicate=duplicate,
-        note=note,
+        # Without the permission the signal is not found, as any record outside one's scope.
+        queryset=signal_list_visible_to(actor=actor, permission="signal.triage"),
+        pk=uuid_or_404(signal_id),
+        update=update,
+        event=_transition_row,
+        audit_entry=_transition_audit,
     )
-    return signal
+    return step.row
 
 
-def _move(
-    signal: Signal,
+def _moved(
+    step: Step,
     *,
-    actor: Membership,
-    to: str,
-    reason: str = "",
+    close_reason: str = "",
     target: Organisation | None = None,
     duplicate: Signal | None = None,
     note: str | None = None,
     screening_id: str | None = None,
-) -> None:
-    """Apply a checked transition to a locked signal: the signal, its history and the audit."""
-    old = {
-        "status": signal.status,
-        "responsible_organisation": str(signal.responsible_organisation_id),
-    }
-    now = timezone.now()
-    signal.status, signal.status_changed_at = to, now
-    signal.close_reason, signal.duplicate_of = reason, duplicate
+) -> list[str]:
+    """The fields a move sets besides the status; what its history row and audit event need
+    is kept in `step.extra`."""
+    signal = step.row
+    step.extra.update(
+        close_reason=close_reason,
+        target=target,
+        duplicate=duplicate,
+        note=note,
+        screening_id=screening_id,
+        old_responsible=str(signal.responsible_organisation_id),
+    )
+    signal.status_changed_at = step.at
+    signal.close_reason, signal.duplicate_of = close_reason, duplicate
     if target is not None:
         signal.responsible_organisation = target
-    signal.modified_by = actor.user
-    signal.save(
-        update_fields=[
-            "status",
-            "status_changed_at",
-            "close_reason",
-            "duplicate_of",
-            "responsible_organisation",
-            "modified_by",
-            "modified_at",
-        ]
+    return ["status_changed_at", "close_reason", "duplicate_of", "responsible_organisation"]
+
+
+def _transition_row(step: Step) -> SignalTransition:
+    return SignalTransition.objects.create(
+        signal=step.row,
+        from_status=step.old,
+        to_status=step.new,
+        occurred_at=step.at,
+        actor=step.actor.user,
+        organisation=step.actor.organisation,
+        assigned_to=step.extra["target"],
+        close_reason=step.extra["close_reason"],
+        note=step.extra["note"],
     )
-    SignalTransition.objects.create(
-        signal=signal,
-        from_status=old["status"],
-        to_status=to,
-        occurred_at=now,
-        actor=actor.user,
-        organisation=actor.organisation,
-        assigned_to=target,
-        close_reason=reason,
-        note=note,
-    )
-    changes = {"status": {"old": old["status"], "new": to}}
-    if target is not None:
+
+
+def _transition_audit(step: Step) -> AuditEntry:
+    extra = step.extra
+    changes = {"status": {"old": step.old, "new": step.new}}
+    if extra["target"] is not None:
         changes["responsible_organisation"] = {
-            "old": old["responsible_organisation"],
-            "new": str(target.pk),
+            "old": extra["old_responsible"],
+            "new": str(extra["target"].pk),
         }
-    if reason:
-        changes["close_reason"] = reason
-    if duplicate is not None:
-        changes["duplicate_of"] = str(duplicate.pk)
-    if note:
+    if extra["close_reason"]:
+        changes["close_reason"] = extra["close_reason"]
+    if extra["duplicate"] is not None:
+        changes["duplicate_of"] = str(extra["duplicate"].pk)
+    if extra["note"]:
         changes["note"] = audit.REDACTED
-    if screening_id:
-        changes["screening"] = screening_id
-    audit.record(
-        action="signal.transitioned",
-        actor=actor.user,
-        organisation=actor.organisation,
-        subject=signal,
-        changes=changes,
-    )
+    if extra["screening_id"]:
+        changes["screening"] = extra["screening_id"]
+    return AuditEntry("signal.transitioned", changes)
 
 
 def signals_enter_screening(*, actor: Membership, person, screening_id: str) -> list[Signal]:
@@ -398,7 +405,15 @@ def signals_enter_screening(*, actor: Membership, person, screening_id: str) -> 
         .order_by("created_at", "id")
     )
     for signal in signals:
-        _move(signal, actor=actor, to=SignalStatus.SCREENING, screening_id=screening_id)
+        apply(
+            SIGNAL_MACHINE,
+            actor=actor,
+            to=SignalStatus.SCREENING,
+            row=signal,
+            update=lambda step: _moved(step, screening_id=screening_id),
+            event=_transition_row,
+            audit_entry=_transition_audit,
+        )
     return signals
 
 
