@@ -13,23 +13,7 @@ from punte.identification.persons import services
 from punte.identification.persons.models import Person
 from punte.identification.persons.tests.factories import create_person
 from punte.testing.api import ApiClient
-
-try:  # the shared helper (h2-admin); a local one until it is committed
-    from punte.testing.web import verified_client
-except ImportError:  # pragma: no cover
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    def verified_client(user):
-        client = Client()
-        client.force_login(user)
-        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-        return client
-
+from punte.testing.web import verified_client
 
 pytestmark = pytest.mark.django_db
 
