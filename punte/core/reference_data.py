@@ -7,6 +7,8 @@ Countries and languages come from the pinned `pycountry` package, so no download
 import json
 from pathlib import Path
 
+from django.apps import apps as django_apps
+
 EU_MEMBERS = frozenset(
     [
         "AT",
@@ -73,13 +75,30 @@ def languages() -> list[dict]:
     ]
 
 
-def load(apps) -> None:
-    County = apps.get_model("core", "County")
-    Country = apps.get_model("core", "Country")
-    Language = apps.get_model("core", "Language")
-    for code, name in counties():
-        County.objects.update_or_create(code=code, defaults={"name": name})
-    for row in countries():
-        Country.objects.update_or_create(alpha2=row["alpha2"], defaults=row)
-    for row in languages():
-        Language.objects.update_or_create(code=row["code"], defaults=row)
+def load(apps=None, using: str = "default") -> int:
+    """Bring the reference tables up to date with this release's sources (idempotent): rows are
+    added or corrected, never removed, since records point at them. Returns the rows written."""
+    apps = apps or django_apps
+    written = 0
+    for model_name, key, rows in (
+        ("County", "code", [{"code": code, "name": name} for code, name in counties()]),
+        ("Country", "alpha2", countries()),
+        ("Language", "code", languages()),
+    ):
+        model = apps.get_model("core", model_name)
+        manager = model.objects.using(using)
+        held = {row[key]: row for row in manager.values(*rows[0])} if rows else {}
+        missing = [model(**row) for row in rows if row[key] not in held]
+        manager.bulk_create(missing)
+        for row in rows:
+            if row[key] in held and held[row[key]] != row:
+                manager.filter(**{key: row[key]}).update(**row)
+                written += 1
+        written += len(missing)
+    return written
+
+
+def load_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    """post_migrate, sent once per app after every migration ran: act once, for core."""
+    if sender.name == "punte.core":
+        load(using=using)

@@ -25,12 +25,6 @@ DROP FUNCTION IF EXISTS punte_audit_refuse_change();
 """
 
 
-def load_reference_data(apps, schema_editor):
-    from punte.core import reference_data
-
-    reference_data.load(apps)
-
-
 def create_chain_heads(apps, schema_editor):
     head = apps.get_model("core", "AuditChainHead")
     for shard in range(AUDIT_SHARDS):
@@ -52,7 +46,8 @@ class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
 
     operations = [
-        migrations.RunPython(load_reference_data, migrations.RunPython.noop),
+        # Counties, countries and languages are loaded after every migrate (core.apps,
+        # punte.core.reference_data), from this release's sources: no migration imports code.
         migrations.RunPython(create_chain_heads, migrations.RunPython.noop),
         migrations.RunPython(protect_audit_table, unprotect_audit_table),
     ]
