@@ -35,4 +35,7 @@ EVENTS = {
     "membership.reactivated": _("A membership was reactivated"),
     "membership.switched": _("A user switched the organisation they act for"),
     "role.permissions_changed": _("A role's permissions were changed"),
+    "role.default_permissions_granted": _(
+        "An upgrade gave an existing role the permissions a new version grants it by default"
+    ),
 }

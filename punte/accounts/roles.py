@@ -13,6 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import translation
 
 from punte.accounts.permissions import roles
+from punte.core import audit
 
 
 def seed_roles(*, reset: bool = False, using: str = DEFAULT_DB_ALIAS) -> int:
@@ -51,12 +52,21 @@ def seed_roles(*, reset: bool = False, using: str = DEFAULT_DB_ALIAS) -> int:
                 .filter(role=role)
                 .values_list("permission", flat=True)
             )
+            granted = [p for p in new if p not in held]
             RolePermission.objects.using(using).bulk_create(
-                [RolePermission(role=role, permission=p) for p in new if p not in held]
+                [RolePermission(role=role, permission=p) for p in granted]
             )
             DefaultGrantOffered.objects.using(using).bulk_create(
                 [DefaultGrantOffered(role=role, permission=p) for p in new]
             )
+            if granted and not created and not reset:
+                # Who may do what changed without anyone acting in the administration pages:
+                # the trail says so (a new role's first grants are its creation).
+                audit.record(
+                    action="role.default_permissions_granted",
+                    subject=role,
+                    changes={"added": sorted(granted)},
+                )
     return touched
 
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from punte.accounts.models import DefaultGrantOffered, Role, RolePermission
 from punte.accounts.permissions import catalogue, roles
+from punte.core.models import AuditEvent
 from punte.referrals import permissions as referral_permissions
 
 pytestmark = pytest.mark.django_db
@@ -365,6 +366,11 @@ def test_a_default_an_app_adds_reaches_existing_roles_on_the_next_migrate(monkey
     held = _held()
     assert {"referral.view", "referral.monitor"} <= held["auditor"]
     assert "referral.send" not in held["prosecutor"]
+    [granted] = AuditEvent.objects.filter(action="role.default_permissions_granted")
+    assert (granted.subject_id, granted.changes) == (
+        "auditor",
+        {"added": ["referral.monitor", "referral.view"]},
+    )
     # Offered once: taken away by the administrator, it stays away on the migrate after.
     RolePermission.objects.filter(role_id="auditor", permission="referral.monitor").delete()
     call_command("migrate", verbosity=0)
