@@ -41,7 +41,7 @@ def person_detail(request, person_id):
         "person": person,
         "treated_as_child": person.is_treated_as_child(timezone.localdate()),
         "citizenships": [countries.get(code, code) for code in codes],
-        "languages": [str(lang) for lang in person.languages.order_by("name")],
+        "person_languages": [str(lang) for lang in person.languages.order_by("name")],
         "documents": [
             {
                 "label": document_types.get(d.get("type"), d.get("type")),

@@ -99,3 +99,14 @@ def test_edit_outside_scope_is_404_and_without_permission_403(officer):
     coordinator = verified_client(MembershipFactory(role_code="national_coordinator").user)
     assert coordinator.get(f"/persons/{person.pk}/edit/").status_code == 403
     assert coordinator.get("/persons/new/").status_code == 403
+
+
+def test_the_record_lists_the_languages_the_person_speaks_not_the_interfaces(officer):
+    # The page header's language switcher once shared the context name "languages" with the
+    # record and overwrote it: every record showed the interface languages as Python dicts.
+    client = verified_client(officer.user)
+    response = client.post("/persons/new/", _form(languages=["ukr", "rus"]))
+    page = client.get(response["Location"]).content.decode()
+    spoken = page.split("Languages spoken", 1)[1].split("</dd>", 1)[0]
+    assert "Ukrainian" in spoken and "Russian" in spoken
+    assert "{" not in spoken and "Română" not in spoken
