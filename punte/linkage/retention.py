@@ -6,17 +6,11 @@ An analyst's reason is free text that may quote a name: cleared when either pers
 anonymised.
 """
 
-from django.db.models import Q
+from punte.core.retention import ANONYMISE, RetentionRule
+from punte.identification.persons.retention import PERSON_ANONYMISE_PERIOD, person_archived_before
 
-from punte.core.retention import ANONYMISE, Period, RetentionRule
-
-_PERSON_PERIOD = Period("PUNTE_RETENTION_PERSON_ANONYMISE_DAYS")
 _BASIS = "As the persons' records: cleared when either person is anonymised."
-
-
-def _either_person_archived_before(now):
-    cutoff = now - _PERSON_PERIOD.resolve()
-    return Q(person_a__archived_at__lt=cutoff) | Q(person_b__archived_at__lt=cutoff)
+_EITHER_PERSON_ARCHIVED = person_archived_before("person_a", "person_b")
 
 
 RULES = [
@@ -24,20 +18,20 @@ RULES = [
         name="linkage.review_pair.clear_reasons",
         record_type="linkage.ReviewPair",
         age_field="created_at",
-        period=_PERSON_PERIOD,
+        period=PERSON_ANONYMISE_PERIOD,
         action=ANONYMISE,
         clear_fields=("decision_reason",),
-        condition=_either_person_archived_before,
+        condition=_EITHER_PERSON_ARCHIVED,
         legal_basis=_BASIS,
     ),
     RetentionRule(
         name="linkage.link_decision.clear_reasons",
         record_type="linkage.LinkDecision",
         age_field="decided_at",
-        period=_PERSON_PERIOD,
+        period=PERSON_ANONYMISE_PERIOD,
         action=ANONYMISE,
         clear_fields=("reason",),
-        condition=_either_person_archived_before,
+        condition=_EITHER_PERSON_ARCHIVED,
         legal_basis=_BASIS,
     ),
 ]

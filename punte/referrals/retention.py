@@ -6,20 +6,10 @@ rights. The rows are kept; only free text, which may quote names, is cleared whe
 record is anonymised.
 """
 
-from django.db.models import Q
+from punte.core.retention import ANONYMISE, RetentionRule
+from punte.identification.persons.retention import PERSON_ANONYMISE_PERIOD, person_archived_before
 
-from punte.core.retention import ANONYMISE, Period, RetentionRule
-
-_PERSON_PERIOD = Period("PUNTE_RETENTION_PERSON_ANONYMISE_DAYS")
 _BASIS = "As the person's record: cleared when the person is anonymised."
-
-
-def _person_archived_before(now):
-    return Q(person__archived_at__lt=now - _PERSON_PERIOD.resolve())
-
-
-def _referral_person_archived_before(now):
-    return Q(referral__person__archived_at__lt=now - _PERSON_PERIOD.resolve())
 
 
 RULES = [
@@ -27,10 +17,10 @@ RULES = [
         name="referrals.referral.clear_notes",
         record_type="referrals.Referral",
         age_field="created_at",
-        period=_PERSON_PERIOD,
+        period=PERSON_ANONYMISE_PERIOD,
         action=ANONYMISE,
         clear_fields=("note", "archive_reason"),
-        condition=_person_archived_before,
+        condition=person_archived_before("person"),
         person_field="person",
         legal_basis=_BASIS,
     ),
@@ -38,10 +28,10 @@ RULES = [
         name="referrals.referral_event.clear_reasons",
         record_type="referrals.ReferralEvent",
         age_field="occurred_at",
-        period=_PERSON_PERIOD,
+        period=PERSON_ANONYMISE_PERIOD,
         action=ANONYMISE,
         clear_fields=("reason",),
-        condition=_referral_person_archived_before,
+        condition=person_archived_before("referral__person"),
         legal_basis=_BASIS,
     ),
 ]

@@ -1,10 +1,29 @@
 """Retention of persons' records (see punte.core.retention)."""
 
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
 from punte.core.retention import ANONYMISE, Period, RetentionRule
 
 # Records about a person (its screenings' notes, for one) are cleared with the person, after
 # the same period.
 PERSON_ANONYMISE_PERIOD = Period("PUNTE_RETENTION_PERSON_ANONYMISE_DAYS")
+
+
+def person_archived_before(*paths: str):
+    """A rule's condition for records about a person: cleared with the person's anonymisation,
+    i.e. once the person reached through any of `paths` ("person", "referral__person", ...) has
+    been archived for the anonymisation period. A record is made before its person is archived,
+    so its own age passes the same period at the latest by then."""
+
+    def condition(now):
+        cutoff = now - PERSON_ANONYMISE_PERIOD.resolve()
+        return reduce(or_, (Q(**{f"{path}__archived_at__lt": cutoff}) for path in paths))
+
+    return condition
+
 
 RULES = [
     RetentionRule(

@@ -1,22 +1,10 @@
 """Retention of screening, consent and decision records (see punte.core.retention)."""
 
-from django.db.models import Q
-
 from punte.core.retention import ANONYMISE, RetentionRule
-from punte.identification.persons.retention import PERSON_ANONYMISE_PERIOD
-
+from punte.identification.persons.retention import PERSON_ANONYMISE_PERIOD, person_archived_before
 
 # Free text written about a person in the mechanism (ADR 0022) may quote names: cleared with the
 # person's anonymisation. Outcomes, decisions, dates and exploitation forms stay for statistics.
-# The period runs from the person's archiving (the condition); a record is made before its
-# person is archived, so its own age passes the same period at the latest by then.
-def _person_archived_before(now):
-    return Q(person__archived_at__lt=now - PERSON_ANONYMISE_PERIOD.resolve())
-
-
-def _period_person_archived_before(now):
-    return Q(period__person__archived_at__lt=now - PERSON_ANONYMISE_PERIOD.resolve())
-
 
 _MECHANISM_BASIS = "As the person's record: cleared when the person is anonymised."
 
@@ -28,7 +16,7 @@ RULES = [
         period=PERSON_ANONYMISE_PERIOD,
         action=ANONYMISE,
         clear_fields=("draft_note",),
-        condition=_person_archived_before,
+        condition=person_archived_before("person"),
         person_field="person",
         legal_basis=_MECHANISM_BASIS,
     ),
@@ -39,7 +27,7 @@ RULES = [
         period=PERSON_ANONYMISE_PERIOD,
         action=ANONYMISE,
         clear_fields=("note",),
-        condition=_person_archived_before,
+        condition=person_archived_before("person"),
         person_field="person",
         legal_basis=_MECHANISM_BASIS,
     ),
@@ -50,7 +38,7 @@ RULES = [
         period=PERSON_ANONYMISE_PERIOD,
         action=ANONYMISE,
         clear_fields=("reason",),
-        condition=_period_person_archived_before,
+        condition=person_archived_before("period__person"),
         legal_basis=_MECHANISM_BASIS,
     ),
 ]
