@@ -7,6 +7,7 @@ here changes.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +25,12 @@ class _Contributions:
 
 
 def _contributions() -> _Contributions:
+    return _contributions_of(tuple(contract.packages()))
+
+
+# Read on every worklist request: gathered once per set of installed apps (tests install more).
+@functools.cache
+def _contributions_of(packages: tuple[str, ...]) -> _Contributions:
     found = _Contributions(
         sections=contract.collect(MODULE, "WORKLIST_SECTIONS"),
         sources=contract.collect(MODULE, "JOURNEY_SOURCES"),
