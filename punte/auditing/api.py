@@ -11,6 +11,9 @@ from ninja import Router, Schema
 from punte.auditing import selectors as audit_selectors
 from punte.core.api_support import CursorPage, paginate_by_cursor
 
+# The prefix its operation ids were published under, before the audit pages left core.
+OPERATION_ID_PREFIX = "punte_core_api_audit"
+
 router = Router(tags=["audit"])
 
 
@@ -35,8 +38,6 @@ class AccessEventOut(Schema):
     "/audit/persons/{person_id}/access",
     response=CursorPage[AccessEventOut],
     summary="Who accessed a person's data (GDPR art. 15)",
-    # The id clients were generated with, from before the audit pages left core.
-    operation_id="punte_core_api_audit_person_access",
 )
 def person_access(
     request: HttpRequest, person_id: uuid.UUID, cursor: str | None = None, limit: int = 50
