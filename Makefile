@@ -19,15 +19,16 @@ DEMO_ENV := DJANGO_SETTINGS_MODULE=punte.settings.dev
 TEST_ENV := DJANGO_SETTINGS_MODULE=punte.settings.test
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint format messages clean clean-demo install install-dev
+.PHONY: help demo test lint format messages lock clean clean-demo install install-dev
 
 help:
 	@echo "make demo        install, migrate an SQLite database, load demo data, print the logins,"
 	@echo "                 serve on http://127.0.0.1:8000 (open http://localhost:8000 for passkeys)"
 	@echo "make test        lint, then the whole test suite (SQLite, or PostgreSQL via DATABASE_URL)"
-	@echo "make lint        ruff check, ruff format --check and the import layers (lint-imports)"
+	@echo "make lint        ruff check, ruff format --check, the import layers (lint-imports), bandit"
 	@echo "make format      ruff format and ruff check --fix"
 	@echo "make messages    update and compile the Romanian and Ukrainian translations"
+	@echo "make lock        remake requirements.lock (production installs, hashes) from pyproject.toml"
 	@echo "make clean       remove the virtualenv and caches (keeps the demo database in var/)"
 	@echo "make clean-demo  remove the demo database and the development keys that encrypt it"
 
@@ -68,6 +69,7 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(PY) .ci/bandit_triaged.py
 
 format: $(STAMP_DEV)
 	$(BIN)/ruff format .
@@ -98,6 +100,7 @@ test: $(STAMP_DEV)
 	echo "== ruff check"; $(BIN)/ruff check . || status=1; \
 	echo "== ruff format --check"; $(BIN)/ruff format --check . || status=1; \
 	echo "== import layers (lint-imports, pyproject.toml)"; $(BIN)/lint-imports || status=1; \
+	echo "== bandit (findings triaged in .ci/bandit-triage.toml)"; $(PY) .ci/bandit_triaged.py || status=1; \
 	echo "== migrations match the models"; \
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run -v 1 || status=1; \
 	if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
@@ -126,6 +129,11 @@ messages: $(STAMP_DEV)
 	$(MAKEMESSAGES)
 	$(MAKEMESSAGES) -d djangojs
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore '.venv'
+
+# Universal (every platform's wheels) so that one lock serves any production machine.
+lock: $(STAMP_DEV)
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+	  --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info .ruff_cache .pytest_cache .import_linter_cache test-results

