@@ -17,9 +17,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from punte.accounts.selectors import organisation_list_visible_to
 from punte.core.models import County

@@ -29,7 +29,6 @@ from punte.core import audit
 from punte.core.errors import ServiceError
 from punte.core.middleware import client_ip
 from punte.core.models import County
-from punte.notifications.services import notify
 from punte.identification.signals.models import (
     PublicReportAttempt,
     PublicReportFormUse,
@@ -49,6 +48,7 @@ from punte.identification.signals.services.signal import (
     _start,
     _text,
 )
+from punte.notifications.services import notify
 
 _SALT = "punte.public_report"
 logger = logging.getLogger(__name__)
@@ -111,10 +111,11 @@ def _count(client: str, window: _Window, *, below: int | None) -> int | None:
     One INSERT ... ON CONFLICT DO UPDATE: the check and the count cannot be separated by another
     request, since the statement locks the row it updates until the transaction ends (a row
     lock on PostgreSQL, the database lock on SQLite)."""
+    # Only the model's own table name and fixed text are formatted in; every value is a parameter.
     table = connection.ops.quote_name(PublicReportAttempt._meta.db_table)
     condition = f" WHERE {table}.count < %s" if below is not None else ""
     sql = (
-        f"INSERT INTO {table} (client_hash, window_seconds, window_start, count) "
+        f"INSERT INTO {table} (client_hash, window_seconds, window_start, count) "  # noqa: S608
         "VALUES (%s, %s, %s, 1) "
         "ON CONFLICT (client_hash, window_seconds, window_start) "
         f"DO UPDATE SET count = {table}.count + 1{condition} RETURNING count"
