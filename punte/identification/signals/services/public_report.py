@@ -246,6 +246,17 @@ def public_report_submit(*, data: PublicReportInput, client: str, form_nonce: st
     now = timezone.now()
     _use_form(form_nonce, now)
     _take_place(client, now)
+    signal = public_report_record(data=data)
+    transaction.on_commit(lambda: _count_nationally(now), robust=True)
+    return signal
+
+
+@transaction.atomic
+def public_report_record(*, data: PublicReportInput) -> Signal:
+    """Write a public report as a signal, with its person description, first history step and
+    audit event: for the public form's `public_report_submit`, which limits it first, and for
+    reports taken in by other means (the demonstration data)."""
+    now = timezone.now()
     description = _text(data.description, name="description", limit=MAX_DESCRIPTION, required=True)
     county = _county(data.county)
     locality = _text(data.locality, name="locality", limit=MAX_LOCALITY)
@@ -281,5 +292,4 @@ def public_report_submit(*, data: PublicReportInput, client: str, form_nonce: st
             "description": audit.REDACTED,
         },
     )
-    transaction.on_commit(lambda: _count_nationally(now), robust=True)
     return signal
