@@ -163,6 +163,13 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # One answer to "who is the client" for lockout and the audit trail alike.
 AXES_CLIENT_IP_CALLABLE = "punte.core.middleware.client_ip"
+# Beyond axes' pair: failed sign-ins per account across addresses, and per address across
+# accounts (password spraying), each answered with a wait that doubles after the free failures
+# (2, 4, 8 ... seconds, at most the cap), forgotten an hour after the last failure (ADR 0007).
+PUNTE_SIGN_IN_ACCOUNT_FREE_FAILURES = 10
+PUNTE_SIGN_IN_ADDRESS_FREE_FAILURES = 20
+PUNTE_SIGN_IN_MAX_DELAY_SECONDS = 300
+PUNTE_SIGN_IN_FORGET_AFTER_SECONDS = 3600
 # The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; a request from
 # anywhere else is judged by its own address whatever it sends (empty: trust none).
 PUNTE_TRUSTED_PROXIES: list[str] = []
@@ -268,6 +275,9 @@ PUNTE_RETENTION_NOTIFICATION_DAYS = 180
 # - Sign-in attempts (username, IP address, browser; django-axes) are erased after this long:
 #   enough to look into an attack; lockouts need minutes; sign-ins stay in the audit trail.
 PUNTE_RETENTION_LOGIN_ATTEMPT_DAYS = 90
+# - Sign-in throttle counters (keyed hashes of usernames and addresses) are erased this long
+#   after their last failure; they are forgotten anyway an hour after it.
+PUNTE_RETENTION_SIGN_IN_THROTTLE_HOURS = 24
 # - Finished background tasks (arguments, result, traceback) are erased after this long.
 PUNTE_RETENTION_TASK_RESULT_DAYS = 30
 # - Referrals, identification decisions and the audit trail have no period: they are kept
