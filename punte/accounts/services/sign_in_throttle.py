@@ -6,7 +6,8 @@ pair leaves open:
 - per account, across addresses: an attacker moving from address to address. From the
   PUNTE_SIGN_IN_ACCOUNT_FREE_FAILURES-th failure on, the account may be tried again only after
   a wait that doubles with each failure (2, 4, 8 ... seconds, at most
-  PUNTE_SIGN_IN_MAX_DELAY_SECONDS): the owner is slowed, never shut out, and an attacker gets a few hundred guesses a day at most;
+  PUNTE_SIGN_IN_MAX_DELAY_SECONDS): the owner is slowed, never shut out, and an attacker gets
+  a few hundred guesses a day at most;
 - per address, across accounts (password spraying: a few common passwords tried on many
   accounts, under every account's limit): the same doubling wait from the
   PUNTE_SIGN_IN_ADDRESS_FREE_FAILURES-th failure from one address.
