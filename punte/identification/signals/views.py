@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from punte.core import context
@@ -211,7 +211,7 @@ def _refused(request, template_status: int, message, *, retry: int | None = None
     return response
 
 
-_TOO_MANY = _lazy(
+_TOO_MANY = gettext_lazy(
     "Too many reports were sent from your connection. Please try again later, or call the free "
     "anti-trafficking hotline 0800 800 678. In an emergency call 112."
 )
