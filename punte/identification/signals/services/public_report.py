@@ -195,8 +195,8 @@ def _count_nationally(now: datetime.datetime) -> None:
             notified += notify(
                 kind="signal.public_reports_surge",
                 message=gettext_lazy(
-                    "%(count)s public reports arrived since %(since)s (UTC): more than usual. "
-                    "Check the new signals for a flood of junk or a real event."
+                    "Public reports since %(since)s (UTC) have reached %(count)s, more than "
+                    "usual. Check the new signals for a flood of junk or a real event."
                 ),
                 params={"count": threshold, "since": f"{window.start:%Y-%m-%d %H:%M}"},
                 url=f"{reverse('signals:list')}?status=new",
