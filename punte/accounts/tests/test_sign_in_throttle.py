@@ -169,3 +169,17 @@ def test_counters_are_erased_after_their_retention(settings):
     [rule] = [r for r in retention.discover() if r.record_type == "accounts.SignInThrottle"]
     assert retention.count_due(rule, T0 + datetime.timedelta(hours=23)) == 0
     assert retention.count_due(rule, T0 + datetime.timedelta(hours=25)) == 2
+
+
+def test_a_client_outside_the_proxy_cannot_dodge_the_lockout_by_forging_its_address(settings):
+    settings.PUNTE_TRUSTED_PROXIES = ["10.0.0.1"]
+    UserFactory(username="target.user")
+    statuses = []
+    for index in range(6):
+        with freeze_time(T0):
+            response = Client(
+                REMOTE_ADDR="198.51.100.66", HTTP_X_FORWARDED_FOR=f"203.0.113.{index}"
+            ).post(LOGIN, {"username": "target.user", "password": "wrong"})
+        statuses.append(response.status_code)
+    # One (username, address) pair for axes, whatever the header claimed: locked at five.
+    assert statuses == [200, 200, 200, 200, 429, 429]
