@@ -7,6 +7,9 @@ EVENTS = {
     "auth.logout": _("A user signed out, or their session was ended"),
     "auth.login_failed": _("A sign-in failed"),
     "auth.locked_out": _("A user was locked out after too many failed sign-ins"),
+    "auth.sign_in_slowed": _(
+        "Sign-ins to an account, or from an address, must now wait after many failures"
+    ),
     "mfa.totp_enrolment_started": _("A user began enrolling an authenticator app"),
     "mfa.totp_enrolled": _("A user enrolled an authenticator app"),
     "mfa.passkey_enrolled": _("A user enrolled a passkey"),

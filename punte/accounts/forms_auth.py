@@ -1,6 +1,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from punte.accounts.models import SignInThrottle
+from punte.accounts.services import sign_in_throttle
+from punte.core.middleware import client_ip
 
 
 class DescribedErrorsMixin:
@@ -37,11 +42,46 @@ class LoginForm(DescribedErrorsMixin, AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
+        self.retry_after: int | None = None
         self.fields["username"].widget.attrs.update(
             # The passkey script appends "webauthn" so browsers can offer passkeys here.
             {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return super().clean()
+        address = client_ip(self.request) if self.request is not None else None
+        wait = sign_in_throttle.sign_in_attempt_begin(username=username, address=address)
+        if wait is not None:
+            self.retry_after = wait.seconds
+            raise forms.ValidationError(_wait_message(wait), code="throttled")
+        cleaned = super().clean()  # checks the password; a refusal stays counted
+        sign_in_throttle.sign_in_attempt_succeeded(username=username, address=address)
+        return cleaned
+
+
+def _wait_message(wait: sign_in_throttle.Wait) -> str:
+    if wait.kind == SignInThrottle.Kind.ACCOUNT:
+        text = ngettext(
+            "There were many failed sign-ins with this username. To protect the account, wait "
+            "%(seconds)d second before you try again.",
+            "There were many failed sign-ins with this username. To protect the account, wait "
+            "%(seconds)d seconds before you try again.",
+            wait.seconds,
+        )
+    else:
+        text = ngettext(
+            "There were many failed sign-ins from your network. Wait %(seconds)d second before "
+            "you try again.",
+            "There were many failed sign-ins from your network. Wait %(seconds)d seconds before "
+            "you try again.",
+            wait.seconds,
+        )
+    return text % {"seconds": wait.seconds}
 
 
 class CodeForm(DescribedErrorsMixin, forms.Form):

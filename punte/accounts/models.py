@@ -186,3 +186,33 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of user {self.user_id}"
+
+
+class SignInThrottle(models.Model):
+    """Failed password sign-ins counted across addresses for one account, or across accounts for
+    one address, to slow guessing down (services/sign_in_throttle.py, ADR 0007).
+
+    The key is a keyed hash (HMAC) of the typed username or of the client's address: neither is
+    stored, and a username that matches no account is counted alike, so the table tells nobody
+    which accounts exist. Rows are erased a day after their last failure (retention.py).
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("one account, from any address")
+        ADDRESS = "address", _("one address, for any account")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    # The next attempt is refused, unanswered and uncounted, until then.
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="sign_in_throttle_one_per_key")
+        ]
+        indexes = [models.Index(fields=["last_failure_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.failures} failed sign-ins ({self.kind})"

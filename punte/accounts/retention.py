@@ -51,6 +51,20 @@ RULES += [
     _login_attempt_rule("AccessLog", "access_log"),
 ]
 
+RULES.append(
+    RetentionRule(
+        name="accounts.sign_in_throttle.erase",
+        record_type="accounts.SignInThrottle",
+        age_field="last_failure_at",
+        period=Period("PUNTE_RETENTION_SIGN_IN_THROTTLE_HOURS", unit="hours"),
+        action=ERASE,
+        legal_basis=(
+            "Counts of failed sign-ins under a keyed hash of the username or the address, needed "
+            "only while they slow guessing down (an hour after the last failure)."
+        ),
+    )
+)
+
 _ACCOUNT = "kept while the account exists"
 _FACTOR = (
     f"A staff member's second factor (a secret, or a passkey's public key): {_ACCOUNT}; removed "

@@ -16,6 +16,7 @@ from django.dispatch import receiver
 from punte.accounts.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from punte.accounts.models import UserSession
 from punte.core import audit
+from punte.core.middleware import client_ip
 
 _PASSKEY_BACKEND = "django_otp_webauthn.backends.WebAuthnBackend"
 
@@ -23,7 +24,7 @@ _PASSKEY_BACKEND = "django_otp_webauthn.backends.WebAuthnBackend"
 def _client(request) -> dict:
     meta = getattr(request, "META", {}) or {}
     return {
-        "ip_address": meta.get("REMOTE_ADDR") or None,
+        "ip_address": client_ip(request) if meta else None,
         "user_agent": (meta.get("HTTP_USER_AGENT") or "")[:300],
     }
 

@@ -88,6 +88,14 @@ class LoginView(auth_views.LoginView):
         self.request.session[SESSION_SIGN_IN_OPENED] = True
         return context
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.retry_after is not None:
+            # Answered at once, never by holding the worker: the page says how long to wait.
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response
+
     def get_success_url(self):
         # The password is only the first step.
         return _with_next(self.request, "accounts:mfa")

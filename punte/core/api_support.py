@@ -146,10 +146,10 @@ def register_problem_handlers(api: NinjaAPI) -> None:
         return problem(500, "Internal error", "The error was logged; nothing was changed.")
 
 
-def too_big() -> HttpResponse:
+def too_big(limit: int | None = None) -> HttpResponse:
     from django.conf import settings
 
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    limit = limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return problem(
         413, "Request body too large", f"The request body exceeds the limit of {limit} bytes."
     )

@@ -17,24 +17,52 @@ from punte.core import context
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-def client_ip(request) -> str | None:
-    """The client's address, for the audit trail and for lockout (AXES_CLIENT_IP_CALLABLE).
+def _trusted_proxies() -> tuple:
+    """PUNTE_TRUSTED_PROXIES parsed once per distinct value (tests change the setting)."""
+    configured = tuple(settings.PUNTE_TRUSTED_PROXIES)
+    if _TRUSTED_CACHE.get("key") != configured:
+        _TRUSTED_CACHE["key"] = configured
+        _TRUSTED_CACHE["networks"] = tuple(
+            ipaddress.ip_network(entry, strict=False) for entry in configured
+        )
+    return _TRUSTED_CACHE["networks"]
 
-    Behind N trusted reverse proxies (PUNTE_TRUSTED_PROXY_COUNT), the client is the Nth address
-    from the right of X-Forwarded-For: anything further left was written by the client and could
-    be forged. With no proxy configured, the header is ignored.
-    """
-    proxies = settings.PUNTE_TRUSTED_PROXY_COUNT
-    address = request.META.get("REMOTE_ADDR")
-    if proxies > 0:
-        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        chain = [a for a in chain if a]
-        if len(chain) >= proxies:
-            address = chain[-proxies]
+
+_TRUSTED_CACHE: dict = {}
+
+
+def _address(text: str | None):
     try:
-        return str(ipaddress.ip_address(address)) if address else None
+        return ipaddress.ip_address((text or "").strip())
     except ValueError:
         return None
+
+
+def client_ip(request) -> str | None:
+    """The client's address: the one function that decides it, for the audit trail, sign-in
+    throttling (AXES_CLIENT_IP_CALLABLE) and the public form's rate limit.
+
+    X-Forwarded-For is believed only when the connection comes from a proxy listed in
+    PUNTE_TRUSTED_PROXIES (addresses or networks). Its entries are read from the right, skipping
+    trusted proxies: the first one that is not a trusted proxy is the client. Anything further
+    left was written by the client and could be forged, and a client that reaches the server
+    directly (not through the proxy) cannot choose its address by sending the header.
+    """
+    peer = _address(request.META.get("REMOTE_ADDR"))
+    if peer is None:
+        return None
+    trusted = _trusted_proxies()
+    if not any(peer in network for network in trusted):
+        return str(peer)
+    chain = [a for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    for entry in reversed(chain):
+        hop = _address(entry)
+        if hop is None:
+            return None  # a malformed hop: no address can be trusted beyond it
+        if not any(hop in network for network in trusted):
+            return str(hop)
+        peer = hop
+    return str(peer)  # every hop is a proxy of ours: the request began inside
 
 
 class RequestContextMiddleware:

@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # The API answers in English whatever the visitor's language (ADR 0006).
     "punte.core.middleware.ApiEnglishMiddleware",
+    # Bodies over the limit get 413 here, ahead of CSRF, whose reading of them would be a 400.
+    "punte.core.body_limit.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     # For the pages' forms; the API's views are exempt (its SessionAuth checks the CSRF token).
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -161,8 +163,16 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # One answer to "who is the client" for lockout and the audit trail alike.
 AXES_CLIENT_IP_CALLABLE = "punte.core.middleware.client_ip"
-# How many reverse proxies in front of Punte append to X-Forwarded-For (0: trust none).
-PUNTE_TRUSTED_PROXY_COUNT = 0
+# Beyond axes' pair: failed sign-ins per account across addresses, and per address across
+# accounts (password spraying), each answered with a wait that doubles after the free failures
+# (2, 4, 8 ... seconds, at most the cap), forgotten an hour after the last failure (ADR 0007).
+PUNTE_SIGN_IN_ACCOUNT_FREE_FAILURES = 10
+PUNTE_SIGN_IN_ADDRESS_FREE_FAILURES = 20
+PUNTE_SIGN_IN_MAX_DELAY_SECONDS = 300
+PUNTE_SIGN_IN_FORGET_AFTER_SECONDS = 3600
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed; a request from
+# anywhere else is judged by its own address whatever it sends (empty: trust none).
+PUNTE_TRUSTED_PROXIES: list[str] = []
 
 OTP_TOTP_ISSUER = "Punte"
 OTP_WEBAUTHN_RP_NAME = "Punte"
@@ -182,7 +192,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "punte" / "static"]
 
-# Bodies larger than this are refused before parsing (HTTP 413).
+# Bodies larger than this are refused before parsing (HTTP 413, punte.core.body_limit), or than
+# the limit of the longest matching path prefix in PUNTE_REQUEST_BODY_LIMITS.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
@@ -220,11 +231,19 @@ PUNTE_IDEMPOTENCY_TTL_HOURS = 24
 # "session:<id>" or None. Named here because core knows no app above it.
 PUNTE_REQUEST_PRINCIPAL = "punte.accounts.auth.request_principal"
 # The anonymous public report form (ADR 0021): reports per client per window (seconds, count),
-# the shortest and longest time between showing the form and sending it, the largest request.
-PUNTE_PUBLIC_REPORT_LIMITS = [(3600, 5), (86400, 20)]
+# the shortest and longest time between showing the form and sending it.
+# Per client address: a burst of 5 in 10 minutes, 30 an hour, 100 a day, so that a school or an
+# office behind one address can still report while one sender cannot flood (ADR 0021).
+PUNTE_PUBLIC_REPORT_LIMITS = [(600, 5), (3600, 30), (86400, 100)]
+# (seconds, count): when the country's public reports in one window reach the count, the national
+# agency's administrators are notified, once per window (a few a day is the usual volume).
+PUNTE_PUBLIC_REPORT_ALARM = (3600, 50)
 PUNTE_PUBLIC_REPORT_MIN_SECONDS = 3
 PUNTE_PUBLIC_REPORT_MAX_AGE_SECONDS = 2 * 60 * 60
-PUNTE_PUBLIC_REPORT_MAX_BYTES = 32 * 1024
+# The public form's fields are limited in characters by its form; this ceiling on the request
+# is only a safety net, far above the largest valid report (6,900 characters, up to 12 bytes each
+# once a 4-byte character is percent-encoded: about 83 KB).
+PUNTE_REQUEST_BODY_LIMITS = {"/report/": 256 * 1024}
 # Where Punte is served: links in e-mails sent by background tasks, which have no request.
 PUNTE_BASE_URL = os.environ.get("PUNTE_BASE_URL", "http://localhost:8000")
 
@@ -242,6 +261,9 @@ PUNTE_RETENTION_PERSON_ANONYMISE_DAYS = 3653
 PUNTE_RETENTION_ENDED_SESSION_DAYS = 1
 # Rate-limit counters of the public report form (keyed hashes of IP addresses).
 PUNTE_RETENTION_PUBLIC_REPORT_COUNTER_HOURS = 48
+# Nonces of public report forms already sent: useless once a form's token has expired
+# (PUNTE_PUBLIC_REPORT_MAX_AGE_SECONDS, 2 hours), so kept one hour longer.
+PUNTE_RETENTION_PUBLIC_REPORT_FORM_USE_HOURS = 3
 # - Idempotency records (stored API responses) are erased after PUNTE_IDEMPOTENCY_TTL_HOURS.
 # - Closed signals: their free text (what was seen, where, the reporter's contact, step notes)
 #   is cleared this long after closing; as a person's record, since a suspicion may become
@@ -253,6 +275,9 @@ PUNTE_RETENTION_NOTIFICATION_DAYS = 180
 # - Sign-in attempts (username, IP address, browser; django-axes) are erased after this long:
 #   enough to look into an attack; lockouts need minutes; sign-ins stay in the audit trail.
 PUNTE_RETENTION_LOGIN_ATTEMPT_DAYS = 90
+# - Sign-in throttle counters (keyed hashes of usernames and addresses) are erased this long
+#   after their last failure; they are forgotten anyway an hour after it.
+PUNTE_RETENTION_SIGN_IN_THROTTLE_HOURS = 24
 # - Finished background tasks (arguments, result, traceback) are erased after this long.
 PUNTE_RETENTION_TASK_RESULT_DAYS = 30
 # - Referrals, identification decisions and the audit trail have no period: they are kept

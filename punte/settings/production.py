@@ -6,6 +6,7 @@ A missing or malformed value stops the process with ImproperlyConfigured naming 
 a half-configured system holding victims' data must not start.
 """
 
+import ipaddress
 import os
 
 import dj_database_url
@@ -151,9 +152,16 @@ DEFAULT_FROM_EMAIL = _required("PUNTE_DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Files and logs ------------------------------------------------------------------------
-PUNTE_TRUSTED_PROXY_COUNT = _integer("PUNTE_TRUSTED_PROXY_COUNT", 1)
-if PUNTE_TRUSTED_PROXY_COUNT < 0:
-    raise ImproperlyConfigured("PUNTE_TRUSTED_PROXY_COUNT must be 0 or more.")
+PUNTE_TRUSTED_PROXIES = [
+    entry.strip() for entry in _optional("PUNTE_TRUSTED_PROXIES", "127.0.0.1,::1").split(",")
+]
+for _proxy in PUNTE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"PUNTE_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from _exc
 STATIC_ROOT = _optional("PUNTE_STATIC_ROOT", str(BASE_DIR / "var" / "static"))
 _log_level = _optional("PUNTE_LOG_LEVEL", "INFO").upper()
 if _log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

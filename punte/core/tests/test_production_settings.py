@@ -205,3 +205,17 @@ def test_check_deploy_passes_with_only_the_required_variables():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], _full_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_a_trusted_proxy_that_is_not_an_address():
+    env = {**_full_env(), "PUNTE_TRUSTED_PROXIES": "10.0.0.1,proxy.example"}
+    result = _run("import punte.settings.production", env)
+    assert result.returncode != 0
+    assert "PUNTE_TRUSTED_PROXIES: 'proxy.example' is not an IP address or network" in result.stderr
+
+
+def test_production_trusts_the_same_host_s_proxy_by_default():
+    script = "import punte.settings.production as s; print(s.PUNTE_TRUSTED_PROXIES)"
+    result = _run(script, _full_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['127.0.0.1', '::1']"

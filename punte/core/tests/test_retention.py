@@ -57,8 +57,10 @@ def test_rules_are_discovered_from_every_app_and_valid():
     assert names == {
         "core.idempotency_record.erase_expired",
         "accounts.user_session.erase_ended",
+        "accounts.sign_in_throttle.erase",
         "identification.person.anonymise_archived",
         "identification.public_report_attempt.erase",
+        "identification.public_report_form_use.erase",
         "identification.screening.clear_notes",
         "identification.consent_event.clear_notes",
         "identification.reflection_period_event.clear_reasons",

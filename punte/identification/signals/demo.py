@@ -195,7 +195,7 @@ def load_signals(memberships: dict[str, Membership]) -> int:
             "description": demo.description,
         }
         if demo.recorder is None:
-            signal = public_report.public_report_submit(
+            signal = public_report.public_report_record(
                 data=public_report.PublicReportInput(
                     **common, people_description="; ".join(demo.people) or None, language="ro"
                 )

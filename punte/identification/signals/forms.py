@@ -1,20 +1,23 @@
 """Forms of signals: the staff's pages and the anonymous public report.
 
-The public form holds abuse back without any outside service (ADR 0021): a limit on every
-field, a honeypot field that people never see and bots fill in, and a minimum time between
-showing the form and sending it (a signed timestamp in the form, so it cannot be forged or
-reused for long). Its view adds the request's size limit and the rate limit per client.
+The public form holds abuse back without any outside service (ADR 0021): a limit in characters
+on every field, a honeypot field that people never see and bots fill in, and a minimum time
+between showing the form and sending it (a signed timestamp around a nonce, so it cannot be
+forged, and its service accepts each form once). Its view adds the rate limit per client; a
+request far larger than any valid report is refused before parsing (punte.core.body_limit).
 """
 
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from punte.accounts.selectors import organisation_list_visible_to
@@ -119,23 +122,62 @@ def _signer() -> signing.TimestampSigner:
 
 
 def new_form_token() -> str:
-    return _signer().sign("public-report")
+    """A signed timestamp around a random nonce: the nonce makes each form single-use."""
+    return _signer().sign(secrets.token_urlsafe(18))
+
+
+class LimitedTextField(forms.CharField):
+    """Text limited in characters, as a person counts them, whatever bytes they take.
+
+    A line break counts as one character: browsers send a textarea's as two (CR LF). A refusal
+    names the field and says by how much it is too long, and the form keeps what was typed. No
+    `maxlength` attribute: a browser silently cuts pasted text at it, and a reporter would lose
+    words without knowing.
+    """
+
+    def __init__(self, *, limit: int, **kwargs):
+        super().__init__(**kwargs)
+        self.limit = limit
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+    def validate(self, value):
+        super().validate(value)
+        excess = len(value) - self.limit if value else 0
+        if excess > 0:
+            raise forms.ValidationError(
+                ngettext(
+                    "“%(field)s” is %(excess)s character too long: it may have at most "
+                    "%(limit)s characters.",
+                    "“%(field)s” is %(excess)s characters too long: it may have at most "
+                    "%(limit)s characters.",
+                    excess,
+                )
+                % {
+                    "field": self.label,
+                    "excess": number_format(excess, force_grouping=True),
+                    "limit": number_format(self.limit, force_grouping=True),
+                },
+                code="too_long",
+            )
 
 
 class PublicReportForm(forms.Form):
-    description = forms.CharField(
+    description = LimitedTextField(
         label=_("What did you see or hear?"),
         help_text=_(
             "Describe what makes you worried: what happened, who was involved, how often. "
             "Do not write your own name unless you want to be contacted."
         ),
-        max_length=services.MAX_DESCRIPTION,
+        limit=services.MAX_DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    people_description = forms.CharField(
+    people_description = LimitedTextField(
         label=_("Who may be in danger?"),
         help_text=_("For example: how many people, approximate age, language they speak."),
-        max_length=services.MAX_PERSON_DESCRIPTION,
+        limit=services.MAX_PERSON_DESCRIPTION,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -146,9 +188,9 @@ class PublicReportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     county = forms.ChoiceField(label=_("County"), required=False)
-    locality = forms.CharField(
+    locality = LimitedTextField(
         label=_("Town, village or place"),
-        max_length=services.MAX_LOCALITY,
+        limit=services.MAX_LOCALITY,
         required=False,
     )
     observed_on = forms.DateField(
@@ -156,13 +198,13 @@ class PublicReportForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    contact = forms.CharField(
+    contact = LimitedTextField(
         label=_("How can we contact you? (optional)"),
         help_text=_(
             "A telephone number or e-mail address, only if you want the national agency to be "
             "able to ask you more. It is stored encrypted and never shown to anyone else."
         ),
-        max_length=services.MAX_CONTACT,
+        limit=services.MAX_CONTACT,
         required=False,
     )
     # Hidden from people (visually and from assistive technology); bots fill in every field.
@@ -180,6 +222,7 @@ class PublicReportForm(forms.Form):
             (c.code, c.name) for c in County.objects.order_by("name")
         ]
         self.bot_suspected = False
+        self.nonce = ""
 
     def clean_observed_on(self):
         value = self.cleaned_data.get("observed_on")
@@ -197,7 +240,7 @@ class PublicReportForm(forms.Form):
         token = self.data.get("started", "")
         max_age = _setting("PUNTE_PUBLIC_REPORT_MAX_AGE_SECONDS", 2 * 60 * 60)
         try:
-            _signer().unsign(token, max_age=max_age)
+            self.nonce = _signer().unsign(token, max_age=max_age)
         except signing.SignatureExpired as exc:
             raise forms.ValidationError(
                 _("The form was open for too long. Please check your report and send it again."),

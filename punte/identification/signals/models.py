@@ -204,8 +204,11 @@ class SignalTransition(models.Model):
 class PublicReportAttempt(models.Model):
     """How many public reports one client sent in one time window, for rate limiting.
 
-    The client is a keyed hash (HMAC) of its IP address, never the address, and rows are erased
-    after a day by the retention job (signals/retention.py)."""
+    The client is a keyed hash (HMAC) of its IP address, never the address, or NATIONAL for the
+    count of every report in the country (the anomaly alarm); rows are erased two days after
+    their window opened by the retention job (signals/retention.py)."""
+
+    NATIONAL = "national"
 
     client_hash = models.CharField(max_length=64)
     window_start = models.DateTimeField()
@@ -223,3 +226,19 @@ class PublicReportAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} attempts in {self.window_seconds}s from {self.window_start}"
+
+
+class PublicReportFormUse(models.Model):
+    """A public report form that was sent, by the random nonce its signed token carries: a form
+    is accepted once, so a replayed request (a bot resending a captured form, a double submit)
+    makes no second report. Rows are useless once the token has expired (it is refused anyway)
+    and are erased a little after (retention.py)."""
+
+    nonce = models.CharField(max_length=64, primary_key=True)
+    used_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["used_at"])]
+
+    def __str__(self) -> str:
+        return f"public report form used at {self.used_at:%Y-%m-%d %H:%M}"

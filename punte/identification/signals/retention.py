@@ -17,6 +17,19 @@ RULES = [
             "address, needed only while the limit's window runs."
         ),
     ),
+    RetentionRule(
+        name="identification.public_report_form_use.erase",
+        record_type="identification.PublicReportFormUse",
+        age_field="used_at",
+        # Longer than a form's token is valid (PUNTE_PUBLIC_REPORT_MAX_AGE_SECONDS): erased
+        # sooner, a form still valid could be sent again. An expired token is refused anyway.
+        period=Period("PUNTE_RETENTION_PUBLIC_REPORT_FORM_USE_HOURS", unit="hours"),
+        action=ERASE,
+        legal_basis=(
+            "A random number from a sent public report form, kept so that the form is accepted "
+            "once; nothing about the sender. Needed only while the form's token is valid."
+        ),
+    ),
 ]
 
 

@@ -4,16 +4,16 @@ anonymous public report form, which anyone may use with no account (ADR 0021).
 Abuse of the public form is held back without any outside service:
 - a rate limit per client, counted in the database, keyed by an HMAC of the client's IP address
   (services/public_report.py);
-- a limit on the request's size before it is parsed, and on every field;
+- a limit in characters on every field, and on the request's size before it is parsed
+  (punte.core.body_limit, far above the largest valid report);
 - a honeypot field and a minimum fill time (forms.PublicReportForm);
 - Django's CSRF protection.
-A refused report writes nothing but the rate-limit counter: the signal is created in one
-transaction or not at all.
+A refused report writes nothing but the rate-limit counter of a bot-like refusal: the form's
+single use, the count and the signal are one transaction, or nothing.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from punte.core import context
@@ -210,31 +211,20 @@ def _refused(request, template_status: int, message, *, retry: int | None = None
     return response
 
 
+_TOO_MANY = gettext_lazy(
+    "Too many reports were sent from your connection. Please try again later, or call the free "
+    "anti-trafficking hotline 0800 800 678. In an emergency call 112."
+)
+
+
 @require_http_methods(["GET", "POST"])
 def public_report(request):
     if request.method == "GET":
         return _render(request, PublicReportForm())
-    max_bytes = getattr(settings, "PUNTE_PUBLIC_REPORT_MAX_BYTES", 32 * 1024)
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = max_bytes + 1
-    if length > max_bytes:
-        return _refused(
-            request, 413, _("The report is too long. Please shorten it and send it again.")
-        )
     client = public_services.client_hash(request)
     wait = public_services.retry_after(client)
     if wait is not None:
-        return _refused(
-            request,
-            429,
-            _(
-                "Too many reports were sent from your connection. Please try again later, or "
-                "call the free anti-trafficking hotline 0800 800 678. In an emergency call 112."
-            ),
-            retry=wait,
-        )
+        return _refused(request, 429, _TOO_MANY, retry=wait)
     form = PublicReportForm(request.POST)
     if not form.is_valid():
         if form.bot_suspected:
@@ -256,16 +246,19 @@ def public_report(request):
                 people_description=data["people_description"],
                 contact=data["contact"],
                 language=translation.get_language() or "",
-            )
+            ),
+            client=client,
+            form_nonce=form.nonce,
         )
+    except public_services.RateLimited as exc:
+        return _refused(request, 429, _TOO_MANY, retry=exc.retry_after)
     except ServiceError as exc:
         if exc.status >= 500:
             return _refused(request, exc.status, exc.message)
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _render(request, form)
+        return _render(request, form, status=exc.status if exc.status == 409 else 200)
     finally:
         context.deactivate(token)
-    public_services.count_attempt(client)
     reference = signing.dumps(signal.reference, salt=_THANKS_SALT)
     return redirect(f"{reverse('public_report_thanks')}?r={reference}")
 

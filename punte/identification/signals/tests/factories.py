@@ -66,4 +66,4 @@ def create_public_report(**fields):
         "language": "ro",
     }
     data.update(fields)
-    return public_report.public_report_submit(data=public_report.PublicReportInput(**data))
+    return public_report.public_report_record(data=public_report.PublicReportInput(**data))

@@ -66,3 +66,48 @@ def test_concurrent_attempts_of_one_client_are_all_counted():
     assert not [r for r in results if isinstance(r, Exception)], results
     counts = set(PublicReportAttempt.objects.values_list("count", flat=True))
     assert counts == {4}
+
+
+def _report_form():
+    from punte.identification.signals.forms import new_form_token
+
+    return {
+        "description": "Двоє хлопців миють машини вночі, їх не відпускають додому.",
+        "county": "RO-CJ",
+        "website": "",
+        "started": new_form_token(),
+    }
+
+
+def _post(data, address="198.51.100.77"):
+    from django.test import Client
+
+    return lambda: Client().post("/report/", data, REMOTE_ADDR=address).status_code
+
+
+def test_concurrent_reports_from_one_address_make_exactly_the_limit(settings):
+    # Before the check and the count were one statement, 16 such posts made 7 to 9 reports.
+    from punte.identification.signals.models import Signal
+    from punte.identification.signals.tests.factories import national_agency
+
+    national_agency("RO-CJ")
+    settings.PUNTE_PUBLIC_REPORT_MIN_SECONDS = 0
+    settings.PUNTE_PUBLIC_REPORT_LIMITS = [(600, 5), (3600, 30)]
+    statuses = _together([_post(_report_form()) for _ in range(16)])
+    assert sorted(statuses) == [302] * 5 + [429] * 11, statuses
+    assert Signal.objects.count() == 5
+    counts = dict(PublicReportAttempt.objects.values_list("window_seconds", "count"))
+    assert counts == {600: 5, 3600: 5}  # refused posts left no count behind
+
+
+def test_a_form_replayed_at_once_makes_one_report(settings):
+    from punte.identification.signals.models import PublicReportFormUse, Signal
+    from punte.identification.signals.tests.factories import national_agency
+
+    national_agency("RO-CJ")
+    settings.PUNTE_PUBLIC_REPORT_MIN_SECONDS = 0
+    form = _report_form()
+    statuses = _together([_post(form, f"198.51.100.{80 + i}") for i in range(8)])
+    assert sorted(statuses) == [302] + [409] * 7, statuses
+    assert Signal.objects.count() == 1
+    assert PublicReportFormUse.objects.count() == 1
