@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from punte.core.api_support import paginate_by_cursor
@@ -137,77 +137,100 @@ def route(request, person_id):
     """Route a person: the mandatory referrals the rules give, explained; services to add."""
     actor = _actor(request, "referral.send")
     person = person_selectors.person_get_for_view(actor=actor, person_id=person_id)
-    ruleset = current_ruleset()
     county = _county_for(request, actor)
-    today = timezone.localdate()
     error = None
-    if request.method == "POST" and county is not None and ruleset is not None:
-        requests = []
-        for code, receiver in request.POST.items():
-            if code.startswith("rule:") and receiver:
-                requests.append(
-                    services.ReferralRequest(
-                        receiver_organisation_id=receiver, rule_code=code.removeprefix("rule:")
-                    )
-                )
-        for offering in ServiceOffering.objects.filter(
-            pk__in=[v for v in request.POST.getlist("offering") if _is_uuid(v)]
-        ):
-            requests.append(
-                services.ReferralRequest(
-                    receiver_organisation_id=offering.organisation_id, service=offering.service
-                )
-            )
+    if request.method == "POST":
         try:
-            result = services.referrals_send(
-                actor=actor,
-                person=person,
-                county_code=county.code,
-                requests=requests,
-                note=request.POST.get("note", "").strip() or None,
-            )
+            result = send_posted(request, actor=actor, person=person, county=county)
         except ServiceError as exc:
             error = exc.message
         else:
-            messages.success(
-                request,
-                _("%(count)d referral(s) sent.") % {"count": len(result.referrals)},
-            )
-            for rule in result.unresolved:
-                messages.warning(
-                    request,
-                    _(
-                        "Mandatory referral to a %(type)s not sent: no such organisation is "
-                        "registered for the county. The national agency has been told."
-                    )
-                    % {"type": rule.target_label},
-                )
+            report_sent(request, result)
             return redirect(reverse("referrals:inbox"))
     context = {
         "person": person,
         "counties": County.objects.all(),
         "county": county,
-        "ruleset": ruleset,
         "error": error,
-        "note": request.POST.get("note", ""),
+        **routing_context(request, actor=actor, person=person, county=county),
     }
-    if county is not None and ruleset is not None:
-        result = routing.route(
-            person=person, county=county, sender=actor.organisation, ruleset=ruleset, on=today
-        )
-        consent = services._consent_state(person, today)
-        context.update(
-            {
-                "routing": result,
-                "consent_label": CONSENT_LABELS.get(consent, consent),
-                "can_send": result.is_child or consent in services.CONSENT_OK,
-                "offerings": routing.service_offerings_for(
-                    county=county, exclude=actor.organisation
-                ),
-                "chosen_offerings": set(request.POST.getlist("offering")),
-            }
-        )
     return render(request, "referrals/route.html", context, status=422 if error else 200)
+
+
+def county_for(request, actor) -> County | None:
+    """The county of the case: the one asked for, else the acting organisation's."""
+    return _county_for(request, actor)
+
+
+def send_posted(request, *, actor, person, county: County | None) -> services.SendResult:
+    """Send the referrals the route form (referrals/_route_form.html) chose, in one
+    transaction (referrals_send): all or nothing, an open referral never sent twice."""
+    if county is None:
+        raise ServiceError("county", _("Choose the county of the case."))
+    requests = []
+    for code, receiver in request.POST.items():
+        if code.startswith("rule:") and receiver:
+            requests.append(
+                services.ReferralRequest(
+                    receiver_organisation_id=receiver, rule_code=code.removeprefix("rule:")
+                )
+            )
+    for offering in ServiceOffering.objects.filter(
+        pk__in=[v for v in request.POST.getlist("offering") if _is_uuid(v)]
+    ):
+        requests.append(
+            services.ReferralRequest(
+                receiver_organisation_id=offering.organisation_id, service=offering.service
+            )
+        )
+    return services.referrals_send(
+        actor=actor,
+        person=person,
+        county_code=county.code,
+        requests=requests,
+        note=request.POST.get("note", "").strip() or None,
+    )
+
+
+def report_sent(request, result: services.SendResult) -> None:
+    messages.success(
+        request,
+        ngettext("%(count)d referral sent.", "%(count)d referrals sent.", len(result.referrals))
+        % {"count": len(result.referrals)},
+    )
+    for rule in result.unresolved:
+        messages.warning(
+            request,
+            _(
+                "Mandatory referral to a %(type)s not sent: no such organisation is "
+                "registered for the county. The national agency has been told."
+            )
+            % {"type": rule.target_label},
+        )
+
+
+def routing_context(request, *, actor, person, county: County | None) -> dict:
+    """What the route form shows: the rules' proposals for the person in the county, explained,
+    the consent that allows sending, and the registry's services."""
+    ruleset = current_ruleset()
+    context = {"ruleset": ruleset, "note": request.POST.get("note", "")}
+    if county is None or ruleset is None:
+        return context
+    today = timezone.localdate()
+    result = routing.route(
+        person=person, county=county, sender=actor.organisation, ruleset=ruleset, on=today
+    )
+    consent = services._consent_state(person, today)
+    context.update(
+        {
+            "routing": result,
+            "consent_label": CONSENT_LABELS.get(consent, consent),
+            "can_send": result.is_child or consent in services.CONSENT_OK,
+            "offerings": routing.service_offerings_for(county=county, exclude=actor.organisation),
+            "chosen_offerings": set(request.POST.getlist("offering")),
+        }
+    )
+    return context
 
 
 def _is_uuid(value: str) -> bool:
