@@ -70,9 +70,8 @@ def inbox(request):
     )
 
 
-def detail(request, referral_id):
-    actor = _actor(request, "referral.view")
-    referral = selectors.referral_get(actor=actor, referral_id=referral_id)
+def _available_actions(actor, referral) -> list[dict]:
+    """The transitions the actor's organisation may apply to the referral now."""
     actions = []
     for to_status, transition in lifecycle.TRANSITIONS[referral.status].items():
         side = getattr(referral, transition.side.field)
@@ -82,15 +81,22 @@ def detail(request, referral_id):
                     "to": to_status,
                     "label": _ACTION_LABELS[to_status],
                     "needs_reason": transition.needs_reason,
+                    "confirm": to_status in CONFIRMED_STEPS,
                 }
             )
+    return actions
+
+
+def detail(request, referral_id):
+    actor = _actor(request, "referral.view")
+    referral = selectors.referral_get(actor=actor, referral_id=referral_id)
     return render(
         request,
         "referrals/detail.html",
         {
             "referral": referral,
             "events": selectors.referral_events(referral=referral),
-            "actions": actions,
+            "actions": _available_actions(actor, referral),
             "reason_form": ReasonForm(),
             "now": timezone.now(),
             "receiving": referral.receiver_organisation_id == actor.organisation_id,
@@ -105,12 +111,75 @@ _ACTION_LABELS = {
     ReferralStatus.WITHDRAWN: gettext_lazy("Withdraw"),
 }
 
+# Final steps: the page asks "are you sure?" first, saying what will happen, and the step is
+# applied only by the confirmation's own button (a POST carrying confirmed=yes).
+CONFIRMED_STEPS = {
+    ReferralStatus.REJECTED: {
+        "question": gettext_lazy("Reject this referral?"),
+        "consequence": gettext_lazy(
+            "The referral ends: your organisation will not act on it and gets no access to the "
+            "person's record. The sending organisation is told, with your reason, and must "
+            "find another body. This cannot be undone."
+        ),
+        "button": gettext_lazy("Yes, reject the referral"),
+    },
+    ReferralStatus.COMPLETED: {
+        "question": gettext_lazy("Mark this referral completed?"),
+        "consequence": gettext_lazy(
+            "The referral ends as done: no deadline runs any longer and it leaves the "
+            "worklists. The sending organisation is told. This cannot be undone: further work "
+            "for the person needs a new referral."
+        ),
+        "button": gettext_lazy("Yes, mark it completed"),
+    },
+    ReferralStatus.WITHDRAWN: {
+        "question": gettext_lazy("Withdraw this referral?"),
+        "consequence": gettext_lazy(
+            "The referral ends: the receiving organisation is told, with your reason, and "
+            "stops its work on it. This cannot be undone: referring the person again needs a "
+            "new referral."
+        ),
+        "button": gettext_lazy("Yes, withdraw the referral"),
+    },
+}
+
+
+def confirm(request, referral_id, to_status, *, error: ServiceError | None = None):
+    """Ask before a final step: what will happen, the reason where one is needed, and a second,
+    explicit button. A step the actor may not take here is not found."""
+    actor = _actor(request, "referral.view")
+    if to_status not in CONFIRMED_STEPS:
+        raise Http404
+    referral = selectors.referral_get(actor=actor, referral_id=referral_id)
+    action = next((a for a in _available_actions(actor, referral) if a["to"] == to_status), None)
+    if action is None:
+        raise Http404
+    return render(
+        request,
+        "referrals/confirm.html",
+        {
+            "referral": referral,
+            "action": action,
+            "step": CONFIRMED_STEPS[to_status],
+            "reason": request.POST.get("reason", ""),
+            # The refusal in words that name the field and the fix.
+            "error": error
+            and _(
+                "Enter the reason. Both organisations will read it, so write only what they need."
+            ),
+        },
+        status=422 if error else 200,
+    )
+
 
 @require_POST
 def transition(request, referral_id, to_status):
     actor = _actor(request, "referral.view")
     if to_status not in lifecycle.ACTION_PERMISSION:
         raise Http404
+    confirmed = to_status not in CONFIRMED_STEPS or request.POST.get("confirmed") == "yes"
+    if not confirmed:
+        return redirect("referrals:confirm", referral_id=referral_id, to_status=to_status)
     try:
         services.referral_transition(
             actor=actor,
@@ -119,6 +188,8 @@ def transition(request, referral_id, to_status):
             reason=request.POST.get("reason"),
         )
     except ServiceError as exc:
+        if to_status in CONFIRMED_STEPS and exc.field == "reason":
+            return confirm(request, referral_id, to_status, error=exc)
         messages.error(request, exc.message)
     else:
         messages.success(
