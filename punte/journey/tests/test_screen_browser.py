@@ -144,7 +144,7 @@ def _not_in_ukrainian(page) -> list[str]:
           while (walker.nextNode()) {
             const node = walker.currentNode;
             const parent = node.parentElement;
-            if (!parent || parent.closest('script, style, [hidden], .visually-hidden-none')) continue;
+            if (!parent || parent.closest('script, style, [hidden]')) continue;
             const lang = parent.closest('[lang]');
             if (lang && !lang.lang.startsWith('uk')) continue;
             const text = node.textContent.trim();
