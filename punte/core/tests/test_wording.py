@@ -15,7 +15,12 @@ def _short_screen_texts() -> set[str]:
     texts = set()
     for path in default_files():
         catalogue = read_catalogue(path)
-        texts |= {_key(item.text_en) for item in catalogue.indicators.values() if item.is_question}
+        questions = [item for item in catalogue.indicators.values() if item.is_question]
+        texts |= {_key(item.text_en) for item in questions}
+        # What a short screen's result lists as where the full screening starts.
+        texts |= {
+            _key(catalogue.indicators[code].text_en) for item in questions for code in item.maps_to
+        }
         for requirements in catalogue.rule["short_screen"]["presumed_victim"].values():
             texts |= {_key(req["text_en"]) for req in requirements}
     return texts
