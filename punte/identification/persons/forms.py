@@ -147,7 +147,7 @@ class PersonForm(forms.Form):
     sex = forms.ChoiceField(
         label=_("Sex"),
         choices=Sex.choices,
-        widget=RadioChoices,
+        widget=RadioChoices(attrs={"class": "choice-buttons"}),
         error_messages={"required": _("Select the person's sex, or Unknown.")},
     )
     approximate_age = forms.IntegerField(

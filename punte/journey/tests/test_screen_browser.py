@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect
 
@@ -197,10 +198,22 @@ def test_a_child_of_unknown_identity_screened_and_referred_on_a_phone(page, live
     page.set_viewport_size({"width": 360, "height": 740})
     flow = Flow(page)
     fallbacks: dict[str, list[str]] = {}
+    violations: dict[str, list] = {}
+    widths: dict[str, int] = {}
+    content: dict[str, int] = {}
 
     def arrived() -> None:
         page.wait_for_load_state()
         flow.read(page.locator("h1"))
+        found = Axe().run(page).response["violations"]
+        if found:
+            violations[page.url] = [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
+        widths[page.url] = page.evaluate("document.documentElement.scrollWidth")
+        # The path's own content fits the phone (the page header is the layout's concern).
+        content[page.url] = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('main *')]"
+            ".map(e => Math.ceil(e.getBoundingClientRect().right)))"
+        )
         if language == "uk":
             found = _not_in_ukrainian(page)
             if found:
@@ -251,9 +264,15 @@ def test_a_child_of_unknown_identity_screened_and_referred_on_a_phone(page, live
         f"({flow.question_words} words, {flow.questions_s:.1f} s): "
         f"{flow.estimate_s + flow.questions_s:.1f} s"
     )
+    print(
+        f"[{language}] at 360 px, widest content {max(content.values())} px, "
+        f"widest document (with the header) {max(widths.values())} px"
+    )
     assert flow.loads <= MAX_PAGE_LOADS, flow.pages
     assert flow.taps <= MAX_TAPS
     assert flow.estimate_s < MAX_SECONDS
+    assert not violations, violations
+    assert max(content.values()) <= 360, content
     assert not fallbacks, "\n".join(
         f"{url}: {texts[:40]} ({len(texts)} in all)" for url, texts in fallbacks.items()
     )
