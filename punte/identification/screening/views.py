@@ -401,6 +401,17 @@ def person_decisions(request, person_id):
                     actor=actor, period_id=request.POST.get("period", "")
                 )
                 form = extend_form if action == "extend" else terminate_form
+                if (
+                    action == "terminate"
+                    and form.is_valid()
+                    and request.POST.get("confirmed") != "yes"
+                ):
+                    # Ending a period early is final: say what follows and ask again.
+                    return render(
+                        request,
+                        "identification/decisions/confirm_terminate.html",
+                        {"person": person, "period": period, "form": form},
+                    )
                 if form.is_valid():
                     service = (
                         decisions.reflection_period_extend
