@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from punte.core.errors import ServiceError
+from punte.core.errors import ServiceError, uuid_or_404
 from punte.core.idempotency import FORM_FIELD, new_form_key, page_post_once
 from punte.core.models import County
 from punte.identification.persons import selectors as person_selectors
@@ -94,10 +94,12 @@ def _actor(request, *permissions: str):
 def _own_completed(actor, screening_id) -> Screening:
     """A completed screening of the actor's organisation (an audited read); another
     organisation's is not found: the guided steps continue one's own work only."""
-    done = screening_selectors.screening_get_for_view(actor=actor, screening_id=screening_id)
-    if done.organisation_id != actor.organisation_id:
+    own = screening_selectors.screenings_visible_to(actor=actor).filter(
+        pk=uuid_or_404(screening_id), organisation_id=actor.organisation_id
+    )
+    if not own.exists():
         raise Http404
-    return done
+    return screening_selectors.screening_get_for_view(actor=actor, screening_id=screening_id)
 
 
 def start(request):
@@ -128,8 +130,7 @@ def start(request):
         return redirect("journey:screen_questions", screening_id=draft.pk)
 
     if request.method == "POST":
-        response = page_post_once(request, lambda: record() or _start_page(request, form, key))
-        return response
+        return page_post_once(request, lambda: record() or _start_page(request, form, key))
     return _start_page(request, form, key)
 
 

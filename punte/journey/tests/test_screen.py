@@ -343,13 +343,15 @@ def test_a_completed_screening_of_another_organisation_is_not_a_guided_step(c, c
         actor=receiver, referral_id=Referral.objects.get(receiver_organisation=c.dgaspc).pk
     )
     reader = verified_client(receiver.user)
-    assert reader.get(reverse("identification:screening_result", args=[draft.pk])).status_code in (
-        200,
-        404,
+    assert (
+        reader.get(reverse("identification:screening_result", args=[draft.pk])).status_code == 200
     )
-    # ...but the physician's guided steps are not its own.
+    # ...but the physician's guided steps are not its own, and refusing them reads nothing.
+    viewed = AuditEvent.objects.filter(organisation=c.dgaspc, action="screening.viewed")
+    before = viewed.count()
     for name in ("screen_result", "screen_consent", "screen_sent"):
-        assert reader.get(reverse(f"journey:{name}", args=[draft.pk])).status_code in (403, 404)
+        assert reader.get(reverse(f"journey:{name}", args=[draft.pk])).status_code == 404
+    assert viewed.count() == before
 
 
 def test_the_result_of_not_indicated_offers_to_finish(c, client):
