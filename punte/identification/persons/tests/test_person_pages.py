@@ -87,7 +87,9 @@ def test_edit_a_record(officer):
             family_name="Popescu-Rusu",
             approximate_age="",
             may_be_child="",
-            date_of_birth="2001-05-17",
+            date_of_birth_0="17",
+            date_of_birth_1="5",
+            date_of_birth_2="2001",
             citizenship="RO",
             other_citizenships=[],
         ),
@@ -95,6 +97,15 @@ def test_edit_a_record(officer):
     assert response.status_code == 302, response.content.decode()[:3000]
     person.refresh_from_db()
     assert person.family_name == "Popescu-Rusu"
+    assert str(person.date_of_birth) == "2001-05-17"
+    # The record's date of birth comes back in its three boxes, under "Add more details".
+    again = client.get(f"/persons/{person.pk}/edit/").content.decode()
+    for box, value in (("0", "17"), ("1", "5"), ("2", "2001")):
+        assert (
+            f'value="{value}"'
+            in again.split(f'id="id_date_of_birth_{box}"')[0].rsplit("<input", 1)[1]
+        )
+    assert '<details class="more-details" open>' in again
     assert AuditEvent.objects.filter(action="person.changed", person_id=person.pk).count() == 1
 
 
