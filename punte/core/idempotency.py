@@ -15,6 +15,10 @@
   request with the same key blocks on the unique index until the first commits, then replays
   its response (or gets 422 if its body differs). Nothing is ever written twice.
 - Keys expire after PUNTE_IDEMPOTENCY_TTL_HOURS: an older record no longer binds its key.
+- Page forms (`page_post_once`): a form that creates something carries a key made when the
+  page was shown (a hidden field, `FORM_FIELD`); the first submission's redirect is stored in
+  the same transaction as its write, and a second submission of the same form (a double tap,
+  a reload, back and submit again) is sent to the same place and writes nothing.
 - Nothing personal is kept in clear: a stored response (a created person, with names and date
   of birth) is encrypted like the person's own fields, bound to its principal and key; the
   request fingerprint is an HMAC under the server's secret, not a bare hash a guess could match.
@@ -23,13 +27,14 @@
 from __future__ import annotations
 
 import functools
+import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
@@ -39,6 +44,9 @@ from punte.core.api_support import API_PREFIX, problem, too_big
 from punte.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+FORM_FIELD = "idempotency_key"
+# A stored page answer: a redirect, its location as the body.
+_REDIRECT = "redirect"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 
@@ -79,6 +87,10 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
             f"The response to this {HEADER} can no longer be replayed; use a new key.",
             errors=[{"field": HEADER, "message": "Use a new key."}],
         )
+    if record.content_type == _REDIRECT:
+        response = HttpResponseRedirect(body.decode())
+        response.status_code = record.status_code
+        return response
     response = HttpResponse(
         body, status=record.status_code, content_type=record.content_type or "application/json"
     )
@@ -179,3 +191,54 @@ class IdempotencyMiddleware:
             record.content_type = response.get("Content-Type", "")
             record.save(update_fields=["status_code", "response_body", "content_type"])
         return response
+
+
+def new_form_key() -> str:
+    """The key a page puts in its form (hidden field FORM_FIELD) when it shows it."""
+    return secrets.token_urlsafe(18)
+
+
+def page_post_once(request: HttpRequest, run: Callable[[], HttpResponse]) -> HttpResponse:
+    """Run a page form's POST once per form key.
+
+    `run` does the write and answers a redirect when it succeeded. That redirect is stored under
+    the key in the same transaction, so a repeated submission (a double tap on a slow network,
+    a reload) is redirected to the same place and writes nothing; a concurrent one waits on the
+    key's unique index and then gets the same redirect. An answer that is not a redirect (the
+    form shown again with its errors) keeps nothing: the key stays free for the corrected form.
+    A POST without a key, or from no verified principal, simply runs.
+    """
+    key = request.POST.get(FORM_FIELD, "")
+    principal = _request_principal()(request)
+    if not key or len(key) > MAX_KEY_LENGTH or principal is None:
+        return run()
+    path = request.path[:512]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    principal=principal,
+                    key=key,
+                    method="POST",
+                    path=path,
+                    request_hash=_fingerprint(request, b""),
+                )
+        except IntegrityError:
+            # Blocks here (on PostgreSQL) until a concurrent first submission commits.
+            existing = (
+                IdempotencyRecord.objects.select_for_update()
+                .filter(principal=principal, key=key)
+                .first()
+            )
+            if existing is None or _expired(existing) or existing.path != path:
+                return run()
+            return _replay(existing)
+        response = run()
+        if not 300 <= response.status_code < 400:
+            transaction.set_rollback(True)
+            return response
+        record.status_code = response.status_code
+        record.response_body = _seal(record, response["Location"].encode())
+        record.content_type = _REDIRECT
+        record.save(update_fields=["status_code", "response_body", "content_type"])
+    return response

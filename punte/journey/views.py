@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from punte.accounts.selectors import memberships_of
 from punte.core.errors import ServiceError
-from punte.journey import timeline, worklist
+from punte.journey import screen, timeline, worklist
 
 PAGE_SIZE = 25
 
@@ -22,7 +22,11 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"other_memberships": others, "worklist": worklist.worklist_for(actor=request.membership)},
+        {
+            "other_memberships": others,
+            "worklist": worklist.worklist_for(actor=request.membership),
+            "can_screen": screen.may_start(request.membership),
+        },
     )
 
 

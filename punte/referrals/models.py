@@ -6,6 +6,8 @@ deadline of the current step (`due_at`) is derived by that service from the even
 the step and the rule's deadlines (`lifecycle.deadline_after`), never entered by hand.
 """
 
+from pathlib import Path
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -13,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from punte.core.fields import EncryptedTextField
 from punte.core.models import TimeStampedModel
+from punte.core.wording import translated
+
+# The routing rules' files, with their wording/<language>.yaml translations (core.wording).
+RULES_WORDING = Path(__file__).resolve().parent / "rules"
 
 
 class ServiceType(models.TextChoices):
@@ -103,9 +109,10 @@ class RoutingRule(models.Model):
 
     @property
     def explanation(self) -> str:
-        return (
-            self.explanation_ro if (get_language() or "").startswith("ro") else self.explanation_en
-        )
+        language = get_language() or ""
+        if language.startswith("ro"):
+            return self.explanation_ro
+        return translated(self.explanation_en, language=language, directory=RULES_WORDING)
 
     @property
     def target_label(self) -> str:

@@ -476,3 +476,14 @@ def service_offering_list(
     if service:
         offerings = offerings.filter(service=service)
     return offerings.order_by("county__name", "service", "organisation__name")
+
+
+def referrals_sent_for_person(*, actor: Membership, person_id) -> QuerySet[Referral]:
+    """The referrals of one person that the actor's organisation sent, newest first (the last
+    step of the guided screening path lists them)."""
+    return (
+        referral_list_visible_to(actor=actor)
+        .filter(person_id=person_id, sender_organisation_id=actor.organisation_id)
+        .select_related(*_LIST_RELATED)
+        .order_by("-created_at", "-id")
+    )

@@ -13,4 +13,5 @@ urlpatterns = [
     path("route/<uuid:person_id>/", views.route, name="route"),
     path("<uuid:referral_id>/", views.detail, name="detail"),
     path("<uuid:referral_id>/<slug:to_status>", views.transition, name="transition"),
+    path("<uuid:referral_id>/<slug:to_status>/confirm", views.confirm, name="confirm"),
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import models
@@ -22,6 +23,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from punte.core.errors import ServiceError
+from punte.core.wording import translated
 from punte.identification.screening.catalogue.vocabulary import (
     LIST_POPULATION,
     Grade,
@@ -51,15 +53,24 @@ class ShortScreenOutcome(models.TextChoices):
     NOT_INDICATED = "not_indicated", _("Not indicated")
 
 
+# Where the catalogue's files and their wording/<language>.yaml translations are.
+_CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
+
+
 def _in_romanian(language: str | None) -> bool:
     return (language or get_language() or "").lower().startswith("ro")
 
 
 def _text(item: Mapping[str, Any] | IndicatorDef, language: str | None = None) -> str:
-    """The Romanian or English text of a catalogue item (English for any other language)."""
+    """The text of a catalogue item in the reader's language: Romanian or English as the
+    version has them, another language from the catalogue's wording files, else English."""
     if isinstance(item, IndicatorDef):
-        return item.text_ro if _in_romanian(language) else item.text_en
-    return item["text_ro"] if _in_romanian(language) else item["text_en"]
+        text_ro, text_en = item.text_ro, item.text_en
+    else:
+        text_ro, text_en = item["text_ro"], item["text_en"]
+    if _in_romanian(language):
+        return text_ro
+    return translated(text_en, language=language or get_language(), directory=_CATALOGUE_DIR)
 
 
 @dataclass(frozen=True)

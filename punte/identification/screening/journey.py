@@ -52,7 +52,9 @@ def _draft_item(screening: Screening) -> WorkItem:
         kind="screening_draft",
         label=_("%(kind)s · record %(record)s")
         % {"kind": screening.get_kind_display(), "record": _record(screening.person_id)},
-        url=_person_url(screening.person_id),
+        # The draft itself, where it stopped, in the guided path (the journey app's pages,
+        # which hold the worklist this section is shown in), not the person's record.
+        url=reverse("journey:screen_questions", args=[screening.pk]),
         occurred_at=screening.modified_at,
         person_id=screening.person_id,
         status=reason or screening.get_status_display(),

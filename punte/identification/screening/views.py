@@ -4,12 +4,14 @@ scope), a service changes it, and a refusal becomes a form error naming the fiel
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,7 +31,12 @@ from punte.identification.screening.forms import (
     ScreeningStartForm,
     SuspendForm,
 )
-from punte.identification.screening.models import ReflectionStatus, RightsLanguage, ScreeningKind
+from punte.identification.screening.models import (
+    ReflectionStatus,
+    RightsLanguage,
+    Screening,
+    ScreeningKind,
+)
 from punte.identification.screening.services import consent, decisions, screening
 
 
@@ -57,17 +64,7 @@ def person_screenings(request, person_id):
     can_conduct = actor.has_perm("screening.conduct")
     form = None
     if can_conduct:
-        catalogue = screening.latest_catalogue()
-        is_child = person.is_treated_as_child(timezone.localdate())
-        choices = (
-            [
-                (name, IndicatorList(name).label)
-                for name in screening.lists_for(is_child=is_child, catalogue=catalogue)
-            ]
-            if catalogue
-            else []
-        )
-        form = ScreeningStartForm(request.POST or None, list_choices=choices)
+        form = ScreeningStartForm(request.POST or None, list_choices=full_list_choices(person))
         if request.method == "POST" and form.is_valid():
             try:
                 started = screening.screening_start(
@@ -92,6 +89,19 @@ def person_screenings(request, person_id):
             "is_child": person.is_treated_as_child(timezone.localdate()),
         },
     )
+
+
+def full_list_choices(person) -> list[tuple[str, str]]:
+    """The indicator lists a full screening of this person may use (by the presumption of
+    minority today), as choices."""
+    catalogue = screening.latest_catalogue()
+    if catalogue is None:
+        return []
+    is_child = person.is_treated_as_child(timezone.localdate())
+    return [
+        (name, IndicatorList(name).label)
+        for name in screening.lists_for(is_child=is_child, catalogue=catalogue)
+    ]
 
 
 def _questionnaire(draft):
@@ -127,10 +137,31 @@ def _questionnaire(draft):
 
 def screening_page(request, screening_id):
     """The questionnaire of a draft: save, stop with a reason, or complete."""
+    return conduct_screening(
+        request,
+        screening_id,
+        result_url=lambda draft: reverse("identification:screening_result", args=[draft.pk]),
+        stopped_url=lambda draft: reverse(
+            "identification:person_screenings", args=[draft.person_id]
+        ),
+    )
+
+
+def conduct_screening(
+    request,
+    screening_id,
+    *,
+    result_url: Callable[[Screening], str],
+    stopped_url: Callable[[Screening], str],
+    template: str = "identification/screening/questionnaire.html",
+    context: Callable[[Screening], dict] | None = None,
+):
+    """The questionnaire page of a draft, wherever it is shown (a person's screenings, or the
+    guided path of the journey app, which gives its own next steps and template)."""
     actor = _actor(request)
     draft = selectors.screening_get_to_conduct(actor=actor, screening_id=screening_id)
     if not draft.is_draft:
-        return redirect("identification:screening_result", screening_id=draft.pk)
+        return redirect(result_url(draft))
     suspend_form = SuspendForm(
         request.POST if request.POST.get("action") == "suspend" else None,
         initial={"reason": draft.draft_reason or None, "note": draft.draft_note},
@@ -144,7 +175,7 @@ def screening_page(request, screening_id):
             )
             if action == "complete":
                 screening.screening_complete(actor=actor, screening=draft)
-                return redirect("identification:screening_result", screening_id=draft.pk)
+                return redirect(result_url(draft))
             if action == "suspend":
                 if suspend_form.is_valid():
                     screening.screening_suspend(
@@ -154,10 +185,10 @@ def screening_page(request, screening_id):
                         note=suspend_form.cleaned_data["note"],
                     )
                     messages.success(request, _("The draft is saved; it can be resumed later."))
-                    return redirect("identification:person_screenings", person_id=draft.person_id)
+                    return redirect(stopped_url(draft))
             else:
                 messages.success(request, _("Answers saved."))
-                return redirect("identification:screening", screening_id=draft.pk)
+                return redirect(request.path)
         except ServiceError as refusal:
             error = refusal
         draft.refresh_from_db()
@@ -170,7 +201,7 @@ def screening_page(request, screening_id):
         )
     return render(
         request,
-        "identification/screening/questionnaire.html",
+        template,
         {
             "screening": draft,
             "groups": _questionnaire(draft),
@@ -178,6 +209,7 @@ def screening_page(request, screening_id):
             "error": error,
             "short": draft.kind == ScreeningKind.SHORT,
             "choices": [("yes", _("Yes")), ("no", _("No")), ("unsure", _("Unsure"))],
+            **(context(draft) if context else {}),
         },
         status=422 if error else 200,
     )
@@ -216,6 +248,12 @@ def screening_result(request, screening_id):
     done = selectors.screening_get_for_view(actor=actor, screening_id=screening_id)
     if done.is_draft:
         return redirect("identification:screening", screening_id=done.pk)
+    return render(request, "identification/screening/result.html", result_context(done))
+
+
+def result_context(done: Screening) -> dict:
+    """What the result page shows of a completed screening: the outcome, why, the indicators
+    by dimension, and where a full screening would start."""
     result = screening.assess_screening(done)
     catalogue = screening.catalogue_for(done)
     language = translation.get_language()
@@ -237,25 +275,21 @@ def screening_result(request, screening_id):
                 ],
             }
         )
-    return render(
-        request,
-        "identification/screening/result.html",
-        {
-            "screening": done,
-            "explanation": result.explanation(),
-            "dimensions": dimensions,
-            "suggested": [
-                {"code": code, "text": catalogue.indicators[code].text(language)}
-                for code in (done.result or {}).get("suggested_indicators", [])
-            ],
-        },
-    )
+    return {
+        "screening": done,
+        "explanation": result.explanation(),
+        "dimensions": dimensions,
+        "suggested": [
+            {"code": code, "text": catalogue.indicators[code].text(language)}
+            for code in (done.result or {}).get("suggested_indicators", [])
+        ],
+    }
 
 
 # --- Consent ---------------------------------------------------------------------------------
 
 
-def _rights_text(language: str) -> str:
+def rights_text(language: str) -> str:
     """The rights information, rendered in the person's language whatever the page's."""
     with translation.override(language):
         return render_to_string("identification/consent/rights.html", {"language": language})
@@ -313,7 +347,7 @@ def person_consent(request, person_id):
             "referral_state": referral_state,
             "data_sharing_state": consent.data_sharing_consent_state(person, today),
             "history": consent.consent_history(person),
-            "rights": _rights_text(language),
+            "rights": rights_text(language),
             "rights_language": language,
             "rights_languages": RightsLanguage.choices,
             "form": form if can_record else None,
@@ -367,6 +401,17 @@ def person_decisions(request, person_id):
                     actor=actor, period_id=request.POST.get("period", "")
                 )
                 form = extend_form if action == "extend" else terminate_form
+                if (
+                    action == "terminate"
+                    and form.is_valid()
+                    and request.POST.get("confirmed") != "yes"
+                ):
+                    # Ending a period early is final: say what follows and ask again.
+                    return render(
+                        request,
+                        "identification/decisions/confirm_terminate.html",
+                        {"person": person, "period": period, "form": form},
+                    )
                 if form.is_valid():
                     service = (
                         decisions.reflection_period_extend

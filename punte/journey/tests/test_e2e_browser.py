@@ -56,7 +56,7 @@ def test_a_child_from_the_emergency_room_to_the_national_dashboard(page, live_se
     expect(page.get_by_role("heading", name="Your worklist")).to_be_visible()
     page.goto("/persons/new/")
     page.get_by_label("Identity unknown").check()
-    page.get_by_label("Sex").select_option("female")
+    page.get_by_role("radio", name="Female").check()
     page.get_by_label("Age unknown: may be a child").check()
     page.get_by_role("button", name="Record the person").click()
     expect(page).to_have_url(re.compile(rf"/persons/{UUID}/$"))

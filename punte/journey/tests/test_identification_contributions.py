@@ -54,7 +54,8 @@ def test_screening_drafts_wait_for_their_organisation():
     section = _section(physician, "screenings.drafts")
     assert [i["id"] for i in section["items"]] == [str(draft.pk)]
     assert section["items"][0]["status"] == "Interpreter needed"
-    assert section["items"][0]["url"] == f"/persons/{draft.person_id}/"
+    # The link opens the draft itself, in the guided path, not the person's record.
+    assert section["items"][0]["url"] == f"/screen/{draft.pk}/"
     other = MembershipFactory(role_code="clinician")
     assert _section(other, "screenings.drafts")["count"] == 0
 

@@ -25,7 +25,8 @@ def _form(**fields):
         "may_be_child": "on",
         "citizenship": "UA",
         "other_citizenships": ["MD"],
-        "languages": ["ukr", "rus"],
+        "language": "ukr",
+        "other_languages": ["rus"],
         "document_type_0": "passport",
         "document_number_0": "FX 012345",
         "document_country_0": "UA",
@@ -53,8 +54,14 @@ def test_record_a_person_from_the_page(officer):
     ("fields", "field_id"),
     [
         (
-            {"date_of_birth": "2999-01-01", "approximate_age": "", "may_be_child": ""},
-            "id_date_of_birth",
+            {
+                "date_of_birth_0": "1",
+                "date_of_birth_1": "1",
+                "date_of_birth_2": "2999",
+                "approximate_age": "",
+                "may_be_child": "",
+            },
+            "id_date_of_birth_0",
         ),
         ({"approximate_age": "150"}, "id_approximate_age"),
         ({"document_type_0": "", "document_number_0": "123"}, "id_document_type_0"),
@@ -80,7 +87,9 @@ def test_edit_a_record(officer):
             family_name="Popescu-Rusu",
             approximate_age="",
             may_be_child="",
-            date_of_birth="2001-05-17",
+            date_of_birth_0="17",
+            date_of_birth_1="5",
+            date_of_birth_2="2001",
             citizenship="RO",
             other_citizenships=[],
         ),
@@ -88,6 +97,15 @@ def test_edit_a_record(officer):
     assert response.status_code == 302, response.content.decode()[:3000]
     person.refresh_from_db()
     assert person.family_name == "Popescu-Rusu"
+    assert str(person.date_of_birth) == "2001-05-17"
+    # The record's date of birth comes back in its three boxes, under "Add more details".
+    again = client.get(f"/persons/{person.pk}/edit/").content.decode()
+    for box, value in (("0", "17"), ("1", "5"), ("2", "2001")):
+        assert (
+            f'value="{value}"'
+            in again.split(f'id="id_date_of_birth_{box}"')[0].rsplit("<input", 1)[1]
+        )
+    assert '<details class="more-details" open>' in again
     assert AuditEvent.objects.filter(action="person.changed", person_id=person.pk).count() == 1
 
 
@@ -105,7 +123,7 @@ def test_the_record_lists_the_languages_the_person_speaks_not_the_interfaces(off
     # The page header's language switcher once shared the context name "languages" with the
     # record and overwrote it: every record showed the interface languages as Python dicts.
     client = verified_client(officer.user)
-    response = client.post("/persons/new/", _form(languages=["ukr", "rus"]))
+    response = client.post("/persons/new/", _form(language="ukr", other_languages=["rus"]))
     page = client.get(response["Location"]).content.decode()
     spoken = page.split("Languages spoken", 1)[1].split("</dd>", 1)[0]
     assert "Ukrainian" in spoken and "Russian" in spoken

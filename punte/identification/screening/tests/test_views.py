@@ -12,6 +12,7 @@ from punte.identification.screening.models import (
     ConsentEvent,
     IdentificationDecision,
     ReflectionPeriod,
+    ReflectionPeriodEvent,
     Screening,
 )
 from punte.identification.screening.tests.factories import (
@@ -241,3 +242,42 @@ def test_decisions_page_for_a_prosecutor_and_the_refusal_of_a_non_competent_orga
     assert forged.status_code == 422
     assert b"not a competent authority" in forged.content
     assert IdentificationDecision.objects.count() == 1
+
+
+def test_ending_a_reflection_period_early_asks_first_and_applies_once():
+    prosecutor = make_competent(MembershipFactory(role_code="prosecutor"))
+    client = verified_client(prosecutor.user)
+    person = create_person(actor=prosecutor, citizenship="UA")
+    url = reverse("identification:person_decisions", args=[person.pk])
+    today = timezone.localdate()
+    client.post(
+        url,
+        {
+            "action": "start_period",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + datetime.timedelta(days=30)).isoformat(),
+        },
+    )
+    period = ReflectionPeriod.objects.get()
+    form = {
+        "action": "terminate",
+        "period": str(period.pk),
+        "on": today.isoformat(),
+        "reason": "Returned home of her own will.",
+    }
+    asked = client.post(url, form)
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "<h1>End the recovery and reflection period early?</h1>" in page
+    assert "This cannot be undone" in page and "Returned home of her own will." in page
+    assert ReflectionPeriod.objects.get().status == "active"
+    # A missing reason is refused next to its field before anything is asked.
+    refused = client.post(url, {**form, "reason": ""})
+    assert refused.status_code == 422
+    assert 'href="#id_reason"' in refused.content.decode()
+    done = client.post(url, {**form, "confirmed": "yes"})
+    assert done.status_code == 302
+    assert ReflectionPeriod.objects.get().status == "terminated"
+    again = client.post(url, {**form, "confirmed": "yes"})
+    assert again.status_code == 422
+    assert ReflectionPeriodEvent.objects.filter(period=period, kind="terminated").count() == 1
