@@ -17,6 +17,13 @@ def _with_totp(scene):
     return member
 
 
+def _token(scene):
+    from punte.accounts.services import tokens
+
+    issued = tokens.apitoken_create(actor=None, membership=scene.physician, name="Hospital system")
+    return reverse("accounts:admin_token_revoke", args=[issued.token.pk])
+
+
 def _new_account(scene):
     from punte.accounts.tests.factories import MembershipFactory
 
@@ -45,6 +52,11 @@ PAGES = [
     ),
     Page("security", lambda s: reverse("accounts:security"), login=lambda s: s.physician),
     Page("my sessions", lambda s: reverse("accounts:sessions"), login=lambda s: s.physician),
+    Page(
+        "recovery codes",
+        lambda s: reverse("accounts:recovery_codes"),
+        login=lambda s: s.physician,
+    ),
     Page("administration", lambda s: reverse("accounts:admin_home"), login=_admin),
     Page(
         "administration: organisations",
@@ -93,6 +105,37 @@ PAGES = [
         lambda s: reverse("accounts:admin_token_create", args=[s.physician.user_id]),
         login=_admin,
     ),
+    Page(
+        "administration: deactivate organisation",
+        lambda s: reverse("accounts:admin_organisation_deactivate", args=[s.cast.hospital.pk]),
+        login=_admin,
+    ),
+    Page(
+        "administration: deactivate user",
+        lambda s: reverse("accounts:admin_user_deactivate", args=[s.physician.user_id]),
+        login=_admin,
+    ),
+    Page(
+        "administration: reset second factors",
+        lambda s: reverse("accounts:admin_user_factors_reset", args=[s.physician.user_id]),
+        login=_admin,
+    ),
+    Page(
+        "administration: end sessions",
+        lambda s: reverse("accounts:admin_user_sessions_end", args=[s.physician.user_id]),
+        login=_admin,
+    ),
+    Page(
+        "administration: password link",
+        lambda s: reverse("accounts:admin_user_setup_link", args=[s.physician.user_id]),
+        login=_admin,
+    ),
+    Page(
+        "administration: end membership",
+        lambda s: reverse("accounts:admin_membership_deactivate", args=[s.physician.pk]),
+        login=_admin,
+    ),
+    Page("administration: revoke API token", _token, login=_admin),
     Page("administration: roles", lambda s: reverse("accounts:admin_role_matrix"), login=_admin),
     Page(
         "administration: role",
