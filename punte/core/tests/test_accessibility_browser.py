@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from punte.testing.accessibility import WIDTHS, Scene, check_page
+from punte.testing.accessibility import WIDTHS, Scene, axe_version, check_page
 from punte.testing.pages import all_pages
 from punte.testing.web import verified_client
 
@@ -52,7 +52,7 @@ def test_page_is_accessible_and_reflows(site_page, page, live_server):
     assert response is not None and response.status == 200, (path, response and response.status)
     assert page.url.endswith(path), f"{site_page.name}: {path} went to {page.url}"
     problems = [problem for width in WIDTHS for problem in check_page(page, width=width)]
-    assert not problems, f"{site_page.name} ({path}):\n" + "\n".join(problems)
+    assert not problems, f"{site_page.name} ({path}, axe {axe_version()}):\n" + "\n".join(problems)
 
 
 def test_every_main_page_is_in_the_suite():
