@@ -85,21 +85,33 @@ def _wait_message(wait: sign_in_throttle.Wait) -> str:
 
 
 class CodeForm(DescribedErrorsMixin, forms.Form):
+    """The second factor at sign-in: the app's 6 digits, with a number pad on a phone. A recovery
+    code (letters too) has a form of its own (`recovery=True`), with an ordinary keyboard:
+    `inputmode="numeric"` would leave a phone user no way to type one."""
+
     code = forms.CharField(
-        label=_("Code"),
+        label=_("Code from the app"),
         max_length=32,
-        help_text=_(
-            "The 6 digits your authenticator app shows now, or one of your recovery codes."
-        ),
+        help_text=_("The 6 digits your authenticator app shows now."),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
                 "autocapitalize": "none",
                 "spellcheck": "false",
-                "inputmode": "text",
+                "inputmode": "numeric",
             }
         ),
     )
+
+    def __init__(self, *args, recovery: bool = False, **kwargs):
+        if recovery:
+            kwargs.setdefault("auto_id", "id_recovery_%s")
+        super().__init__(*args, **kwargs)
+        if recovery:
+            field = self.fields["code"]
+            field.label = _("Recovery code")
+            field.help_text = _("One of the recovery codes you kept when you set up sign-in.")
+            field.widget.attrs.update({"inputmode": "text", "autocomplete": "off"})
 
 
 class TOTPConfirmForm(DescribedErrorsMixin, forms.Form):

@@ -112,7 +112,10 @@ def mfa_verify(request):
         return HttpResponseRedirect(_next_or_home(request))
     if not mfa.user_has_confirmed_device(user):
         return redirect(_with_next(request, "accounts:mfa_enrol"))
-    form = CodeForm(request.POST or None)
+    has_totp = selectors_auth.totp_device_list(user=user).exists()
+    # Which form was sent: the app's code or a recovery code (each its own keyboard on a phone).
+    recovery = request.POST.get("kind") == "recovery" or not has_totp
+    form = CodeForm(request.POST or None, recovery=recovery)
     if request.method == "POST" and form.is_valid():
         try:
             result = mfa.mfa_verify(user=user, code=form.cleaned_data["code"])
@@ -140,10 +143,11 @@ def mfa_verify(request):
         request,
         "accounts/mfa_verify.html",
         {
-            "form": form,
+            "form": form if not recovery or not has_totp else CodeForm(),
+            "recovery_form": form if recovery else CodeForm(recovery=True),
             "next": _safe_next(request),
             "has_passkey": selectors_auth.passkey_list(user=user).exists(),
-            "has_totp": selectors_auth.totp_device_list(user=user).exists(),
+            "has_totp": has_totp,
         },
         status=422 if form.errors else 200,
     )

@@ -88,6 +88,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "punte.accounts.context_processors.acting_membership",
             ],
+            # `|bdi` isolates what people typed from the page around it (core/templatetags/bidi.py).
+            "builtins": ["punte.core.templatetags.bidi"],
         },
     },
 ]

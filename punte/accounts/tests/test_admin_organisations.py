@@ -212,7 +212,12 @@ def test_htmx_filtering_returns_only_the_results(client):
 def test_the_list_is_an_accessible_table(client):
     OrganisationFactory()
     page = client.get(reverse("accounts:admin_organisation_list")).content.decode()
-    assert "<caption>" in page
+    assert '<caption id="organisation-results-table-1">' in page
+    # The table scrolls inside its own labelled region on a narrow screen, never the page.
+    assert (
+        '<div class="table-scroll" role="region" '
+        'aria-labelledby="organisation-results-table-1" tabindex="0">'
+    ) in page
     assert '<th scope="col">' in page
     assert '<th scope="row">' in page
     assert 'style="' not in page and "onclick" not in page  # CSP: no inline style or script

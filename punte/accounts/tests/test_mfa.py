@@ -300,3 +300,29 @@ def test_demo_otp_refuses_under_the_production_settings():
     assert result.returncode == 2, result.stderr
     assert "PUNTE_DEMO" in result.stderr
     assert result.stdout == ""
+
+
+def test_the_app_code_opens_a_number_pad_and_a_recovery_code_has_its_own_form(client):
+    """On a phone `inputmode="numeric"` opens a number pad for the app's 6 digits; recovery codes
+    have letters, so they get their own form with an ordinary keyboard (issue 11)."""
+    user = MembershipFactory().user
+    verified_device(user)
+    codes = mfa.recovery_codes_generate(user=user)
+    _password_step(client, user)
+    page = client.get("/accounts/mfa/").content.decode()
+    app_code = re.search(r'<input[^>]*id="id_code"[^>]*>', page).group(0)
+    assert 'inputmode="numeric"' in app_code and 'autocomplete="one-time-code"' in app_code
+    recovery = re.search(r'<input[^>]*id="id_recovery_code"[^>]*>', page).group(0)
+    assert 'inputmode="text"' in recovery
+    assert '<input type="hidden" name="kind" value="recovery">' in page
+
+    wrong = client.post("/accounts/mfa/", {"code": "zzzzzzzz", "kind": "recovery"})
+    assert wrong.status_code == 422
+    body = wrong.content.decode()
+    # The problem is shown beside the recovery code, whose disclosure stays open.
+    assert 'href="#id_recovery_code"' in body and "<details open>" in body
+    field = re.search(r'<input[^>]*id="id_recovery_code"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in field and "id_recovery_code_error" in field
+    with freeze_time(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)):  # past the throttle
+        right = client.post("/accounts/mfa/", {"code": codes[0], "kind": "recovery"})
+    assert right.status_code == 302

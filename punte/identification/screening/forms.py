@@ -39,7 +39,7 @@ class SuspendForm(forms.Form):
         label=_("Why does the screening stop here?"), choices=DraftReason.choices
     )
     note = forms.CharField(
-        label=_("Note (optional)"),
+        label=_("Note"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -57,7 +57,7 @@ class ConsentForm(forms.Form):
         label=_("Rights information given in"), choices=RightsLanguage.choices
     )
     note = forms.CharField(
-        label=_("Note (optional)"),
+        label=_("Note"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -182,7 +182,7 @@ class PublicReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     exploitation_forms = forms.MultipleChoiceField(
-        label=_("What do you think is happening? (optional)"),
+        label=_("What do you think is happening?"),
         choices=ExploitationForm.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -194,12 +194,12 @@ class PublicReportForm(forms.Form):
         required=False,
     )
     observed_on = forms.DateField(
-        label=_("When did you see it? (optional)"),
+        label=_("When did you see it?"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     contact = LimitedTextField(
-        label=_("How can we contact you? (optional)"),
+        label=_("How can we contact you?"),
         help_text=_(
             "A telephone number or e-mail address, only if you want the national agency to be "
             "able to ask you more. It is stored encrypted and never shown to anyone else."
