@@ -361,7 +361,7 @@ def _send_one(
         params={
             "purpose": referral.purpose,
             "organisation": sender.name,
-            "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
+            "due": referral.due_at,
         },
     )
     return referral

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -208,7 +209,9 @@ def screening_autosave(request, screening_id):
         screening.screening_save_answers(actor=actor, screening=draft, answers={code: value})
     except ServiceError as error:
         return HttpResponse(error.message, status=422)
-    return HttpResponse(_("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")})
+    return HttpResponse(
+        _("Saved at %(time)s.") % {"time": time_format(timezone.localtime(), "TIME_FORMAT")}
+    )
 
 
 def screening_result(request, screening_id):

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from punte.accounts.models import Membership
@@ -156,7 +157,7 @@ def consent_record(
         raise ServiceError(
             "decided_on",
             _("A later decision is already recorded (%(date)s); record decisions in order.")
-            % {"date": last.decided_on.isoformat()},
+            % {"date": date_format(last.decided_on, "DATE_FORMAT")},
         )
     current = last.decision if last is not None else ConsentState.NOT_ASKED
     CONSENT_MACHINE.check(current, decision)

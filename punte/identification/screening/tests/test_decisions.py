@@ -268,11 +268,15 @@ def test_periods_ending_worklist(prosecutor):
 
 
 def _reminders(prosecutor):
-    return list(
-        Notification.objects.filter(recipient=prosecutor, kind="reflection_period.ending")
+    # The end day is stored as a day (written in each reader's form), the count as a number.
+    return [
+        {"ends_on": params["ends_on"]["date"], "days": str(params["days"])}
+        for params in Notification.objects.filter(
+            recipient=prosecutor, kind="reflection_period.ending"
+        )
         .order_by("created_at")
         .values_list("params", flat=True)
-    )
+    ]
 
 
 def test_reminders_14_and_3_days_before_the_end_each_sent_once(prosecutor):
