@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from punte.core.api_support import paginate_by_cursor
@@ -41,7 +41,7 @@ def inbox(request):
     incoming, incoming_next = _page(
         lambda: selectors.paginate_by_deadline(
             selectors.referral_incoming_open(actor=actor).select_related(
-                "sender_organisation", "rule"
+                "sender_organisation", "rule", "county"
             ),
             cursor=request.GET.get("incoming_cursor"),
             limit=50,
@@ -50,7 +50,7 @@ def inbox(request):
     awaiting, awaiting_next = _page(
         lambda: paginate_by_cursor(
             selectors.referral_awaiting_answer(actor=actor).select_related(
-                "receiver_organisation", "rule"
+                "receiver_organisation", "rule", "county"
             ),
             cursor=request.GET.get("awaiting_cursor"),
             limit=50,
@@ -171,7 +171,10 @@ def route(request, person_id):
         else:
             messages.success(
                 request,
-                _("%(count)d referral(s) sent.") % {"count": len(result.referrals)},
+                ngettext(
+                    "%(count)d referral sent.", "%(count)d referrals sent.", len(result.referrals)
+                )
+                % {"count": len(result.referrals)},
             )
             for rule in result.unresolved:
                 messages.warning(

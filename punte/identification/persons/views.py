@@ -18,14 +18,17 @@ def person_list(request):
         raise PermissionDenied
     try:
         people, next_cursor = paginate_by_cursor(
-            selectors.person_list_visible_to(actor=request.membership),
+            selectors.person_list_visible_to(actor=request.membership).select_related(
+                "owner_organisation__county"
+            ),
             cursor=request.GET.get("cursor"),
             limit=50,
         )
     except ServiceError:
         people, next_cursor = [], None
+    rows = selectors.person_list_rows(actor=request.membership, people=people)
     return render(
-        request, "identification/person_list.html", {"people": people, "next_cursor": next_cursor}
+        request, "identification/person_list.html", {"rows": rows, "next_cursor": next_cursor}
     )
 
 

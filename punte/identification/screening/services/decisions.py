@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from punte.accounts.models import Membership, OrganisationType
 from punte.core import audit
@@ -136,14 +136,17 @@ def _check_end(starts_on: datetime.date, ends_on: datetime.date) -> None:
     if ends_on > latest_end(starts_on):
         raise ServiceError(
             "ends_on",
-            _(
+            ngettext(
+                "The period may last at most %(days)d day (Law 678/2001 art. 39^1): from "
+                "%(start)s it ends on %(latest)s at the latest.",
                 "The period may last at most %(days)d days (Law 678/2001 art. 39^1): from "
-                "%(start)s it ends on %(latest)s at the latest."
+                "%(start)s it ends on %(latest)s at the latest.",
+                REFLECTION_MAX_DAYS,
             )
             % {
                 "days": REFLECTION_MAX_DAYS,
-                "start": starts_on.isoformat(),
-                "latest": latest_end(starts_on).isoformat(),
+                "start": date_format(starts_on, "DATE_FORMAT"),
+                "latest": date_format(latest_end(starts_on), "DATE_FORMAT"),
             },
         )
 
