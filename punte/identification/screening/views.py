@@ -19,7 +19,7 @@ from punte.core import audit
 from punte.core.errors import ServiceError
 from punte.identification.persons import selectors as person_selectors
 from punte.identification.screening import selectors
-from punte.identification.screening.catalogue.vocabulary import Dimension, IndicatorList
+from punte.identification.screening.catalogue.vocabulary import Dimension, Grade, IndicatorList
 from punte.identification.screening.forms import (
     AnonymousNotificationForm,
     ConsentForm,
@@ -109,7 +109,7 @@ def _questionnaire(draft):
             {
                 "code": indicator.code,
                 "text": indicator.text(language),
-                "grade": indicator.grade,
+                "grade": Grade(indicator.grade).label,
                 "answer": answers.get(indicator.code),
             }
         )
@@ -233,7 +233,7 @@ def screening_result(request, screening_id):
                 "indicators": [
                     {
                         "code": code,
-                        "grade": catalogue.indicators[code].grade,
+                        "grade": Grade(catalogue.indicators[code].grade).label,
                         "text": catalogue.indicators[code].text(language),
                     }
                     for code in item["indicators"]
@@ -314,7 +314,10 @@ def person_consent(request, person_id):
         {
             "person": person,
             "referral_state": referral_state,
-            "data_sharing_state": consent.data_sharing_consent_state(person, today),
+            "referral_state_label": consent.CONSENT_STATE_LABELS[referral_state],
+            "data_sharing_state_label": consent.CONSENT_STATE_LABELS[
+                consent.data_sharing_consent_state(person, today)
+            ],
             "history": consent.consent_history(person),
             "rights": _rights_text(language),
             "rights_language": language,

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from punte.accounts.models import Membership
 from punte.core import audit
@@ -41,6 +42,16 @@ class ConsentState:
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
     NOT_ASKED = "not_asked"
+
+
+# The states as people read them (the consent page, a referral's page).
+CONSENT_STATE_LABELS = {
+    ConsentState.CHILD: gettext_lazy("Not needed (child)"),
+    ConsentState.CONSENTED: gettext_lazy("Consented"),
+    ConsentState.REFUSED: gettext_lazy("Refused"),
+    ConsentState.WITHDRAWN: gettext_lazy("Withdrew consent"),
+    ConsentState.NOT_ASKED: gettext_lazy("Not asked yet"),
+}
 
 
 # The decisions an adult may record from each state (one table, checked by consent_record).
