@@ -2,8 +2,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from punte.core.forms import FieldMessagesMixin
 
-class DescribedErrorsMixin:
+
+class DescribedErrorsMixin(FieldMessagesMixin):
     """Ties each field to its help text and its error message (aria-describedby), so that screen
     readers announce both when the field gets focus, and marks invalid fields."""
 
