@@ -44,7 +44,7 @@ def test_a_moment_is_written_in_the_reader_s_form(language, due):
     [
         ("en", 1, "A recovery and reflection period ends on 8 December 2026, in 1 day."),
         ("en", 3, "A recovery and reflection period ends on 8 December 2026, in 3 days."),
-        ("ro", 1, "08.12.2026, peste o zi."),
+        ("ro", 1, "08.12.2026, peste 1 zi."),
         ("ro", 3, "08.12.2026, peste 3 zile."),
         ("ro", 20, "08.12.2026, peste 20 de zile."),
         ("uk", 1, "08.12.2026, через 1 день."),
