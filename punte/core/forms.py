@@ -46,9 +46,7 @@ def _invalid(field: forms.Field) -> str:
     if isinstance(field, forms.IntegerField):
         return _("Enter the %(field)s as a whole number") % {"field": name}
     if isinstance(field, forms.EmailField):
-        return _("Enter the %(field)s as an e-mail address, like name@example.org") % {
-            "field": name
-        }
+        return _("Enter the %(field)s in the form name@example.org") % {"field": name}
     if isinstance(field, forms.UUIDField):
         return _("Enter the %(field)s as a record id (a UUID)") % {"field": name}
     if isinstance(field, forms.SlugField):
