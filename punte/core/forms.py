@@ -13,7 +13,7 @@ def _field_name(label) -> str:
     the date of the decision"); Romanian and Ukrainian quote it as it is, which needs no case
     ending ("Completați „Data deciziei”")."""
     text = str(label or "").strip().rstrip(":")
-    if (get_language() or "").startswith("en") and text[1:2].islower():
+    if (get_language() or "").startswith("en") and not text[1:2].isupper():
         return text[:1].lower() + text[1:]
     return text
 
@@ -57,8 +57,10 @@ def _invalid(field: forms.Field) -> str:
 
 
 def _invalid_choice(field: forms.Field) -> str:
-    return _("Select one of the options offered for %(field)s") % {
-        "field": _field_name(field.label)
+    # "%(value)s" is left for Django, which fills in the refused value.
+    return _("Select one of the options offered for %(field)s; “%(value)s” is not one of them") % {
+        "field": _field_name(field.label),
+        "value": "%(value)s",
     }
 
 
@@ -86,7 +88,10 @@ class FieldMessagesMixin:
         for field in self.fields.values():
             for code, builder in _BUILDERS.items():
                 current = field.error_messages.get(code)
-                if current is None and code != "required":
+                # A slug's or an address's validator refuses with the code "invalid" and its
+                # own message, which the field's message of that code replaces.
+                checked = any(getattr(v, "code", None) == code for v in field.validators)
+                if current is None and code != "required" and not checked:
                     continue
                 if current is None or any(current is d for d in _django_defaults(field, code)):
                     field.error_messages[code] = _lazy_message(builder, field)

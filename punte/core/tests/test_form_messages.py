@@ -65,7 +65,8 @@ class _Example(FieldMessagesMixin, forms.Form):
             {
                 "reason": "Enter the reason",
                 "decided_on": "Enter the date of the decision as a real date",
-                "kind": "Select one of the options offered for kind of screening",
+                "kind": "Select one of the options offered for kind of screening; “zzz” is not one "
+                "of them",
                 "forms_": "Select at least one option for forms of exploitation",
                 "why": "Answer the question “Why does it stop?”",
                 "own": "Say it your way",

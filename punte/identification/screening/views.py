@@ -109,7 +109,7 @@ def _questionnaire(draft):
             {
                 "code": indicator.code,
                 "text": indicator.text(language),
-                "grade": Grade(indicator.grade).label,
+                "grade": Grade(indicator.grade).label if indicator.grade else "",
                 "answer": answers.get(indicator.code),
             }
         )
