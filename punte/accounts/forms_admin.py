@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from punte.accounts.models import OrganisationType
 from punte.accounts.permissions import catalogue
 from punte.core.errors import ServiceError
+from punte.core.forms import FieldMessagesMixin
 
 _BASED_ON_SALT = "punte.accounts.admin.based_on"
 
@@ -36,7 +37,7 @@ def active_filter(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-class AdminForm(forms.Form):
+class AdminForm(FieldMessagesMixin, forms.Form):
     """No colon after labels; a ServiceError lands on the field it names."""
 
     def __init__(self, *args, **kwargs):

@@ -7,8 +7,10 @@ from punte.accounts.models import SignInThrottle
 from punte.accounts.services import sign_in_throttle
 from punte.core.middleware import client_ip
 
+from punte.core.forms import FieldMessagesMixin
 
-class DescribedErrorsMixin:
+
+class DescribedErrorsMixin(FieldMessagesMixin):
     """Ties each field to its help text and its error message (aria-describedby), so that screen
     readers announce both when the field gets focus, and marks invalid fields."""
 

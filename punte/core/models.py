@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from punte.core.names import country_name, language_name
+
 
 class TimeStampedModel(models.Model):
     """UUID keys (safe in URLs), who and when for creation and change, archive not delete."""
@@ -56,7 +58,9 @@ class Country(models.Model):
         verbose_name_plural = _("countries")
 
     def __str__(self) -> str:
-        return self.name
+        # `name` is pycountry's English name, kept for the API and statistics; people read
+        # CLDR's name in their language.
+        return country_name(self.alpha2, self.name)
 
 
 class Language(models.Model):
@@ -70,7 +74,7 @@ class Language(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return language_name(self.code, self.alpha2, self.name)
 
 
 class AuditChainHead(models.Model):

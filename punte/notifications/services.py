@@ -7,6 +7,7 @@ failing mail server never holds a database lock or undoes the act.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from punte.accounts.models import Membership, Organisation
-from punte.notifications.models import Notification
+from punte.notifications.models import PLURAL_KEY, Notification
 
 
 def _msgid(value: Any) -> str:
@@ -24,11 +25,39 @@ def _msgid(value: Any) -> str:
         return str(value)
 
 
+def _plural_parts(message: Any) -> tuple[str, str, str] | None:
+    """(singular, plural, name of the count parameter) of an `ngettext_lazy(..., "name")`
+    message, read where Django keeps them for pickling; None for any other message."""
+    reduce = getattr(message, "__reduce__", None)
+    parts = reduce() if isinstance(message, Promise) and reduce else None
+    if not (isinstance(parts, tuple) and len(parts) == 2 and isinstance(parts[1], tuple)):
+        return None
+    args = parts[1]
+    if len(args) != 4 or not isinstance(args[3], dict) or "plural" not in args[3]:
+        return None
+    number, kwargs = args[2], args[3]
+    if not isinstance(number, str):
+        raise ValueError(
+            "A plural notification names its count parameter: ngettext_lazy(s, p, 'n')"
+        )
+    return kwargs["singular"], kwargs["plural"], number
+
+
 def _stored_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
     stored: dict[str, Any] = {}
     for name, value in (params or {}).items():
-        # A lazy string is kept as its msgid and translated for each reader.
-        stored[name] = {"msgid": _msgid(value)} if isinstance(value, Promise) else str(value)
+        # A lazy string is kept as its msgid and translated for each reader; a moment or a day
+        # is kept as ISO 8601 and written in each reader's form (punte/formats).
+        if isinstance(value, Promise):
+            stored[name] = {"msgid": _msgid(value)}
+        elif isinstance(value, datetime.datetime):
+            stored[name] = {"datetime": value.isoformat()}
+        elif isinstance(value, datetime.date):
+            stored[name] = {"date": value.isoformat()}
+        elif isinstance(value, int) and not isinstance(value, bool):
+            stored[name] = value
+        else:
+            stored[name] = str(value)
     return stored
 
 
@@ -65,8 +94,10 @@ def notify(
     notification is about, e.g. `referral.respond`). Each membership is notified once.
 
     `message` is a translatable string (gettext_lazy) with %(name)s placeholders, `params` its
-    values: organisation names, codes, dates, lazy strings - never a person's name or any other
-    personal data, since the text is also e-mailed. `url` is the item's path (ids only).
+    values: organisation names, dates and moments (written in each reader's form), counts, lazy
+    strings - never a person's name or any other personal data, since the text is also e-mailed.
+    A message with a count is `ngettext_lazy(singular, plural, "name")`, `params["name"]` the
+    count. `url` is the item's path (ids only).
 
     Returns the notifications written: an empty list means nobody could be notified, which the
     caller must handle (e.g. escalate), never ignore.
@@ -77,10 +108,18 @@ def notify(
             chosen.setdefault(member.pk, member)
     if not chosen:
         return []
-    stored_message = _msgid(message)
+    plural = _plural_parts(message)
     stored_params = _stored_params(params)
+    if plural is not None:
+        stored_message = plural[0]
+        stored_params[PLURAL_KEY] = {"msgid_plural": plural[1], "count": plural[2]}
+        if not isinstance(stored_params.get(plural[2]), int):
+            raise ValueError(f"The count parameter {plural[2]!r} must be an integer.")
+    else:
+        stored_message = _msgid(message)
     # Fail now, in the caller's transaction, rather than at display: the placeholders must match.
-    stored_message % {k: "" for k in stored_params}
+    for source in (stored_message, plural[1] if plural else ""):
+        source % {k: 0 if isinstance(v, int) else "" for k, v in stored_params.items()}
     rows = Notification.objects.bulk_create(
         [
             Notification(

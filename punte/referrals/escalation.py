@@ -67,7 +67,7 @@ def _escalate_one(pk: uuid.UUID, *, now: datetime.datetime) -> str | None:
             "purpose": referral.purpose,
             "organisation": referral.receiver_organisation.name,
             "step": step,
-            "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
+            "due": referral.due_at,
         },
     )
     ReferralEvent.objects.create(

@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from punte.accounts.models import Organisation
+from punte.core.forms import FieldMessagesMixin
 from punte.core.models import County
 from punte.referrals.models import ServiceType
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(FieldMessagesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=2000,
@@ -15,7 +16,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class OfferingForm(forms.Form):
+class OfferingForm(FieldMessagesMixin, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True)
     )
@@ -24,5 +25,5 @@ class OfferingForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), max_length=500, required=False)
 
 
-class ArchiveOfferingForm(forms.Form):
+class ArchiveOfferingForm(FieldMessagesMixin, forms.Form):
     reason = forms.CharField(label=_("Why is it withdrawn?"), max_length=500)

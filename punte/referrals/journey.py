@@ -16,6 +16,7 @@ from punte.identification.persons.models import Person
 from punte.identification.screening.models import IdentificationDecision
 from punte.identification.screening.services.decisions import COMPETENT_AUTHORITY_TYPES
 from punte.referrals.models import Referral, ReferralEvent, ReferralStatus
+from punte.referrals.naming import referral_name
 from punte.referrals.selectors import (
     referral_awaiting_answer,
     referral_incoming_open,
@@ -25,19 +26,11 @@ from punte.referrals.selectors import (
 _RELATED = ("sender_organisation", "receiver_organisation", "rule", "county")
 
 
-def _label(referral: Referral) -> str:
-    return _("%(purpose)s · %(county)s · record %(record)s") % {
-        "purpose": referral.purpose_label,
-        "county": referral.county.name,
-        "record": str(referral.person_id)[:8],
-    }
-
-
 def _item(referral: Referral) -> WorkItem:
     return WorkItem(
         id=str(referral.pk),
         kind="referral",
-        label=_label(referral),
+        label=referral_name(referral),
         url=reverse("referrals:detail", args=[referral.pk]),
         occurred_at=referral.created_at,
         person_id=referral.person_id,

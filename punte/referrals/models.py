@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from punte.core.fields import EncryptedTextField
 from punte.core.models import TimeStampedModel
 from punte.core.wording import translated
+from punte.identification.screening.services.consent import CONSENT_STATE_LABELS
 
 # The routing rules' files, with their wording/<language>.yaml translations (core.wording).
 RULES_WORDING = Path(__file__).resolve().parent / "rules"
@@ -131,15 +132,8 @@ class ReferralStatus(models.TextChoices):
 
 OPEN_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 
-# The states of referral consent (ConsentState in identification/screening/services/consent.py),
-# as shown to people.
-CONSENT_LABELS = {
-    "child": _("Not needed (child)"),
-    "consented": _("Consented"),
-    "refused": _("Refused"),
-    "withdrawn": _("Withdrew consent"),
-    "not_asked": _("Not asked yet"),
-}
+# The states of referral consent, as shown to people (one list, with the consent service).
+CONSENT_LABELS = CONSENT_STATE_LABELS
 
 
 class Referral(TimeStampedModel):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from punte.accounts.models import Membership, Organisation
+from punte.accounts.models import Membership, Organisation, OrganisationType
 from punte.core import audit
 from punte.core import lifecycle as core_lifecycle
 from punte.core.errors import ServiceError
@@ -361,7 +361,7 @@ def _send_one(
         params={
             "purpose": referral.purpose,
             "organisation": sender.name,
-            "due": timezone.localtime(referral.due_at).strftime("%Y-%m-%d %H:%M"),
+            "due": referral.due_at,
         },
     )
     return referral
@@ -395,7 +395,7 @@ def _report_unresolved(
                 "A mandatory referral (%(type)s, %(county)s) found no registered "
                 "organisation: register one in the service registry or the organisations."
             ),
-            params={"type": rule.target_label, "county": county.name},
+            params={"type": OrganisationType(rule.target_type).label, "county": county.name},
             url=reverse("referrals:overdue"),
             subject=rule,
             recipients=national_monitors(),

@@ -41,7 +41,7 @@ def inbox(request):
     incoming, incoming_next = _page(
         lambda: selectors.paginate_by_deadline(
             selectors.referral_incoming_open(actor=actor).select_related(
-                "sender_organisation", "rule"
+                "sender_organisation", "rule", "county"
             ),
             cursor=request.GET.get("incoming_cursor"),
             limit=50,
@@ -50,7 +50,7 @@ def inbox(request):
     awaiting, awaiting_next = _page(
         lambda: paginate_by_cursor(
             selectors.referral_awaiting_answer(actor=actor).select_related(
-                "receiver_organisation", "rule"
+                "receiver_organisation", "rule", "county"
             ),
             cursor=request.GET.get("awaiting_cursor"),
             limit=50,

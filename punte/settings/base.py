@@ -186,6 +186,8 @@ LANGUAGES = [
     ("uk", _("Ukrainian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One form for dates and one for moments per language, on every page and in every e-mail.
+FORMAT_MODULE_PATH = ["punte.formats"]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True

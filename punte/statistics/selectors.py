@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from punte.accounts.models import Membership, OrganisationType
 from punte.core.models import County
@@ -188,7 +189,12 @@ def _reflection(periods: Periods) -> dict[str, tuple[str, int]]:
     return {
         "reflection_running": (_("Recovery and reflection periods running"), running.count()),
         "reflection_ending_soon": (
-            _("of which ending within %(days)s days") % {"days": ENDING_SOON_DAYS},
+            ngettext(
+                "of which ending within %(days)s day",
+                "of which ending within %(days)s days",
+                ENDING_SOON_DAYS,
+            )
+            % {"days": ENDING_SOON_DAYS},
             running.filter(ends_on__lte=soon).count(),
         ),
     }

@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from punte.accounts import mail, selectors_auth
 from punte.accounts.models import ApiToken, Membership, Organisation, Role, User
@@ -229,10 +230,14 @@ def user_setup_link_issue(
         # owns the account. Not the administrator who just pointed it at a new address (ADR 0008).
         raise ServiceError(
             None,
-            _(
+            ngettext(
+                "You changed this account's e-mail address in the last %(days)d day and it has "
+                "no second factor, so the link would give whoever reads that address the "
+                "account. Ask another administrator to send it.",
                 "You changed this account's e-mail address in the last %(days)d days and it has "
                 "no second factor, so the link would give whoever reads that address the "
-                "account. Ask another administrator to send it."
+                "account. Ask another administrator to send it.",
+                selectors_auth.EMAIL_CHANGE_HOLD.days,
             )
             % {"days": selectors_auth.EMAIL_CHANGE_HOLD.days},
             status=409,

@@ -54,11 +54,11 @@ def test_create_an_organisation(client, admin):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"name": ""}, "name", "This field is required."),
-        ({"code": "Not A Slug!"}, "code", "Enter a valid"),
-        ({"type": "bakery"}, "type", "Select a valid choice"),
-        ({"county": "RO-XX"}, "county", "Select a valid choice"),
-        ({"email": "not-an-address"}, "email", "Enter a valid email address."),
+        ({"name": ""}, "name", "Enter the name"),
+        ({"code": "Not A Slug!"}, "code", "Enter the code with letters, digits, hyphens"),
+        ({"type": "bakery"}, "type", "Select one of the options offered for type"),
+        ({"county": "RO-XX"}, "county", "Select one of the options offered for county"),
+        ({"email": "not-an-address"}, "email", "Enter the e-mail address in the form name@"),
         ({"code": "taken"}, "code", "Another organisation already uses this code."),
     ],
 )

@@ -142,11 +142,11 @@ def test_a_new_link_replaces_the_old_one_and_signs_the_person_out(
     [
         ({"username": "taken"}, "username", "This username is taken."),
         ({"username": "has space"}, "username", "Use letters, digits and the characters"),
-        ({"email": "nope"}, "email", "Enter a valid email address."),
-        ({"email": ""}, "email", "This field is required."),
-        ({"organisation": ""}, "organisation", "This field is required."),
-        ({"role": "emperor"}, "role", "Select a valid choice"),
-        ({"preferred_language": "xx"}, "preferred_language", "Select a valid choice"),
+        ({"email": "nope"}, "email", "Enter the e-mail address in the form name@example.org"),
+        ({"email": ""}, "email", "Enter the e-mail address"),
+        ({"organisation": ""}, "organisation", "Select the organisation"),
+        ({"role": "emperor"}, "role", "Select one of the options offered for role in this"),
+        ({"preferred_language": "xx"}, "preferred_language", "Select one of the options offered"),
     ],
 )
 def test_bad_input_on_create_names_the_field_and_writes_nothing(client, overrides, field, message):

@@ -15,7 +15,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from punte.core.models import Country, Language
+from punte.core.models import Language
+from punte.core.names import country_choices, language_choices
 from punte.identification.persons import services
 from punte.identification.persons.models import DocumentType, Person, Sex
 
@@ -34,14 +35,14 @@ ESSENTIAL_FIELDS = (
 
 
 def _country_choices() -> list[tuple[str, str]]:
-    return [(c.alpha2, c.name) for c in Country.objects.order_by("name")]
+    return country_choices()
 
 
 def _language_choices(selected: list[str]) -> list[tuple[str, str]]:
     # The ~180 languages with a two-letter code, and any other one the record already holds:
     # the full ISO 639-3 list (7,900 entries) is for the API.
     languages = Language.objects.exclude(alpha2="") | Language.objects.filter(code__in=selected)
-    return [(lang.code, f"{lang.name} ({lang.code})") for lang in languages.order_by("name")]
+    return language_choices(languages)
 
 
 class RadioChoices(forms.RadioSelect):

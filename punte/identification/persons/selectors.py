@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import uuid
 
@@ -10,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from punte.accounts.models import Membership
 from punte.accounts.permissions import Scope
@@ -19,7 +21,12 @@ from punte.core.crypto import blind_index
 from punte.core.errors import ServiceError, uuid_or_404
 from punte.core.models import Language
 from punte.core.rawrows import RowLoader, load_related_rows, related_rows_sql, set_prefetched
-from punte.identification.persons.models import Person, PersonAccess, PersonCitizenship
+from punte.identification.persons.models import (
+    Person,
+    PersonAccess,
+    PersonCitizenship,
+    _full_years,
+)
 
 
 def person_list_visible_to(*, actor: Membership) -> QuerySet[Person]:
@@ -253,3 +260,75 @@ def person_search_results(
             changes={"count": len(rows)},
         )
     return rows, next_cursor
+
+
+# --- Telling rows of a list apart ----------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonRow:
+    """What a list shows of one person: enough to tell rows apart without opening them, never
+    more than the viewer may see (person_list_rows)."""
+
+    person: Person
+    initials: str  # "" when the viewer may not see them, or no name is known
+    age: str
+    county: str
+
+
+def _initials(person: Person) -> str:
+    if person.identity_unknown:
+        return ""
+    names = [n for n in (person.given_name, person.family_name) if n and n.strip()]
+    return " ".join(f"{n.strip()[0].upper()}." for n in names)
+
+
+def person_age_words(person: Person, *, on: datetime.date) -> str:
+    """The person's age as a list may show it: in years, "about" when estimated."""
+    if person.date_of_birth is not None:
+        years = _full_years(person.date_of_birth, on)
+        return ngettext("%(years)d year", "%(years)d years", years) % {"years": years}
+    if person.approximate_age is not None:
+        estimated_on = person.age_estimated_on or on
+        years = person.approximate_age + max(0, _full_years(estimated_on, on))
+        return ngettext("about %(years)d year", "about %(years)d years", years) % {"years": years}
+    if person.birth_year is not None:
+        years = on.year - person.birth_year
+        return ngettext("about %(years)d year", "about %(years)d years", years) % {"years": years}
+    if person.may_be_child:
+        return _("may be a child")
+    return ""
+
+
+def person_list_rows(*, actor: Membership, people: list[Person]) -> list[PersonRow]:
+    """Rows of a list of persons the actor may see (from person_list_visible_to).
+
+    Initials are shown only for records the actor's organisation holds a need-to-know grant
+    on (recorded them, accepted a referral, team): within an organisation's or one's own scope
+    that is every row; a national scope (oversight) sees initials only where its organisation
+    has such a grant, and otherwise opens the record, which is audited. Age, sex, citizenship,
+    county and date are not identifying alone and were already shown.
+    """
+    if actor.scope == Scope.ALL:
+        granted = set(
+            PersonAccess.objects.filter(
+                Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+                person_id__in=[p.pk for p in people],
+                organisation_id=actor.organisation_id,
+                revoked_at__isnull=True,
+            ).values_list("person_id", flat=True)
+        )
+    else:
+        granted = {p.pk for p in people}
+    today = timezone.localdate()
+    return [
+        PersonRow(
+            person=person,
+            initials=_initials(person) if person.pk in granted else "",
+            age=person_age_words(person, on=today),
+            county=(
+                person.owner_organisation.county.name if person.owner_organisation.county_id else ""
+            ),
+        )
+        for person in people
+    ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from punte.core.api_support import paginate_by_cursor
 from punte.core.errors import ServiceError
 from punte.core.models import Country
+from punte.core.names import language_choices
 from punte.identification.persons import selectors, services
 from punte.identification.persons.forms import DOCUMENT_SLOTS, PersonForm, initial_for
 from punte.identification.persons.models import DocumentType
@@ -17,14 +18,17 @@ def person_list(request):
         raise PermissionDenied
     try:
         people, next_cursor = paginate_by_cursor(
-            selectors.person_list_visible_to(actor=request.membership),
+            selectors.person_list_visible_to(actor=request.membership).select_related(
+                "owner_organisation__county"
+            ),
             cursor=request.GET.get("cursor"),
             limit=50,
         )
     except ServiceError:
         people, next_cursor = [], None
+    rows = selectors.person_list_rows(actor=request.membership, people=people)
     return render(
-        request, "identification/person_list.html", {"people": people, "next_cursor": next_cursor}
+        request, "identification/person_list.html", {"rows": rows, "next_cursor": next_cursor}
     )
 
 
@@ -35,13 +39,13 @@ def person_detail(request, person_id):
     codes = person.citizenship_codes
     documents = person.identity_documents or []
     wanted = codes + [d.get("issuing_country") for d in documents if d.get("issuing_country")]
-    countries = {c.alpha2: c.name for c in Country.objects.filter(alpha2__in=wanted)}
+    countries = {c.alpha2: str(c) for c in Country.objects.filter(alpha2__in=wanted)}
     document_types = dict(DocumentType.choices)
     context = {
         "person": person,
         "treated_as_child": person.is_treated_as_child(timezone.localdate()),
         "citizenships": [countries.get(code, code) for code in codes],
-        "person_languages": [str(lang) for lang in person.languages.order_by("name")],
+        "person_languages": [name for _code, name in language_choices(person.languages.all())],
         "documents": [
             {
                 "label": document_types.get(d.get("type"), d.get("type")),

@@ -453,8 +453,19 @@ def rule_words(rule: Mapping[str, Any]) -> str:
     )
 
 
+def _count_words(grade: str, count: int) -> str:
+    # English needs no noun ("2 strong"); Romanian and Ukrainian say "2 indicatori puternici".
+    if grade == Grade.STRONG:
+        words = ngettext("%(count)d strong", "%(count)d strong", count)
+    elif grade == Grade.MEDIUM:
+        words = ngettext("%(count)d medium", "%(count)d medium", count)
+    else:
+        words = ngettext("%(count)d weak", "%(count)d weak", count)
+    return words % {"count": count}
+
+
 def _counts_words(counts: Mapping[str, int]) -> str:
-    parts = [f"{counts[g.value]} {_grade_label(g.value)}" for g in GRADE_ORDER if counts[g.value]]
+    parts = [_count_words(g.value, counts[g.value]) for g in GRADE_ORDER if counts[g.value]]
     return ", ".join(parts)
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from punte.core.forms import FieldMessagesMixin
 from punte.identification.screening.models import (
     ConsentDecision,
     ConsentPurpose,
@@ -34,7 +35,7 @@ class ScreeningStartForm(forms.Form):
         self.fields["lists"].choices = list_choices
 
 
-class SuspendForm(forms.Form):
+class SuspendForm(FieldMessagesMixin, forms.Form):
     reason = forms.ChoiceField(
         label=_("Why does the screening stop here?"), choices=DraftReason.choices
     )
@@ -77,32 +78,36 @@ class AnonymousNotificationForm(forms.Form):
     notified_on = forms.DateField(label=_("Date"), widget=_DATE)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(FieldMessagesMixin, forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
+        label=_("Decision"),
+        choices=DecisionOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select a decision")},
     )
     decided_on = forms.DateField(label=_("Date of the decision"), widget=_DATE)
     grounds = forms.CharField(
         label=_("Grounds"),
         max_length=10000,
+        error_messages={"required": _("Enter the grounds for the decision")},
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Stored encrypted; shown only to competent authorities."),
     )
     exploitation_forms = ExploitationFormsField(required=False)
 
 
-class ReflectionStartForm(forms.Form):
+class ReflectionStartForm(FieldMessagesMixin, forms.Form):
     starts_on = forms.DateField(label=_("Start"), widget=_DATE)
     ends_on = forms.DateField(
         label=_("End"), widget=_DATE, help_text=_("At most 90 days including the first day.")
     )
 
 
-class ReflectionExtendForm(forms.Form):
+class ReflectionExtendForm(FieldMessagesMixin, forms.Form):
     ends_on = forms.DateField(label=_("New end date"), widget=_DATE)
     reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
-class ReflectionTerminateForm(forms.Form):
+class ReflectionTerminateForm(FieldMessagesMixin, forms.Form):
     on = forms.DateField(label=_("Date it ended"), widget=_DATE)
     reason = forms.CharField(label=_("Reason"), max_length=2000)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from punte.core.worklist import JourneyEntry, JourneySource, WorkItem, WorklistSection
 from punte.identification.persons.models import Person
@@ -31,6 +32,14 @@ from punte.identification.signals.models import ExploitationForm
 # Reflection periods ending within this many days (two weeks) are on the worklist.
 REFLECTION_ENDING_DAYS = 14
 _FORMS = dict(ExploitationForm.choices)
+
+
+def _ends_in(days: int) -> str:
+    if days < 0:
+        return str(_("ended"))
+    if days == 0:
+        return str(_("ends today"))
+    return ngettext("ends in %(days)d day", "ends in %(days)d days", days) % {"days": days}
 
 
 def _person_url(person_id) -> str:
@@ -72,7 +81,7 @@ def _reflection_item(period) -> WorkItem:
         person_id=period.person_id,
         due_at=period.ends_on,
         overdue=period.ends_on < timezone.localdate(),
-        status=_("ends in %(days)s days") % {"days": (period.ends_on - timezone.localdate()).days},
+        status=_ends_in((period.ends_on - timezone.localdate()).days),
     )
 
 

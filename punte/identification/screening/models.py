@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from punte.core.fields import EncryptedJSONField, EncryptedTextField
 from punte.core.models import TimeStampedModel
 from punte.identification.screening.catalogue.vocabulary import Dimension, Grade, IndicatorList
+from punte.identification.signals.models import exploitation_form_labels
 
 # Models are declared in the order Django registered them before the split into parts, so that
 # every listing by model (serialisation, key rotation) keeps its order.
@@ -208,6 +209,10 @@ class IdentificationDecision(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Decision {str(self.pk)[:8]}"
+
+    @property
+    def exploitation_form_labels(self) -> list[str]:
+        return exploitation_form_labels(self.exploitation_forms)
 
 
 class ReflectionStatus(models.TextChoices):

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from punte.core import audit
 from punte.core.errors import ServiceError
 from punte.identification.persons import selectors as person_selectors
 from punte.identification.screening import selectors
-from punte.identification.screening.catalogue.vocabulary import Dimension, IndicatorList
+from punte.identification.screening.catalogue.vocabulary import Dimension, Grade, IndicatorList
 from punte.identification.screening.forms import (
     AnonymousNotificationForm,
     ConsentForm,
@@ -118,7 +119,7 @@ def _questionnaire(draft):
             {
                 "code": indicator.code,
                 "text": indicator.text(language),
-                "grade": indicator.grade,
+                "grade": Grade(indicator.grade).label if indicator.grade else "",
                 "answer": answers.get(indicator.code),
             }
         )
@@ -240,7 +241,9 @@ def screening_autosave(request, screening_id):
         screening.screening_save_answers(actor=actor, screening=draft, answers={code: value})
     except ServiceError as error:
         return HttpResponse(error.message, status=422)
-    return HttpResponse(_("Saved at %(time)s.") % {"time": timezone.localtime().strftime("%H:%M")})
+    return HttpResponse(
+        _("Saved at %(time)s.") % {"time": time_format(timezone.localtime(), "TIME_FORMAT")}
+    )
 
 
 def screening_result(request, screening_id):
@@ -268,7 +271,7 @@ def result_context(done: Screening) -> dict:
                 "indicators": [
                     {
                         "code": code,
-                        "grade": catalogue.indicators[code].grade,
+                        "grade": Grade(catalogue.indicators[code].grade).label,
                         "text": catalogue.indicators[code].text(language),
                     }
                     for code in item["indicators"]
@@ -345,7 +348,10 @@ def person_consent(request, person_id):
         {
             "person": person,
             "referral_state": referral_state,
-            "data_sharing_state": consent.data_sharing_consent_state(person, today),
+            "referral_state_label": consent.CONSENT_STATE_LABELS[referral_state],
+            "data_sharing_state_label": consent.CONSENT_STATE_LABELS[
+                consent.data_sharing_consent_state(person, today)
+            ],
             "history": consent.consent_history(person),
             "rights": rights_text(language),
             "rights_language": language,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from punte.accounts.selectors import organisation_list_visible_to
+from punte.core.forms import FieldMessagesMixin
 from punte.core.models import County
 from punte.identification.signals.models import (
     SIGNAL_TRANSITIONS,
@@ -41,7 +42,7 @@ def _setting(name: str, default):
 STAFF_CHANNELS = [(v, label) for v, label in SignalChannel.choices if v != "public_report"]
 
 
-class SignalForm(forms.Form):
+class SignalForm(FieldMessagesMixin, forms.Form):
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=STAFF_CHANNELS)
     description = forms.CharField(
         label=gettext_lazy("What was seen"),
@@ -78,7 +79,7 @@ class SignalForm(forms.Form):
         ]
 
 
-class TriageForm(forms.Form):
+class TriageForm(FieldMessagesMixin, forms.Form):
     to = forms.ChoiceField(label=gettext_lazy("Next step"), choices=SignalStatus.choices)
     close_reason = forms.ChoiceField(
         label=gettext_lazy("Reason for closing"),
@@ -109,7 +110,7 @@ class TriageForm(forms.Form):
         ]
 
 
-class PersonDescriptionForm(forms.Form):
+class PersonDescriptionForm(FieldMessagesMixin, forms.Form):
     description = forms.CharField(
         label=gettext_lazy("Describe another person concerned"),
         max_length=services.MAX_PERSON_DESCRIPTION,
@@ -164,7 +165,7 @@ class LimitedTextField(forms.CharField):
             )
 
 
-class PublicReportForm(forms.Form):
+class PublicReportForm(FieldMessagesMixin, forms.Form):
     description = LimitedTextField(
         label=_("What did you see or hear?"),
         help_text=_(

@@ -29,6 +29,12 @@ class ExploitationForm(models.TextChoices):
     OTHER = "other", _("Other form of exploitation")
 
 
+def exploitation_form_labels(codes) -> list[str]:
+    """The forms' names in the reader's language, in the order given (codes are stored)."""
+    names = dict(ExploitationForm.choices)
+    return [str(names.get(code, code)) for code in codes or []]
+
+
 class SignalChannel(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     HELPLINE_119 = "helpline_119", _("119 child helpline")

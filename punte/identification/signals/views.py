@@ -37,7 +37,10 @@ from punte.identification.signals.forms import (
     TriageForm,
     new_form_token,
 )
-from punte.identification.signals.models import ExploitationForm, SignalStatus
+from punte.identification.signals.models import (
+    SignalStatus,
+    exploitation_form_labels,
+)
 from punte.identification.signals.services import public_report as public_services
 from punte.identification.signals.services import signal as services
 
@@ -127,7 +130,7 @@ def signal_detail(request, signal_id, triage_form=None, person_form=None):
         "signal": signal,
         "people": selectors.signal_people_for(actor=actor, signal=signal),
         "transitions": selectors.signal_transitions_for(signal=signal),
-        "forms": [ExploitationForm(f).label for f in signal.exploitation_forms],
+        "forms": exploitation_form_labels(signal.exploitation_forms),
         "triage_form": triage_form
         or (TriageForm(actor=actor, signal=signal) if can_triage else None),
         "person_form": person_form or (PersonDescriptionForm() if can_triage else None),

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from punte.accounts.models import Membership
 from punte.core import audit
@@ -361,9 +362,12 @@ def persons_relink_all(
             except ModelTrainingError as exc:
                 raise ServiceError(
                     "train",
-                    _(
-                        "A linkage model cannot be trained on these records (%(count)d linkable): "
-                        "%(problem)s"
+                    ngettext(
+                        "A linkage model cannot be trained on these records (%(count)d "
+                        "linkable record): %(problem)s",
+                        "A linkage model cannot be trained on these records (%(count)d "
+                        "linkable records): %(problem)s",
+                        len(records),
                     )
                     % {"count": len(records), "problem": exc},
                     status=409,

@@ -128,3 +128,67 @@ def test_the_record_lists_the_languages_the_person_speaks_not_the_interfaces(off
     spoken = page.split("Languages spoken", 1)[1].split("</dd>", 1)[0]
     assert "Ukrainian" in spoken and "Russian" in spoken
     assert "{" not in spoken and "Română" not in spoken
+
+
+# --- The list of persons --------------------------------------------------------------------
+
+
+def test_the_list_tells_rows_apart_by_initials_age_county_and_date(officer):
+    from punte.identification.persons.tests.factories import create_person
+
+    create_person(
+        actor=officer,
+        given_name="Natalia",
+        family_name="Bondarenko",
+        sex="female",
+        approximate_age=16,
+        date_of_birth=None,
+    )
+    create_person(
+        actor=officer,
+        given_name="Olena",
+        family_name="Kovalenko",
+        sex="female",
+        date_of_birth=None,
+        approximate_age=None,
+        birth_year=None,
+        may_be_child=True,
+    )
+    page = verified_client(officer.user).get("/persons/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "<bdi>N. B.</bdi>" in html and "<bdi>O. K.</bdi>" in html
+    assert "about 16 years" in html and "may be a child" in html
+    assert officer.organisation.county.name in html
+    assert "Natalia" not in html and "Bondarenko" not in html  # initials only
+    assert not AuditEvent.objects.filter(action="person.viewed").exists()
+
+
+def test_a_national_scope_sees_initials_only_where_its_organisation_has_a_grant():
+    from punte.identification.persons.tests.factories import create_person
+
+    coordinator = MembershipFactory(role_code="national_coordinator")
+    recorder = MembershipFactory(role_code="ngo_caseworker")
+    create_person(actor=recorder, given_name="Natalia", family_name="Bondarenko")
+    html = verified_client(coordinator.user).get("/persons/").content.decode()
+    assert "/persons/" in html and "N. B." not in html
+
+
+def test_age_words_are_plural_aware_in_each_language():
+    import datetime
+
+    from django.utils import translation
+
+    from punte.identification.persons.models import Person
+    from punte.identification.persons.selectors import person_age_words
+
+    on = datetime.date(2026, 12, 7)
+    cases = {
+        "ro": {1: "1 an", 3: "3 ani", 21: "21 de ani"},
+        "uk": {1: "1 рік", 3: "3 роки", 16: "16 років", 21: "21 рік"},
+        "en": {1: "1 year", 3: "3 years"},
+    }
+    for language, expected in cases.items():
+        with translation.override(language):
+            for years, words in expected.items():
+                born = datetime.date(on.year - years, 1, 1)
+                assert person_age_words(Person(date_of_birth=born), on=on) == words

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from punte.accounts.models import Membership
 from punte.core import audit
@@ -40,6 +42,16 @@ class ConsentState:
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
     NOT_ASKED = "not_asked"
+
+
+# The states as people read them (the consent page, a referral's page).
+CONSENT_STATE_LABELS = {
+    ConsentState.CHILD: gettext_lazy("Not needed (child)"),
+    ConsentState.CONSENTED: gettext_lazy("Consented"),
+    ConsentState.REFUSED: gettext_lazy("Refused"),
+    ConsentState.WITHDRAWN: gettext_lazy("Withdrew consent"),
+    ConsentState.NOT_ASKED: gettext_lazy("Not asked yet"),
+}
 
 
 # The decisions an adult may record from each state (one table, checked by consent_record).
@@ -156,7 +168,7 @@ def consent_record(
         raise ServiceError(
             "decided_on",
             _("A later decision is already recorded (%(date)s); record decisions in order.")
-            % {"date": last.decided_on.isoformat()},
+            % {"date": date_format(last.decided_on, "DATE_FORMAT")},
         )
     current = last.decision if last is not None else ConsentState.NOT_ASKED
     CONSENT_MACHINE.check(current, decision)

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from punte.accounts.models import Membership, OrganisationType
 from punte.core import audit
@@ -135,14 +136,17 @@ def _check_end(starts_on: datetime.date, ends_on: datetime.date) -> None:
     if ends_on > latest_end(starts_on):
         raise ServiceError(
             "ends_on",
-            _(
+            ngettext(
+                "The period may last at most %(days)d day (Law 678/2001 art. 39^1): from "
+                "%(start)s it ends on %(latest)s at the latest.",
                 "The period may last at most %(days)d days (Law 678/2001 art. 39^1): from "
-                "%(start)s it ends on %(latest)s at the latest."
+                "%(start)s it ends on %(latest)s at the latest.",
+                REFLECTION_MAX_DAYS,
             )
             % {
                 "days": REFLECTION_MAX_DAYS,
-                "start": starts_on.isoformat(),
-                "latest": latest_end(starts_on).isoformat(),
+                "start": date_format(starts_on, "DATE_FORMAT"),
+                "latest": date_format(latest_end(starts_on), "DATE_FORMAT"),
             },
         )
 
@@ -204,7 +208,7 @@ def reflection_period_start(
             raise ServiceError(
                 "starts_on",
                 _("A recovery and reflection period already runs until %(date)s.")
-                % {"date": running.ends_on.isoformat()},
+                % {"date": date_format(running.ends_on, "DATE_FORMAT")},
                 status=409,
             )
         # It ran its course before this one starts: close it so that one period is active.
@@ -246,7 +250,7 @@ def reflection_period_extend(
         raise ServiceError(
             "ends_on",
             _("An extension ends after the current end date (%(date)s).")
-            % {"date": period.ends_on.isoformat()},
+            % {"date": date_format(period.ends_on, "DATE_FORMAT")},
         )
     _check_end(period.starts_on, ends_on)
     if not (reason or "").strip():
@@ -298,8 +302,10 @@ def reflection_period_terminate(
 
 # --- Reminders -------------------------------------------------------------------------------
 
-REMINDER_MESSAGE = gettext_lazy(
-    "A recovery and reflection period ends on %(ends_on)s, in %(days)s days."
+REMINDER_MESSAGE = ngettext_lazy(
+    "A recovery and reflection period ends on %(ends_on)s, in %(days)s day.",
+    "A recovery and reflection period ends on %(ends_on)s, in %(days)s days.",
+    "days",
 )
 
 
@@ -350,7 +356,7 @@ def send_reflection_reminders(*, today: datetime.date | None = None) -> int:
                 notify(
                     kind="reflection_period.ending",
                     message=REMINDER_MESSAGE,
-                    params={"ends_on": period.ends_on.isoformat(), "days": left},
+                    params={"ends_on": period.ends_on, "days": left},
                     subject=period,
                     url=f"/persons/{period.person_id}/decisions/",
                     organisation=period.organisation,

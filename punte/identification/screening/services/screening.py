@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from punte.accounts.models import Membership
@@ -159,7 +160,7 @@ def _screening_refusal(row: Screening, current: str, wanted: str, allowed: list[
     return _(
         "This screening was completed on %(date)s and cannot be changed; "
         "start a new screening to screen the person again."
-    ) % {"date": timezone.localtime(row.completed_at).date().isoformat()}
+    ) % {"date": date_format(timezone.localtime(row.completed_at), "DATE_FORMAT")}
 
 
 SCREENING_MACHINE = StateMachine.from_sets(

@@ -329,6 +329,20 @@ def test_the_explanation_names_the_dimensions_and_indicators(catalogue):
     )
 
 
+def test_the_explanation_counts_indications_in_each_language_s_plural(catalogue):
+    result = run(
+        catalogue,
+        ["AL-DR-01", "AL-DR-08", "AL-EX-01", "AL-EX-04", "AL-CD-01", "AL-CD-03", "AL-VD-06"],
+    )
+    with translation.override("ro"):
+        romanian = " ".join(result.explanation())
+    with translation.override("uk"):
+        ukrainian = " ".join(result.explanation())
+    assert "1 indicator puternic, 1 indicator mediu" in romanian
+    assert "2 indicatori puternici" in romanian
+    assert "1 сильний індикатор" in ukrainian and "2 сильні індикатори" in ukrainian
+
+
 def test_the_result_can_be_stored_as_json(catalogue):
     result = run(catalogue, ADULT_RECRUITED_AND_EXPLOITED)
     stored = json.loads(json.dumps(result.to_dict()))

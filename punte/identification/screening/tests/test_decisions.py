@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.formats import date_format
 from freezegun import freeze_time
 
 from punte.accounts.models import OrganisationType
@@ -157,7 +158,8 @@ def test_a_foreign_victim_gets_a_period_of_at_most_90_days(prosecutor):
             decision=decision,
         )
     assert refused.value.field == "ends_on"
-    assert "2027-02-25" in refused.value.message  # 28 Nov + 89 days: the 90th day
+    # 28 Nov + 89 days: the 90th day, in the reader's form of a date
+    assert date_format(datetime.date(2027, 2, 25), "DATE_FORMAT") in refused.value.message
     period = decisions.reflection_period_start(
         actor=prosecutor,
         person=person,
@@ -268,11 +270,15 @@ def test_periods_ending_worklist(prosecutor):
 
 
 def _reminders(prosecutor):
-    return list(
-        Notification.objects.filter(recipient=prosecutor, kind="reflection_period.ending")
+    # The end day is stored as a day (written in each reader's form), the count as a number.
+    return [
+        {"ends_on": params["ends_on"]["date"], "days": str(params["days"])}
+        for params in Notification.objects.filter(
+            recipient=prosecutor, kind="reflection_period.ending"
+        )
         .order_by("created_at")
         .values_list("params", flat=True)
-    )
+    ]
 
 
 def test_reminders_14_and_3_days_before_the_end_each_sent_once(prosecutor):

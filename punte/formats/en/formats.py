@@ -1,0 +1,6 @@
+# English: 7 December 2026 and 7 December 2026 (14:05), a 24-hour clock as in Romania.
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = DATE_FORMAT
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "j F Y (H:i)"
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
