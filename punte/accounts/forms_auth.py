@@ -5,9 +5,8 @@ from django.utils.translation import ngettext
 
 from punte.accounts.models import SignInThrottle
 from punte.accounts.services import sign_in_throttle
-from punte.core.middleware import client_ip
-
 from punte.core.forms import FieldMessagesMixin
+from punte.core.middleware import client_ip
 
 
 class DescribedErrorsMixin(FieldMessagesMixin):
