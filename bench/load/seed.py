@@ -1,6 +1,6 @@
 """Synthetic staff and records for bench/load, in every one of the 42 counties. No real data.
 
-Per county: the national agency's regional office, the county's child-protection directorate
+Per county: the national agency's regional office (public reports from the county go to it), the county's child-protection directorate
 (DGASPC) and its police inspectorate; in each, `staff` members (regional officers, child
 protection officers, police investigators). Every member has a password, a confirmed TOTP
 authenticator (the load generator signs in with the second factor, as staff do) and an API
@@ -30,6 +30,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
@@ -65,13 +66,19 @@ def seed(*, staff: int, persons: int, referrals: int, seed: int = 7) -> dict:
     password = secrets.token_urlsafe(18)
     hashed = make_password(password)
     unusable = make_password(None)
+    # As a deployment does after migrate: the routing rules and the indicator catalogue.
     if current_ruleset() is None:
         load_default_rules()
+    call_command("load_indicator_catalogue", verbosity=0)
     roles = {code: Role.objects.get(code=code) for _t, _p, code in OFFICES}
     counties = list(County.objects.order_by("code"))
     out: dict = {"password": password, "staff": [], "counties": len(counties)}
     with transaction.atomic():
         creator = User.objects.create(username="load-seed", password=unusable)
+        # The regional offices belong to the national agency: public reports go to them.
+        agency = Organisation.objects.create(
+            code="load-anitp", name="Load national agency", type=OrganisationType.NATIONAL_AGENCY
+        )
         for county in counties:
             slug = county.code.lower()
             offices = {}
@@ -81,6 +88,7 @@ def seed(*, staff: int, persons: int, referrals: int, seed: int = 7) -> dict:
                     name=f"Load {prefix.upper()} {county.name}",
                     type=type_,
                     county=county,
+                    parent=agency if type_ == OrganisationType.REGIONAL_CENTRE else None,
                 )
                 offices[prefix] = org
                 for n in range(staff):
