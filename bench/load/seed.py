@@ -1,11 +1,12 @@
 """Synthetic staff and records for bench/load, in every one of the 42 counties. No real data.
 
 Per county: the national agency's regional office (public reports from the county go to it),
-the county's child-protection directorate (DGASPC) and its police inspectorate; in each, `staff` members (regional officers, child
-protection officers, police investigators). Every member has a password, a confirmed TOTP
-authenticator (the load generator signs in with the second factor, as staff do) and an API
-token. Each regional office holds `persons` persons (a third of them children) and has sent
-referrals of children to its county's DGASPC, which the DGASPC's members accept under load.
+the county's child-protection directorate (DGASPC) and its police inspectorate; in each, `staff`
+members (regional officers, child protection officers, police investigators). Every member has
+a password, a confirmed TOTP authenticator (the load generator signs in with the second factor,
+as staff do) and an API token. Each regional office holds `persons` persons (a third of them
+children) and has sent referrals of children to its county's DGASPC, which the DGASPC's members
+accept under load.
 
 Run in a process with the production settings (bench/load/run.py does):
     python bench/load/seed.py --out staff.json [--staff 2] [--persons 120] [--referrals 12]
