@@ -55,7 +55,6 @@ class StaffApi(HttpUser):
         self.me = _next_staff()
         self.headers = {"Authorization": f"Bearer {self.me['token']}"}
         self.persons = list(self.me["persons"])
-        self.screened = 0
 
     def _person(self) -> str | None:
         return random.choice(self.persons) if self.persons else None
@@ -77,10 +76,17 @@ class StaffApi(HttpUser):
 
     @task(3)
     def screening(self):
-        if self.me["kind"] != "cr" or self.screened >= len(self.persons):
+        # One screening per person: the member's next unscreened person, whichever of the
+        # member's simulated users (or a later phase of the run) starts it.
+        with _lock:
+            index = self.me.setdefault("screened", 0)
+            if self.me["kind"] == "cr" and index < len(self.persons):
+                self.me["screened"] = index + 1
+            else:
+                index = None
+        if index is None:
             return self.worklist()
-        person = self.persons[self.screened]
-        self.screened += 1
+        person = self.persons[index]
         started = self.client.post(
             f"/api/v1/persons/{person}/screenings",
             json={"kind": "short"},
