@@ -38,6 +38,22 @@ _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _STARTED = re.compile(r'name="started" value="([^"]+)"')
 
 
+# How many users of the current run have finished on_start (bench/load/run.py waits for them all
+# before it measures a step).
+SIGNED_IN = [0]
+# Members whose sign-in failed (a run with any is not a passing run).
+SIGN_IN_FAILURES = [0]
+
+
+def signed_in() -> int:
+    return SIGNED_IN[0]
+
+
+def _done_signing_in() -> None:
+    with _lock:
+        SIGNED_IN[0] += 1
+
+
 def _next_staff() -> dict:
     with _lock:
         return next(_staff[next(_kinds)])
@@ -55,6 +71,7 @@ class StaffApi(HttpUser):
         self.me = _next_staff()
         self.headers = {"Authorization": f"Bearer {self.me['token']}"}
         self.persons = list(self.me["persons"])
+        _done_signing_in()
 
     def _person(self) -> str | None:
         return random.choice(self.persons) if self.persons else None
@@ -167,9 +184,19 @@ class StaffPages(_Browser):
     def on_start(self):
         super().on_start()
         self.me = _next_staff()
+        try:
+            self._sign_in()
+        except Exception:
+            with _lock:
+                SIGN_IN_FAILURES[0] += 1
+            raise
+        finally:
+            _done_signing_in()
+
+    def _sign_in(self) -> None:
+        """Password, then the TOTP code, as a member signs in; any other answer is a failure."""
         page = self._send("GET", "/accounts/login/", "page login")
-        token = _CSRF.search(page.text).group(1)
-        self._send(
+        signed = self._send(
             "POST",
             "/accounts/login/",
             "page login",
@@ -177,19 +204,20 @@ class StaffPages(_Browser):
             data={
                 "username": self.me["username"],
                 "password": DATA["password"],
-                "csrfmiddlewaretoken": token,
+                "csrfmiddlewaretoken": _CSRF.search(page.text).group(1),
             },
         )
         page = self._send("GET", "/accounts/mfa/", "page mfa")
-        token = _CSRF.search(page.text).group(1)
         code = TOTP(bytes.fromhex(self.me["totp_key"])).token()
-        self._send(
+        verified = self._send(
             "POST",
             "/accounts/mfa/",
             "page mfa",
             expect=302,
-            data={"code": f"{code:06d}", "csrfmiddlewaretoken": token},
+            data={"code": f"{code:06d}", "csrfmiddlewaretoken": _CSRF.search(page.text).group(1)},
         )
+        if signed.status_code != 302 or verified.status_code != 302:
+            raise RuntimeError(f"{self.me['username']} could not sign in")
 
     @task(6)
     def home(self):
@@ -210,6 +238,10 @@ class PublicReporter(_Browser):
     weight = 1
     # Read the form, write for at least the form's minimum fill time, send, leave.
     wait_time = between(4, 8)
+
+    def on_start(self):
+        super().on_start()
+        _done_signing_in()
 
     @task
     def report(self):
