@@ -14,6 +14,7 @@ from django.urls import include, path
 from punte.api import api
 from punte.core import contract
 from punte.core import views as core_views
+from punte.core.observability import views as observability_views
 
 
 def _app_patterns() -> list:
@@ -31,7 +32,11 @@ urlpatterns = [
     # First: Django tries the patterns in order, and API clients call far more often than pages
     # are opened; no page's URL starts with api/v1/.
     path("api/v1/", api.urls),
-    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain")),
+    # Liveness (the process answers), readiness (it can serve: docs/ARCHITECTURE.md,
+    # "Operations") and metrics for Prometheus (the monitoring network only).
+    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
+    path("readyz", observability_views.readyz, name="readyz"),
+    path("metrics", observability_views.metrics_view, name="metrics"),
     path("favicon.ico", core_views.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     *_app_patterns(),

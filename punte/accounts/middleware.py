@@ -43,6 +43,9 @@ _OPEN_PREFIXES = (
     "/i18n/",
     "/webauthn/",
     "/healthz",
+    # Operations: readiness is anonymous, metrics check their own networks and token.
+    "/readyz",
+    "/metrics",
     "/favicon.ico",
     # The anonymous public report form (punte.identification.signals.views.public_report).
     "/report/",

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost but for security headers: times and counts every answer, errors included.
+    "punte.core.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # django-csp's, with the one site-wide policy built once per process.
     "punte.core.middleware.SitePolicyCSPMiddleware",
@@ -251,6 +253,15 @@ PUNTE_REQUEST_BODY_LIMITS = {"/report/": 256 * 1024}
 # Where Punte is served: links in e-mails sent by background tasks, which have no request.
 PUNTE_BASE_URL = os.environ.get("PUNTE_BASE_URL", "http://localhost:8000")
 
+# Operations (punte.core.observability; README "Running it in production").
+# /readyz answers 503 when the oldest task ready to run has waited longer than this, or a
+# periodic job is this late (the worker is stopped or behind).
+PUNTE_READINESS_TASK_AGE_SECONDS = 5 * 60
+PUNTE_READINESS_SCHEDULER_LATE_SECONDS = 10 * 60
+# /metrics answers only clients in these networks (CIDR) or bearing this token; 404 otherwise.
+PUNTE_METRICS_ALLOWED_NETWORKS: list[str] = []
+PUNTE_METRICS_TOKEN: str | None = None
+
 # Retention (punte.core.retention; rules in <app>/retention.py; `manage.py apply_retention`).
 # Periods proposed by the engineers. The data protection officer must confirm each one and its
 # legal basis in the DPIA before go-live; until then they are proposals, not decisions.
@@ -295,6 +306,11 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # PUNTE_LOG_FORMAT=json in production: the same redacted fields, one JSON object a line.
+        "json": {
+            "()": "punte.core.logging.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
+        },
     },
     "handlers": {
         "console": {

@@ -42,3 +42,6 @@ OTP_WEBAUTHN_RP_ID = "localhost"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://localhost:8000"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 PUNTE_DEMO = True
+
+# /metrics from this machine only (a local Prometheus, or curl).
+PUNTE_METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32", "::1/128"]

@@ -167,6 +167,43 @@ _log_level = _optional("PUNTE_LOG_LEVEL", "INFO").upper()
 if _log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured("PUNTE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": _log_level}}
+# "json": one JSON object a line for a log collector; the same redaction and request id.
+_log_format = _optional("PUNTE_LOG_FORMAT", "plain").lower()
+if _log_format not in {"plain", "json"}:
+    raise ImproperlyConfigured("PUNTE_LOG_FORMAT must be 'plain' or 'json'.")
+LOGGING["handlers"] = {
+    **LOGGING["handlers"],
+    "console": {**LOGGING["handlers"]["console"], "formatter": _log_format},
+}
+
+# --- Operations (README, "Running it in production") ----------------------------------------
+# /readyz: 503 when the oldest ready task waited longer, or a periodic job is later, than these.
+PUNTE_READINESS_TASK_AGE_SECONDS = _integer("PUNTE_READINESS_TASK_AGE_SECONDS", 300)
+PUNTE_READINESS_SCHEDULER_LATE_SECONDS = _integer("PUNTE_READINESS_SCHEDULER_LATE_SECONDS", 600)
+# /metrics: only to the monitoring network (addresses as the trusted proxies report them) or
+# to a scraper sending `Authorization: Bearer <PUNTE_METRICS_TOKEN>`; 404 to anyone else.
+PUNTE_METRICS_ALLOWED_NETWORKS = _list(_optional("PUNTE_METRICS_ALLOWED_NETWORKS", ""))
+for _network in PUNTE_METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"PUNTE_METRICS_ALLOWED_NETWORKS: {_network!r} is not a network (e.g. 10.20.0.0/24)."
+        ) from exc
+PUNTE_METRICS_TOKEN = _optional("PUNTE_METRICS_TOKEN", "") or None
+if PUNTE_METRICS_TOKEN is not None and len(PUNTE_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("PUNTE_METRICS_TOKEN must be at least 32 random characters.")
+# Error reports to Sentry (or a compatible service) when a DSN is set; personal data is
+# scrubbed before sending (punte.core.observability.error_reporting).
+PUNTE_SENTRY_DSN = _optional("PUNTE_SENTRY_DSN", "")
+if PUNTE_SENTRY_DSN:
+    from punte.core.observability import error_reporting
+
+    error_reporting.init(
+        dsn=PUNTE_SENTRY_DSN,
+        environment=_optional("PUNTE_SENTRY_ENVIRONMENT", "production"),
+        release=_optional("PUNTE_SENTRY_RELEASE", "") or None,
+    )
 
 # The demo loader and any demo shortcut check this flag and refuse to run.
 PUNTE_DEMO = False

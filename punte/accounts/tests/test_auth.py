@@ -174,8 +174,17 @@ OPEN_BEFORE_MFA = {
 }
 # Whole areas that authenticate on their own (the API by bearer token or verified session,
 # passkey ceremonies) or carry no data (static files and the icon, the language switch, the
-# health check).
-SELF_GUARDED_PREFIXES = ("/api/", "/static/", "/favicon.ico", "/i18n/", "/webauthn/", "/healthz")
+# health, readiness and metrics endpoints).
+SELF_GUARDED_PREFIXES = (
+    "/api/",
+    "/static/",
+    "/favicon.ico",
+    "/i18n/",
+    "/webauthn/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)
 
 _CONVERTER_SAMPLES = {"uuid": str(uuid.uuid4()), "int": "1", "slug": "x", "str": "x", "path": "x"}
 
