@@ -136,7 +136,7 @@ def main(argv=None) -> int:
         **production_environment(db.url),
         "DJANGO_SETTINGS_MODULE": "punte.settings.production",
         # The load generator stands for the TLS proxy: it sends each public reporter's address.
-        "PUNTE_TRUSTED_PROXY_COUNT": "1",
+        "PUNTE_TRUSTED_PROXIES": "127.0.0.1,::1",
         "PUNTE_METRICS_TOKEN": metrics_token,
         "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics"),
         "PUNTE_LOG_LEVEL": "WARNING",

@@ -43,7 +43,7 @@ def test_the_monitoring_network_reads_metrics(client, settings):
 
 def test_a_forged_forwarded_address_does_not_reach_metrics(client, settings):
     # Behind one proxy the client is the address the proxy appended, not what the client wrote.
-    settings.PUNTE_TRUSTED_PROXY_COUNT = 1
+    settings.PUNTE_TRUSTED_PROXIES = ["10.0.0.1"]
     settings.PUNTE_METRICS_ALLOWED_NETWORKS = ["10.20.0.0/24"]
     forged = client.get(
         "/metrics", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="10.20.0.7, 203.0.113.5"
@@ -151,7 +151,8 @@ def test_gunicorn_clears_old_counts_at_start_and_marks_dead_workers(tmp_path, mo
     hooks = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
     (tmp_path / "counter_123.db").write_bytes(b"old")
     (tmp_path / "gauge_livesum_456.db").write_bytes(b"old")
-    hooks["on_starting"](None)
+    server = type("Arbiter", (), {"cfg": type("Config", (), {"bind": ["127.0.0.1:8000"]})()})()
+    hooks["on_starting"](server)
     assert list(tmp_path.iterdir()) == []
     (tmp_path / "gauge_livesum_456.db").write_bytes(b"")
     hooks["child_exit"](None, type("Worker", (), {"pid": 456})())
