@@ -24,14 +24,14 @@ OPERATION_ID_PREFIX = "punte_identification_api_mechanism"
 router = Router()
 
 
-class DecisionIn(StrictSchema):
+class IdentificationDecisionIn(StrictSchema):
     outcome: Literal["presumed_victim", "identified_victim", "not_a_victim"]
     decided_on: datetime.date
     grounds: str = Field(..., max_length=10000)
     exploitation_forms: list[str] = Field(default_factory=list, max_length=9)
 
 
-class DecisionOut(Schema):
+class IdentificationDecisionOut(Schema):
     id: uuid.UUID
     person_id: uuid.UUID
     organisation_id: uuid.UUID
@@ -67,7 +67,7 @@ class ReflectionPeriodOut(Schema):
 
 
 class DecisionsOut(Schema):
-    items: list[DecisionOut]
+    items: list[IdentificationDecisionOut]
     reflection_periods: list[ReflectionPeriodOut]
 
 
@@ -104,10 +104,10 @@ def person_decisions(request: HttpRequest, person_id: str):
 
 @router.post(
     "/persons/{person_id}/decisions",
-    response={201: DecisionOut},
+    response={201: IdentificationDecisionOut},
     summary="Record an identification decision (competent authorities)",
 )
-def record_decision(request: HttpRequest, person_id: str, payload: DecisionIn):
+def record_decision(request: HttpRequest, person_id: str, payload: IdentificationDecisionIn):
     actor = request.membership
     person = selectors.person_for_action(
         actor=actor, person_id=person_id, permission="decision.record"
