@@ -24,7 +24,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 from punte.core.errors import ServiceError
 
@@ -38,10 +39,45 @@ MAX_LIMIT = 200
 _KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
 
+NUL = "\x00"
+NUL_MESSAGE = "Must not contain the NUL character (U+0000)."
+
+
+def nul_position(value: Any) -> str | None:
+    """Where a NUL character sits in a decoded JSON value: "" for the value itself, "0" or
+    "key" below it, None if there is none. PostgreSQL cannot store U+0000 in text, so such a
+    value must be refused at the edge rather than reach the database as a 500 (ADR 0031)."""
+    if isinstance(value, str):
+        return "" if NUL in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = enumerate(value)
+    else:
+        return None  # numbers, dates, and nested schemas, which checked their own fields
+    for key, item in items:
+        if isinstance(key, str) and NUL in key:
+            return "(a key)"
+        below = nul_position(item)
+        if below is not None:
+            return f"{key}.{below}".rstrip(".")
+    return None
+
+
 class StrictSchema(Schema):
-    """Input schemas refuse fields they do not know, so a typo is an error, not silently lost."""
+    """Input schemas refuse fields they do not know, so a typo is an error, not silently lost,
+    and any text holding a NUL character, which PostgreSQL cannot store (ADR 0031)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul_characters(cls, value: Any) -> Any:
+        position = nul_position(value)
+        if position is not None:
+            where = f" (at {position})" if position else ""
+            raise PydanticCustomError("nul_character", NUL_MESSAGE[:-1] + where + ".")
+        return value
 
 
 def _title(status: int) -> str:

@@ -1,3 +1,4 @@
+import contextlib
 import ipaddress
 import re
 
@@ -7,12 +8,15 @@ from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import MiddlewareNotUsed
+from django.core.exceptions import MiddlewareNotUsed, RequestDataTooBig
 from django.core.handlers.exception import convert_exception_to_response
+from django.http.multipartparser import MultiPartParserError
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.module_loading import import_string
 
-from punte.core import context
+from punte.core import context, views
+from punte.core.api_support import API_PREFIX, NUL, NUL_MESSAGE, problem
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -168,3 +172,55 @@ class SitePolicyCSPMiddleware(CSPMiddleware):
         # As django-csp does: a nonce asked for once the header is written could not be in it.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+def _parameter_name(name: str) -> str:
+    # The name is the client's own text: shown escaped, and short.
+    return name.replace(NUL, "\\u0000")[:64]
+
+
+def _nul_parameter(request) -> str | None:
+    """The first parameter of the URL or of a form body that holds a NUL character."""
+    if NUL in request.path_info:
+        try:
+            kwargs = resolve(request.path_info).kwargs
+        except Resolver404:
+            kwargs = {}
+        for name, value in kwargs.items():
+            if NUL in str(value):
+                return name
+        return "path"
+    sources = [request.GET]
+    if request.method == "POST" and not request.path_info.startswith(API_PREFIX):
+        # The API reads JSON bodies through its schemas, which refuse NUL field by field.
+        # A body too large or malformed is answered where it is read, as without this check.
+        with contextlib.suppress(RequestDataTooBig, MultiPartParserError):
+            sources.append(request.POST)
+    for data in sources:
+        for name, values in data.lists():
+            if NUL in name or any(NUL in value for value in values):
+                return _parameter_name(name)
+    return None
+
+
+class RefuseNulCharacterMiddleware:
+    """Refuses, before any view or form sees it, a NUL character (U+0000) in the URL's path, its
+    query string or a page's form body: PostgreSQL cannot store it, and a lookup with it is a
+    DataError, not a miss. The API answers a 422 problem naming the parameter (its JSON bodies
+    are checked by StrictSchema); pages answer a 400 page naming it (ADR 0031)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = _nul_parameter(request)
+        if name is None:
+            return self.get_response(request)
+        if request.path_info.startswith(API_PREFIX):
+            return problem(
+                422,
+                "Invalid input",
+                f"Check these fields: {name}.",
+                errors=[{"field": name, "message": NUL_MESSAGE}],
+            )
+        return views.bad_parameter(request, name)

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     # PUNTE_BROWSER_SESSION_MIDDLEWARE, in its order; skipped by API requests that carry
     # Authorization, which are judged by it alone (ADR 0009, ADR 0013).
     "punte.core.middleware.BrowserSessionMiddleware",
+    # A NUL character in the URL or a page's form: 422 (API) or 400 (pages) naming it.
+    "punte.core.middleware.RefuseNulCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "punte.core.idempotency.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
