@@ -200,6 +200,12 @@ def _problem_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
 
 
+def documented_problems(responses: dict[int, str]) -> dict[str, Any]:
+    """`openapi_extra` for an operation that answers a status the shared conventions do not
+    cover (a 503 while reference data is missing): {status: description}."""
+    return {"responses": {status: _problem_response(text) for status, text in responses.items()}}
+
+
 class PunteAPI(NinjaAPI):
     """NinjaAPI whose schema documents the problem+json errors and the Idempotency-Key header
     of every operation, so no router has to repeat them."""
@@ -274,19 +280,41 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
 }
 
 
+# Query parameters of every list: paging, never naming a record.
+_PAGING = frozenset({"cursor", "limit"})
+
+
 def _document_errors(method: str, operation: dict[str, Any]) -> None:
+    """The statuses every operation can answer by the conventions it shares (ADR 0009): each
+    rule below follows a code path common to all routers, and test_api_statuses checks both the
+    rules and that no app raises a status its operations do not document."""
     responses = operation.setdefault("responses", {})
     parameters = operation.setdefault("parameters", [])
     has_path = any(p.get("in") == "path" for p in parameters)
+    names_records = any(p.get("in") == "query" and p.get("name") not in _PAGING for p in parameters)
     has_body = "requestBody" in operation
     is_post = method.lower() == "post"
-    wanted = {400: "Malformed request (bad JSON, bad cursor, out-of-range value)"}
+    writes = method.lower() in ("post", "put", "patch")
+    wanted = {
+        400: "Malformed request (bad JSON, bad cursor, `limit` out of range, bad Idempotency-Key)"
+    }
     if operation.get("security"):
         wanted[401] = "Missing, expired, revoked or unknown credentials"
-        wanted[403] = "The role may not do this (or a browser session lacks its CSRF token)"
-    if has_path:
+        wanted[403] = (
+            "The role may not do this (or a browser session lacks its CSRF token); a record "
+            "outside your scope is a 404, never a 403"
+        )
+    if has_path or has_body or names_records:
+        # A record named by the path, the body or a filter that does not exist or is outside
+        # the caller's scope: not found, so that its existence does not leak (ADR 0003).
         wanted[404] = "No such resource, or not visible to you"
-    if has_body or is_post:
+    if is_post:
+        wanted[409] = (
+            "Conflict: the record's state does not allow this now (a lifecycle transition "
+            "that is no longer open), or the stored answer of this Idempotency-Key can no "
+            "longer be read"
+        )
+    if writes or has_body:
         # A POST without a declared body may still be sent one; the size limit applies to all.
         wanted[413] = "The body exceeds the size limit"
     if has_body or parameters or is_post:

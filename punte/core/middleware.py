@@ -13,6 +13,7 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.http.multipartparser import MultiPartParserError
 from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.module_loading import import_string
 
 from punte.core import context, views
@@ -224,3 +225,29 @@ class RefuseNulCharacterMiddleware:
                 errors=[{"field": name, "message": NUL_MESSAGE}],
             )
         return views.bad_parameter(request, name)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (Django's never-cache headers) on every answer that may carry
+    personal data, so no browser, proxy or shared computer keeps a copy (OWASP ASVS V8.2.1):
+    every API answer, every answer to a signed-in person, and every answer to a form (it may
+    repeat what was typed). What is left cacheable is public by construction: static files and
+    the anonymous pages (home, public report form, health check)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        path = request.path_info
+        if path.startswith(self.static_prefix):
+            return response
+        user = getattr(request, "user", None)
+        if (
+            path.startswith(API_PREFIX)
+            or request.method not in ("GET", "HEAD")
+            or (user is not None and user.is_authenticated)
+        ):
+            add_never_cache_headers(response)
+        return response

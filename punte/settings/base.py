@@ -44,6 +44,9 @@ MIDDLEWARE = [
     # django-csp's, with the one site-wide policy built once per process.
     "punte.core.middleware.SitePolicyCSPMiddleware",
     "punte.core.middleware.RequestContextMiddleware",
+    # Cache-Control: no-store on every answer that may carry personal data (outside the rest,
+    # so that it sees every answer, whoever made it).
+    "punte.core.middleware.NoStoreMiddleware",
     # Under /api/, any error answered outside the API's handlers becomes problem+json.
     "punte.core.api_support.ApiProblemMiddleware",
     "django.middleware.locale.LocaleMiddleware",

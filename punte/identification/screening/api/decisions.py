@@ -7,7 +7,7 @@ import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.core.errors import ServiceError
@@ -138,10 +138,11 @@ class ReflectionTerminateIn(StrictSchema):
     summary="Running reflection periods ending soon (persons in your scope)",
 )
 def periods_ending(
-    request: HttpRequest, within_days: int = 14, cursor: str | None = None, limit: int = 50
+    request: HttpRequest,
+    within_days: int = Query(14, ge=0, le=90),
+    cursor: str | None = None,
+    limit: int = 50,
 ):
-    if not 0 <= within_days <= 90:
-        raise ServiceError("within_days", "within_days must be between 0 and 90.", status=400)
     rows, next_cursor = paginate_by_cursor(
         selectors.reflection_periods_ending_for(
             actor=request.membership, within_days=within_days
