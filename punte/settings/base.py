@@ -58,8 +58,9 @@ MIDDLEWARE = [
     # PUNTE_BROWSER_SESSION_MIDDLEWARE, in its order; skipped by API requests that carry
     # Authorization, which are judged by it alone (ADR 0009, ADR 0013).
     "punte.core.middleware.BrowserSessionMiddleware",
-    # A NUL character in the URL or a page's form: 422 (API) or 400 (pages) naming it.
-    "punte.core.middleware.RefuseNulCharacterMiddleware",
+    # A NUL character in the URL or a page's form, an API query parameter given twice: 422
+    # (API) or 400 (pages) naming it.
+    "punte.core.middleware.EdgeInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "punte.core.idempotency.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -77,6 +78,8 @@ PUNTE_BROWSER_SESSION_MIDDLEWARE = [
 
 ROOT_URLCONF = "punte.urls"
 WSGI_APPLICATION = "punte.wsgi.application"
+# Django's error page (DEBUG, the development server) redacted as the logs are.
+DEFAULT_EXCEPTION_REPORTER = "punte.core.logging.RedactingExceptionReporter"
 
 TEMPLATES = [
     {

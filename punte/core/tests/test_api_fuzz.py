@@ -5,8 +5,9 @@ document forbids) and sends them, with a bearer token whose role holds every per
 application in this process (WSGI), on the test database (PostgreSQL in CI). Every answer must be
 no 5xx, a status the operation documents, the content type and body schema it documents, and a
 refusal for what the document forbids. The seed is fixed and the number of examples per
-operation is bounded (PUNTE_FUZZ_EXAMPLES, default 12), so a run is repeatable and fits CI: about
-a minute for the whole document on this machine. A failure prints the request to reproduce it.
+operation is bounded (PUNTE_FUZZ_EXAMPLES, default 10), so a run is repeatable and fits CI (a
+few minutes for the whole document on a shared two-core machine). A failure prints the request
+to reproduce it.
 """
 
 from __future__ import annotations
@@ -25,11 +26,26 @@ from punte.accounts.services import tokens
 from punte.api import api
 from punte.testing.probe import all_permissions_membership
 
-EXAMPLES = int(os.environ.get("PUNTE_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("PUNTE_FUZZ_EXAMPLES", "10"))
 SEED = 20261207
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.app = WSGIHandler()
+
+
+@schema.hook
+def filter_query(context, query):
+    # A JSON object in a query string has no form on the wire: the in-process (WSGI) client
+    # flattens it into a plain string, which is a valid value, so the "violation" never reaches
+    # the server. Repeated values (a list of scalars) do, and are refused (EdgeInputMiddleware).
+    def representable(value):
+        if isinstance(value, dict):
+            return False
+        if isinstance(value, list):
+            return all(representable(item) for item in value)
+        return True
+
+    return query is None or all(representable(v) for v in query.values())
 
 
 @pytest.fixture
@@ -45,6 +61,9 @@ def bearer(db):
     request_finished.connect(close_old_connections)
 
 
+# On PostgreSQL only, where the errors it looks for live (a NUL character, a too-long value for
+# a column): on SQLite it would double CI's time for little.
+@pytest.mark.postgres
 @schema.parametrize()
 @hypothesis.seed(SEED)
 @hypothesis.settings(

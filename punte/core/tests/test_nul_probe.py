@@ -195,3 +195,12 @@ def test_every_page_and_form_refuses_nul_naming_the_parameter():
 def test_anonymous_public_form_refuses_nul():
     response = Client().post("/report/", {"description": NUL_TEXT})
     assert _refused(response, "description")
+
+
+def test_api_query_parameter_given_twice_is_refused_naming_it(api_client):
+    # Found by the schemathesis run: the second value silently replaced the first.
+    response = api_client.client.get(
+        "/api/v1/services?county=RO-CJ&county=RO-B", headers=api_client.headers
+    )
+    assert response.status_code == 422
+    assert _named(response, "county")
