@@ -78,18 +78,27 @@ def test_error_escaping_the_handler_is_logged_redacted_not_printed(capsys, caplo
 
 
 def test_error_while_streaming_is_logged_and_the_answer_cut_short(caplog):
-    from django.http import StreamingHttpResponse
+    class Streamed:
+        # What a StreamingHttpResponse is to the server (without its request_finished signal).
+        streaming = True
+        closed = False
 
-    def chunks():
-        yield b"first"
-        raise RuntimeError(f"lost {NAME}")
+        def __iter__(self):
+            yield b"first"
+            raise RuntimeError(f"lost {NAME}")
+
+        def close(self):
+            self.closed = True
+
+    streamed = Streamed()
 
     def app(environ, start_response):
         start_response("200 OK", [])
-        return StreamingHttpResponse(chunks())
+        return streamed
 
     with caplog.at_level(logging.ERROR, logger="punte.wsgi"):
         sent = list(LogEscapedErrors(app)({}, _start_response))
     assert sent == [b"first"]
+    assert streamed.closed
     (record,) = [r for r in caplog.records if r.name == "punte.wsgi"]
     assert "RuntimeError" in record.exc_text and NAME not in record.exc_text
