@@ -24,7 +24,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 from punte.core.errors import ServiceError
 
@@ -38,10 +39,45 @@ MAX_LIMIT = 200
 _KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
 
+NUL = "\x00"
+NUL_MESSAGE = "Must not contain the NUL character (U+0000)."
+
+
+def nul_position(value: Any) -> str | None:
+    """Where a NUL character sits in a decoded JSON value: "" for the value itself, "0" or
+    "key" below it, None if there is none. PostgreSQL cannot store U+0000 in text, so such a
+    value must be refused at the edge rather than reach the database as a 500 (ADR 0031)."""
+    if isinstance(value, str):
+        return "" if NUL in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = enumerate(value)
+    else:
+        return None  # numbers, dates, and nested schemas, which checked their own fields
+    for key, item in items:
+        if isinstance(key, str) and NUL in key:
+            return "(a key)"
+        below = nul_position(item)
+        if below is not None:
+            return f"{key}.{below}".rstrip(".")
+    return None
+
+
 class StrictSchema(Schema):
-    """Input schemas refuse fields they do not know, so a typo is an error, not silently lost."""
+    """Input schemas refuse fields they do not know, so a typo is an error, not silently lost,
+    and any text holding a NUL character, which PostgreSQL cannot store (ADR 0031)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul_characters(cls, value: Any) -> Any:
+        position = nul_position(value)
+        if position is not None:
+            where = f" (at {position})" if position else ""
+            raise PydanticCustomError("nul_character", NUL_MESSAGE[:-1] + where + ".")
+        return value
 
 
 def _title(status: int) -> str:
@@ -164,6 +200,12 @@ def _problem_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
 
 
+def documented_problems(responses: dict[int, str]) -> dict[str, Any]:
+    """`openapi_extra` for an operation that answers a status the shared conventions do not
+    cover (a 503 while reference data is missing): {status: description}."""
+    return {"responses": {status: _problem_response(text) for status, text in responses.items()}}
+
+
 class PunteAPI(NinjaAPI):
     """NinjaAPI whose schema documents the problem+json errors and the Idempotency-Key header
     of every operation, so no router has to repeat them."""
@@ -238,19 +280,41 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
 }
 
 
+# Query parameters of every list: paging, never naming a record.
+_PAGING = frozenset({"cursor", "limit"})
+
+
 def _document_errors(method: str, operation: dict[str, Any]) -> None:
+    """The statuses every operation can answer by the conventions it shares (ADR 0009): each
+    rule below follows a code path common to all routers, and test_api_statuses checks both the
+    rules and that no app raises a status its operations do not document."""
     responses = operation.setdefault("responses", {})
     parameters = operation.setdefault("parameters", [])
     has_path = any(p.get("in") == "path" for p in parameters)
+    names_records = any(p.get("in") == "query" and p.get("name") not in _PAGING for p in parameters)
     has_body = "requestBody" in operation
     is_post = method.lower() == "post"
-    wanted = {400: "Malformed request (bad JSON, bad cursor, out-of-range value)"}
+    writes = method.lower() in ("post", "put", "patch")
+    wanted = {
+        400: "Malformed request (bad JSON, bad cursor, `limit` out of range, bad Idempotency-Key)"
+    }
     if operation.get("security"):
         wanted[401] = "Missing, expired, revoked or unknown credentials"
-        wanted[403] = "The role may not do this (or a browser session lacks its CSRF token)"
-    if has_path:
+        wanted[403] = (
+            "The role may not do this (or a browser session lacks its CSRF token); a record "
+            "outside your scope is a 404, never a 403"
+        )
+    if has_path or has_body or names_records:
+        # A record named by the path, the body or a filter that does not exist or is outside
+        # the caller's scope: not found, so that its existence does not leak (ADR 0003).
         wanted[404] = "No such resource, or not visible to you"
-    if has_body or is_post:
+    if is_post:
+        wanted[409] = (
+            "Conflict: the record's state does not allow this now (a lifecycle transition "
+            "that is no longer open), or the stored answer of this Idempotency-Key can no "
+            "longer be read"
+        )
+    if writes or has_body:
         # A POST without a declared body may still be sent one; the size limit applies to all.
         wanted[413] = "The body exceeds the size limit"
     if has_body or parameters or is_post:

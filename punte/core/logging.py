@@ -23,9 +23,11 @@ import datetime
 import decimal
 import logging
 import re
+import sys
 import traceback
 from typing import Any
 
+from django.views.debug import ExceptionReporter
 from pythonjsonlogger import json as jsonlogger
 from pythonjsonlogger.core import RESERVED_ATTRS
 
@@ -191,3 +193,90 @@ class JsonFormatter(jsonlogger.JsonFormatter):
         kwargs.setdefault("timestamp", "time")
         kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger"})
         super().__init__(*args, **kwargs)
+
+
+# --- Tracebacks that do not go through a log record ----------------------------------------
+
+
+# What a request's environment may show on the error page: how it was asked, never what for.
+_PLAIN_META = frozenset({
+    "REQUEST_METHOD", "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "CONTENT_TYPE",
+    "CONTENT_LENGTH", "HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE", "HTTP_HOST", "wsgi.url_scheme",
+})  # fmt: skip
+
+
+class RedactingExceptionReporter(ExceptionReporter):
+    """Django's error page and text report (DEBUG, the development server), redacted as the log
+    filter redacts a record: the stack keeps its files, lines and functions, but no source text
+    (a line can hold a literal), no exception message and no value of a variable, a parameter,
+    a cookie or a form field
+    (settings.DEFAULT_EXCEPTION_REPORTER). A developer reproduces with the demo's data and reads
+    the values in a debugger, not on a page a screen-share or a proxy may keep."""
+
+    def get_traceback_data(self):
+        data = super().get_traceback_data()
+        for frame in data.get("frames", []):
+            frame.update(pre_context=[], context_line="", post_context=[])
+            if "vars" in frame:
+                frame["vars"] = [(name, MASK) for name, _value in frame["vars"]]
+            cause = frame.get("exc_cause")
+            if cause is not None:
+                frame["exc_cause"] = _exception_summary(cause)
+        if "exception_value" in data:
+            data["exception_value"] = WITHHELD
+        data.pop("exception_notes", None)
+        data["unicode_hint"] = ""
+        for key in ("request_GET_items", "filtered_POST_items", "request_COOKIES_items"):
+            if key in data:
+                data[key] = [(name, MASK) for name, _value in data[key]]
+        if "request_FILES_items" in data:
+            data["request_FILES_items"] = [(name, MASK) for name, _f in data["request_FILES_items"]]
+        if "request_insecure_uri" in data:
+            data["request_insecure_uri"] = scrub(str(data["request_insecure_uri"]).split("?")[0])
+        if data.get("user_str"):
+            data["user_str"] = scrub(data["user_str"])
+        data["request_meta"] = {
+            name: value if name in _PLAIN_META else MASK
+            for name, value in (data.get("request_meta") or {}).items()
+        }
+        if data.get("template_info"):
+            data["template_info"] = {**data["template_info"], "message": WITHHELD}
+        return data
+
+
+class LogEscapedErrors:
+    """A WSGI application whose errors escaping Django's handler (a failing response iterator, a
+    signal receiver at the start or end of a request) are logged through the redacting filter
+    and answered 500, instead of being printed whole by the server: wsgiref (runserver) and
+    gunicorn write such a traceback, exception message included, to their stderr."""
+
+    logger = logging.getLogger("punte.wsgi")
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        try:
+            result = self.application(environ, start_response)
+        except Exception:
+            self.logger.error("Unhandled error outside the request handler", exc_info=True)
+            start_response(
+                "500 Internal Server Error",
+                [("Content-Type", "text/plain; charset=utf-8")],
+                sys.exc_info(),
+            )
+            return [b"Internal server error. The error was logged."]
+        # Only a streaming answer can fail once sent; any other is passed as it is (a file
+        # wrapper keeps the server's sendfile, a rendered body its length).
+        return self._iterate(result) if getattr(result, "streaming", False) else result
+
+    def _iterate(self, result):
+        try:
+            yield from result
+        except Exception:
+            # The status line is already sent: the answer can only be cut short.
+            self.logger.error("Unhandled error while sending a response", exc_info=True)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()

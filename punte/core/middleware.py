@@ -1,3 +1,4 @@
+import contextlib
 import ipaddress
 import re
 
@@ -7,12 +8,16 @@ from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import MiddlewareNotUsed
+from django.core.exceptions import MiddlewareNotUsed, RequestDataTooBig
 from django.core.handlers.exception import convert_exception_to_response
+from django.http.multipartparser import MultiPartParserError
+from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.module_loading import import_string
 
-from punte.core import context
+from punte.core import context, views
+from punte.core.api_support import API_PREFIX, NUL, NUL_MESSAGE, problem
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -195,4 +200,106 @@ class SitePolicyCSPMiddleware(CSPMiddleware):
                 response[header] = policy
         # As django-csp does: a nonce asked for once the header is written could not be in it.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+def _parameter_name(name: str) -> str:
+    # The name is the client's own text: shown escaped, and short.
+    return name.replace(NUL, "\\u0000")[:64]
+
+
+def _nul_parameter(request) -> str | None:
+    """The first parameter of the URL or of a form body that holds a NUL character."""
+    if NUL in request.path_info:
+        try:
+            kwargs = resolve(request.path_info).kwargs
+        except Resolver404:
+            kwargs = {}
+        for name, value in kwargs.items():
+            if NUL in str(value):
+                return name
+        return "path"
+    sources = [request.GET]
+    if request.method == "POST" and not request.path_info.startswith(API_PREFIX):
+        # The API reads JSON bodies through its schemas, which refuse NUL field by field.
+        # A body too large or malformed is answered where it is read, as without this check.
+        with contextlib.suppress(RequestDataTooBig, MultiPartParserError):
+            sources.append(request.POST)
+    for data in sources:
+        for name, values in data.lists():
+            if NUL in name or any(NUL in value for value in values):
+                return _parameter_name(name)
+    return None
+
+
+def _repeated_api_parameter(request) -> str | None:
+    # No operation of the API takes a list in its query string (test_api_fuzz would find one
+    # documented as such): a parameter sent twice is a schema violation, and reading only the
+    # last value, as Django does, would silently drop the first.
+    for name, values in request.GET.lists():
+        if len(values) > 1:
+            return _parameter_name(name)
+    return None
+
+
+class EdgeInputMiddleware:
+    """Refuses, before any view or form sees it, what no handler could answer sensibly:
+
+    - a NUL character (U+0000) in the URL's path, its query string or a page's form body:
+      PostgreSQL cannot store it, and a lookup with it is a DataError, not a miss (ADR 0031);
+    - under /api/, a query parameter given more than once (the document allows each once).
+
+    The API answers a 422 problem naming the parameter (its JSON bodies are checked by
+    StrictSchema); pages answer a 400 page naming it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        is_api = request.path_info.startswith(API_PREFIX)
+        name = _nul_parameter(request)
+        if name is not None:
+            if is_api:
+                return _invalid(name, NUL_MESSAGE)
+            return views.bad_parameter(request, name)
+        if is_api:
+            name = _repeated_api_parameter(request)
+            if name is not None:
+                return _invalid(name, "Give this parameter once.")
+        return self.get_response(request)
+
+
+def _invalid(name: str, message: str):
+    return problem(
+        422,
+        "Invalid input",
+        f"Check these fields: {name}.",
+        errors=[{"field": name, "message": message}],
+    )
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (Django's never-cache headers) on every answer that may carry
+    personal data, so no browser, proxy or shared computer keeps a copy (OWASP ASVS V8.2.1):
+    every API answer, every answer to a signed-in person, and every answer to a form (it may
+    repeat what was typed). What is left cacheable is public by construction: static files and
+    the anonymous pages (home, public report form, health check)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        path = request.path_info
+        if path.startswith(self.static_prefix):
+            return response
+        user = getattr(request, "user", None)
+        if (
+            path.startswith(API_PREFIX)
+            or request.method not in ("GET", "HEAD")
+            or (user is not None and user.is_authenticated)
+        ):
+            add_never_cache_headers(response)
         return response

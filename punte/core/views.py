@@ -12,6 +12,16 @@ def bad_request(request, exception=None):
     return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
+def bad_parameter(request, name: str):
+    return _error(
+        request,
+        400,
+        _("Bad request"),
+        _("The value of “%(name)s” contains a character that is not allowed (U+0000).")
+        % {"name": name},
+    )
+
+
 def permission_denied(request, exception=None):
     return _error(request, 403, _("Not allowed"), _("Your role does not allow this action."))
 

@@ -62,14 +62,14 @@ class ReviewPairOut(ReviewPairSummary):
     person_b: LinkedRecordOut
 
 
-class DecisionIn(StrictSchema):
+class PairDecisionIn(StrictSchema):
     decision: Literal["accept", "reject"] = Field(
         description="accept: the two records are one person; reject: two persons."
     )
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class DecisionOut(ReviewPairSummary):
+class PairDecisionOut(ReviewPairSummary):
     national_person_a: uuid.UUID | None
     national_person_b: uuid.UUID | None
 
@@ -121,10 +121,10 @@ def get_review_pair(request: HttpRequest, pair_id: str):
 
 @router.post(
     "/linkage/review-pairs/{pair_id}/decision",
-    response=DecisionOut,
+    response=PairDecisionOut,
     summary="Accept or reject a pair",
 )
-def decide_review_pair(request: HttpRequest, pair_id: str, payload: DecisionIn):
+def decide_review_pair(request: HttpRequest, pair_id: str, payload: PairDecisionIn):
     """accept joins the two records' national persons at once; reject keeps them apart in every
     later run. A pair is decided once: a second decision is refused with 409."""
     pair = selectors.reviewpair_get(actor=request.membership, pair_id=pair_id)

@@ -11,12 +11,19 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from punte.accounts.auth import BearerTokenAuth, SessionAuth
-from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
+from punte.core.api_support import (
+    CursorPage,
+    StrictSchema,
+    documented_problems,
+    paginate_by_cursor,
+)
 from punte.core.errors import ServiceError
 from punte.identification.persons import selectors as person_selectors
 from punte.referrals import lifecycle, registry, routing, selectors, services
 from punte.referrals.models import Referral, ReferralStatus, ServiceType
 from punte.referrals.rules import current_ruleset
+
+NO_RULES = documented_problems({503: "No routing rules are loaded (load_routing_rules)"})
 
 router = Router(tags=["referrals"])
 
@@ -320,6 +327,7 @@ def _county(request: HttpRequest, county: str | None):
     "/persons/{person_id}/routing",
     response=RoutingOut,
     summary="The referrals the routing rules propose for a person, explained",
+    openapi_extra=NO_RULES,
 )
 def person_routing(request: HttpRequest, person_id: str, county: str | None = None):
     person = _person_for_referral(request, person_id)
@@ -385,6 +393,7 @@ class SendOut(Schema):
     "/persons/{person_id}/referrals",
     response={201: SendOut},
     summary="Send referrals for a person (all or none)",
+    openapi_extra=NO_RULES,
 )
 def send_referrals(request: HttpRequest, person_id: str, payload: SendIn):
     """An adult needs recorded consent to referral; a child never does. A referral for a

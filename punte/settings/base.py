@@ -46,6 +46,9 @@ MIDDLEWARE = [
     # django-csp's, with the one site-wide policy built once per process.
     "punte.core.middleware.SitePolicyCSPMiddleware",
     "punte.core.middleware.RequestContextMiddleware",
+    # Cache-Control: no-store on every answer that may carry personal data (outside the rest,
+    # so that it sees every answer, whoever made it).
+    "punte.core.middleware.NoStoreMiddleware",
     # Under /api/, any error answered outside the API's handlers becomes problem+json.
     "punte.core.api_support.ApiProblemMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,6 +62,9 @@ MIDDLEWARE = [
     # PUNTE_BROWSER_SESSION_MIDDLEWARE, in its order; skipped by API requests that carry
     # Authorization, which are judged by it alone (ADR 0009, ADR 0013).
     "punte.core.middleware.BrowserSessionMiddleware",
+    # A NUL character in the URL or a page's form, an API query parameter given twice: 422
+    # (API) or 400 (pages) naming it.
+    "punte.core.middleware.EdgeInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "punte.core.idempotency.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -76,6 +82,8 @@ PUNTE_BROWSER_SESSION_MIDDLEWARE = [
 
 ROOT_URLCONF = "punte.urls"
 WSGI_APPLICATION = "punte.wsgi.application"
+# Django's error page (DEBUG, the development server) redacted as the logs are.
+DEFAULT_EXCEPTION_REPORTER = "punte.core.logging.RedactingExceptionReporter"
 
 TEMPLATES = [
     {

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import StringConstraints
 
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.identification.persons import selectors, services
@@ -29,11 +31,16 @@ class IdentityDocumentIn(StrictSchema):
 class PersonIn(StrictSchema):
     given_name: str | None = Field(None, max_length=200)
     family_name: str | None = Field(None, max_length=200)
-    aliases: list[str] | None = Field(None, max_length=20)
+    aliases: list[Annotated[str, StringConstraints(max_length=200)]] | None = Field(
+        None, max_length=20
+    )
     date_of_birth: datetime.date | None = None
     birth_year: int | None = None
     approximate_age: int | None = Field(
-        None, description="When the date of birth is unknown: the age as estimated"
+        None,
+        ge=0,
+        le=services.MAX_AGE,
+        description="When the date of birth is unknown: the age as estimated",
     )
     age_estimated_on: datetime.date | None = Field(
         None, description="The day of the estimate (today if not given)"
@@ -48,10 +55,10 @@ class PersonIn(StrictSchema):
         max_length=2,
         description="ISO 3166-1 alpha-2; the primary citizenship (first of `citizenships`)",
     )
-    citizenships: list[str] | None = Field(
-        None, max_length=services.MAX_CITIZENSHIPS, description="ISO 3166-1 alpha-2 codes"
+    citizenships: list[Annotated[str, StringConstraints(min_length=2, max_length=2)]] | None = (
+        Field(None, max_length=services.MAX_CITIZENSHIPS, description="ISO 3166-1 alpha-2 codes")
     )
-    languages: list[str] | None = Field(
+    languages: list[Annotated[str, StringConstraints(min_length=3, max_length=3)]] | None = Field(
         None, max_length=services.MAX_LANGUAGES, description="ISO 639-3 codes"
     )
     identity_documents: list[IdentityDocumentIn] = Field(

@@ -110,7 +110,7 @@ def _detail(request: HttpRequest, signal: Signal) -> dict:
         locality=signal.locality,
         close_reason=signal.close_reason,
         duplicate_of_id=signal.duplicate_of_id,
-        external_reference=signal.external_reference,
+        external_reference=signal.external_reference or "",
         reporter_contact=signal.reporter_contact,
         reporter_language=signal.reporter_language,
         people=selectors.signal_people_for(actor=actor, signal=signal),

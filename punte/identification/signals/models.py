@@ -121,8 +121,10 @@ class Signal(TimeStampedModel):
     reporter_contact = EncryptedTextField(null=True, blank=True)
     # The language the public form was filled in (to answer in it).
     reporter_language = models.CharField(max_length=8, blank=True)
-    # The sending system's own identifier (API), to find its signal again.
-    external_reference = models.CharField(max_length=100, blank=True)
+    # The sending system's own identifier (API), to find its signal again. A partner's free
+    # text, which may hold a name or a case number that identifies a person: encrypted, as the
+    # other free text of a signal (docs/SECURITY.md); at most 100 characters (services).
+    external_reference = EncryptedTextField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -57,7 +57,7 @@ RULES += [
         age_field="status_changed_at",
         period=_CLOSED_SIGNAL_PERIOD,
         action=ANONYMISE,
-        clear_fields=("locality", "reporter_contact", "archive_reason"),
+        clear_fields=("locality", "reporter_contact", "external_reference", "archive_reason"),
         condition=Q(status="closed"),
         legal_basis=_SIGNAL_BASIS,
     ),

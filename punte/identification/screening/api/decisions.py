@@ -7,7 +7,7 @@ import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.core.errors import ServiceError
@@ -24,14 +24,14 @@ OPERATION_ID_PREFIX = "punte_identification_api_mechanism"
 router = Router()
 
 
-class DecisionIn(StrictSchema):
+class IdentificationDecisionIn(StrictSchema):
     outcome: Literal["presumed_victim", "identified_victim", "not_a_victim"]
     decided_on: datetime.date
     grounds: str = Field(..., max_length=10000)
     exploitation_forms: list[str] = Field(default_factory=list, max_length=9)
 
 
-class DecisionOut(Schema):
+class IdentificationDecisionOut(Schema):
     id: uuid.UUID
     person_id: uuid.UUID
     organisation_id: uuid.UUID
@@ -67,7 +67,7 @@ class ReflectionPeriodOut(Schema):
 
 
 class DecisionsOut(Schema):
-    items: list[DecisionOut]
+    items: list[IdentificationDecisionOut]
     reflection_periods: list[ReflectionPeriodOut]
 
 
@@ -104,10 +104,10 @@ def person_decisions(request: HttpRequest, person_id: str):
 
 @router.post(
     "/persons/{person_id}/decisions",
-    response={201: DecisionOut},
+    response={201: IdentificationDecisionOut},
     summary="Record an identification decision (competent authorities)",
 )
-def record_decision(request: HttpRequest, person_id: str, payload: DecisionIn):
+def record_decision(request: HttpRequest, person_id: str, payload: IdentificationDecisionIn):
     actor = request.membership
     person = selectors.person_for_action(
         actor=actor, person_id=person_id, permission="decision.record"
@@ -138,10 +138,11 @@ class ReflectionTerminateIn(StrictSchema):
     summary="Running reflection periods ending soon (persons in your scope)",
 )
 def periods_ending(
-    request: HttpRequest, within_days: int = 14, cursor: str | None = None, limit: int = 50
+    request: HttpRequest,
+    within_days: int = Query(14, ge=0, le=90),
+    cursor: str | None = None,
+    limit: int = 50,
 ):
-    if not 0 <= within_days <= 90:
-        raise ServiceError("within_days", "within_days must be between 0 and 90.", status=400)
     rows, next_cursor = paginate_by_cursor(
         selectors.reflection_periods_ending_for(
             actor=request.membership, within_days=within_days

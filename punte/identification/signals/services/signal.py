@@ -177,7 +177,7 @@ def signal_create(*, actor: Membership, data: SignalInput) -> Signal:
         locality=locality,
         observed_on=observed_on,
         exploitation_forms=forms,
-        external_reference=external_reference,
+        external_reference=external_reference or None,
         created_by=actor.user,
         modified_by=actor.user,
     )
