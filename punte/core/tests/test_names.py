@@ -89,5 +89,5 @@ def test_the_person_form_offers_countries_and_languages_in_the_interface_languag
     with translation.override("ro"):
         form = PersonForm()
         countries = dict(form.fields["citizenship"].choices)
-        languages = dict(form.fields["languages"].choices)
+        languages = dict(form.fields["language"].choices)
     assert countries["UA"] == "Ucraina" and languages["ukr"] == "Ucraineană"
