@@ -195,10 +195,10 @@ def _count_nationally(now: datetime.datetime) -> None:
             notified += notify(
                 kind="signal.public_reports_surge",
                 message=gettext_lazy(
-                    "Public reports since %(since)s (UTC) have reached %(count)s, more than "
+                    "Public reports since %(since)s have reached %(count)s, more than "
                     "usual. Check the new signals for a flood of junk or a real event."
                 ),
-                params={"count": threshold, "since": f"{window.start:%Y-%m-%d %H:%M}"},
+                params={"count": threshold, "since": window.start},
                 url=f"{reverse('signals:list')}?status=new",
                 organisation=agency,
                 permission="user.manage",

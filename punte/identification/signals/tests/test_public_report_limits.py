@@ -185,7 +185,7 @@ def test_a_national_surge_notifies_the_agency_administrators_once(
     alarms = list(Notification.objects.filter(kind="signal.public_reports_surge"))
     assert [n.recipient for n in alarms] == [admin]
     assert triager not in [n.recipient for n in alarms]
-    assert alarms[0].params["count"] == "3"
+    assert alarms[0].params["count"] == 3
     # The next window starts counting afresh and alarms again when it too surges.
     for index in range(3):
         with django_capture_on_commit_callbacks(execute=True):
