@@ -20,7 +20,7 @@ from punte.core import audit
 from punte.core.errors import ServiceError
 from punte.identification.persons import selectors as person_selectors
 from punte.identification.screening import selectors
-from punte.identification.screening.catalogue.vocabulary import Dimension, IndicatorList
+from punte.identification.screening.catalogue.vocabulary import Dimension, Grade, IndicatorList
 from punte.identification.screening.forms import (
     AnonymousNotificationForm,
     ConsentForm,
@@ -104,6 +104,11 @@ def full_list_choices(person) -> list[tuple[str, str]]:
     ]
 
 
+def _grade_label(grade: str) -> str:
+    """A grade's name in the reader's language, never its code; "" for a question."""
+    return Grade(grade).label if grade else ""
+
+
 def _questionnaire(draft):
     """The questions of the draft's lists, grouped list -> dimension, with the answers held."""
     catalogue = screening.catalogue_for(draft)
@@ -118,7 +123,7 @@ def _questionnaire(draft):
             {
                 "code": indicator.code,
                 "text": indicator.text(language),
-                "grade": indicator.grade,
+                "grade": _grade_label(indicator.grade),
                 "answer": answers.get(indicator.code),
             }
         )
@@ -268,7 +273,7 @@ def result_context(done: Screening) -> dict:
                 "indicators": [
                     {
                         "code": code,
-                        "grade": catalogue.indicators[code].grade,
+                        "grade": _grade_label(catalogue.indicators[code].grade),
                         "text": catalogue.indicators[code].text(language),
                     }
                     for code in item["indicators"]

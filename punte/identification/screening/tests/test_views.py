@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.conf import settings
@@ -301,6 +302,9 @@ def test_a_ukrainian_reader_sees_the_full_screening_and_its_result_with_no_engli
         assert escape(indicator.text("uk")) in page, indicator.code
     assert "Обман щодо умов праці" in page and "Боргова кабала" in page
     assert "Мусить щодня приносити встановлену суму грошей" in page
+    # Grades by their Ukrainian names, never their codes.
+    assert "(AL-DR-01, сильний)" in page and "(AL-DR-02, середній)" in page
+    assert not re.search(r"\((?:AL|FB|FC|FM|OR)-[A-Z]{2}-\d\d, (?:strong|medium|weak)\)", page)
 
     done = completed_screening(clinician, codes=("AL-DR-01", "AL-EX-01", "AL-CD-01"))
     result = client.get(reverse("identification:screening_result", args=[done.pk])).content
@@ -312,3 +316,4 @@ def test_a_ukrainian_reader_sees_the_full_screening_and_its_result_with_no_engli
     ):
         assert english not in result
     assert "вербування (шляхом обману, примусу або зловживання вразливим становищем)" in result
+    assert "(AL-DR-01, сильний)" in result and "strong" not in result
