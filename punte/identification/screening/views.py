@@ -105,6 +105,11 @@ def full_list_choices(person) -> list[tuple[str, str]]:
     ]
 
 
+def _grade_label(grade: str) -> str:
+    """A grade's name in the reader's language, never its code; "" for a question."""
+    return Grade(grade).label if grade else ""
+
+
 def _questionnaire(draft):
     """The questions of the draft's lists, grouped list -> dimension, with the answers held."""
     catalogue = screening.catalogue_for(draft)
@@ -119,7 +124,7 @@ def _questionnaire(draft):
             {
                 "code": indicator.code,
                 "text": indicator.text(language),
-                "grade": Grade(indicator.grade).label if indicator.grade else "",
+                "grade": _grade_label(indicator.grade),
                 "answer": answers.get(indicator.code),
             }
         )
@@ -271,7 +276,7 @@ def result_context(done: Screening) -> dict:
                 "indicators": [
                     {
                         "code": code,
-                        "grade": Grade(catalogue.indicators[code].grade).label,
+                        "grade": _grade_label(catalogue.indicators[code].grade),
                         "text": catalogue.indicators[code].text(language),
                     }
                     for code in item["indicators"]

@@ -1,8 +1,11 @@
 import datetime
+import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.models import AuditEvent
@@ -15,6 +18,7 @@ from punte.identification.screening.models import (
     ReflectionPeriodEvent,
     Screening,
 )
+from punte.identification.screening.services.screening import catalogue_for
 from punte.identification.screening.tests.factories import (
     completed_screening,
     load_catalogue,
@@ -281,3 +285,35 @@ def test_ending_a_reflection_period_early_asks_first_and_applies_once():
     again = client.post(url, {**form, "confirmed": "yes"})
     assert again.status_code == 422
     assert ReflectionPeriodEvent.objects.filter(period=period, kind="terminated").count() == 1
+
+
+def test_a_ukrainian_reader_sees_the_full_screening_and_its_result_with_no_english_catalogue_text(
+    clinician,
+):
+    client = verified_client(clinician.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "uk"
+    lists = ("adult_labour", "begging", "criminal", "marriage", "organ_removal")
+    draft = start_screening(clinician, lists=lists)
+    page = client.get(reverse("identification:screening", args=[draft.pk])).content.decode()
+    indicators = [i for i in catalogue_for(draft).indicators.values() if i.list in lists]
+    assert len(indicators) > 80
+    for indicator in indicators:
+        assert escape(indicator.text_en) not in page, indicator.code
+        assert escape(indicator.text("uk")) in page, indicator.code
+    assert "Обман щодо умов праці" in page and "Боргова кабала" in page
+    assert "Мусить щодня приносити встановлену суму грошей" in page
+    # Grades by their Ukrainian names, never their codes.
+    assert "(AL-DR-01, сильний)" in page and "(AL-DR-02, середній)" in page
+    assert not re.search(r"\((?:AL|FB|FC|FM|OR)-[A-Z]{2}-\d\d, (?:strong|medium|weak)\)", page)
+
+    done = completed_screening(clinician, codes=("AL-DR-01", "AL-EX-01", "AL-CD-01"))
+    result = client.get(reverse("identification:screening_result", args=[done.pk])).content
+    result = result.decode()
+    for english in (
+        "recruitment (deceptive, coercive or by abuse of vulnerability)",
+        "Deceptive recruitment (including transfer and transport)",
+        "Deceived about the nature of the job, location or employer",
+    ):
+        assert english not in result
+    assert "вербування (шляхом обману, примусу або зловживання вразливим становищем)" in result
+    assert "(AL-DR-01, сильний)" in result and "strong" not in result
