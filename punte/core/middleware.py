@@ -12,7 +12,7 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.utils import translation
 from django.utils.module_loading import import_string
 
-from punte.core import context
+from punte.core import context, rls
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -51,7 +51,10 @@ class RequestContextMiddleware:
         request.request_id = ctx.request_id
         token = context.activate(ctx)
         try:
-            response = self.get_response(request)
+            # The database acts for nobody until the request's membership is resolved, and
+            # again after it (row-level security, ADR 0031).
+            with rls.request_scope():
+                response = self.get_response(request)
         finally:
             context.deactivate(token)
         response["X-Request-ID"] = ctx.request_id
