@@ -4,7 +4,7 @@ Tests connect as the PostgreSQL superuser, which row-level security never restri
 what the application's role sees, a test (or a benchmark) switches its connection to a role
 subject to it, `SUBJECT_ROLE`: no superuser, no BYPASSRLS, the same privileges on the tables as
 the application's role. Created inside the caller's transaction where it can be (a test's, so
-it disappears with it); a benchmark drops it at the end.
+it disappears with it); a benchmark drops it with its database.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from django.db import connection
 SUBJECT_ROLE = "punte_rls_subject"
 
 
-def _prepare(cursor) -> None:
+def prepare_subject_role(cursor) -> None:
+    """Create SUBJECT_ROLE if missing and grant it the application's privileges."""
     cursor.execute(
         "DO $$ BEGIN "
         f"CREATE ROLE {SUBJECT_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT; "
@@ -37,18 +38,10 @@ def subject_to_row_level_security() -> Iterator[None]:
     """The default connection acts as a role that row-level security restricts, until the end
     of the block."""
     with connection.cursor() as cursor:
-        _prepare(cursor)
+        prepare_subject_role(cursor)
         cursor.execute(f"SET ROLE {SUBJECT_ROLE}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")
-
-
-def drop_subject_role() -> None:
-    """For a benchmark's database, which outlives no transaction: remove what _prepare made."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"REASSIGN OWNED BY {SUBJECT_ROLE} TO CURRENT_USER")
-        cursor.execute(f"DROP OWNED BY {SUBJECT_ROLE}")
-        cursor.execute(f"DROP ROLE IF EXISTS {SUBJECT_ROLE}")
