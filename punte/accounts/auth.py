@@ -200,11 +200,6 @@ TOKEN_MEMBERSHIP_SQL = """(
 )"""
 
 
-_ACT_AS_TOKEN_SQL = (
-    f"SELECT set_config('{rls.SETTING}', coalesce({TOKEN_MEMBERSHIP_SQL}::text, ''), false)"
-)
-
-
 def check_token_and_read(request, raw: str, sql: str, params: Callable[[str], list]):
     """check_token(), with one more read sent in the same round trip (PostgreSQL's pipeline
     mode, ADR 0013): that statement's one row if the token is good; None if it is refused.
@@ -231,7 +226,7 @@ def check_token_and_read(request, raw: str, sql: str, params: Callable[[str], li
             token_cursor.execute(_token_sql(connection), [digest])
             # The read runs under row-level security as the token's membership (nobody for a
             # token that would be refused), set in the same round trip (ADR 0031).
-            actor_cursor.execute(_ACT_AS_TOKEN_SQL, [digest])
+            actor_cursor.execute(rls.principal_sql(connection, TOKEN_MEMBERSHIP_SQL), [digest])
             read_cursor.execute(sql, params(digest))
         token_row = token_cursor.fetchone()
         read_row = read_cursor.fetchone()

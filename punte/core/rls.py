@@ -14,8 +14,9 @@ still returns nothing outside the acting membership's scope.
   principal of the context that opens it, so a connection re-opened between tasks keeps it.
 - Policies use the functions created here: `{system}`, `{org}`, `{user}`, `{scope}` in a
   policy's text stand for "the actor is the system", the acting membership's organisation, its
-  user and its role's scope, each evaluated once per statement. A membership that is inactive,
-  or whose user or organisation is, has no organisation: it sees nothing.
+  user and its role's scope, looked up when the principal is set (`principal_sql`) and kept in
+  settings beside it. A membership that is inactive, or whose user or organisation is, has no
+  organisation: it sees nothing.
 
 SQLite has no row-level security: everything here is a no-op there, and the selectors alone
 scope the reads (docs/SECURITY.md).
@@ -97,7 +98,10 @@ def _apply(db, value: str) -> None:
     if applied is not None and applied[0] is db.connection and applied[1] == value:
         return
     with db.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, value])
+        if value in (_NOBODY, SYSTEM):
+            cursor.execute(_PLAIN_SQL, [value])
+        else:
+            cursor.execute(principal_sql(db, "%s"), [value])
     db._punte_rls_applied = (db.connection, value)
 
 
@@ -201,54 +205,79 @@ _PLACEHOLDERS = {
 }
 
 
-def _functions_sql(db) -> list[str]:
-    membership = _model("accounts.Membership")
-    role = _model("accounts.Role")
-    user = _model("accounts.User")
-    organisation = _model("accounts.Organisation")
+# The acting membership's organisation, user and role scope, looked up when the principal is set
+# (once per request) and kept beside it, so that a policy reads three settings rather than
+# joining four tables for every statement.
+_ORGANISATION, _USER, _SCOPE = "punte.organisation", "punte.user", "punte.scope"
+_UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+def principal_sql(db, membership: str) -> str:
+    """One statement that makes the connection act for a membership: `membership` is an SQL
+    expression of its id (a parameter `%s`, or a subquery). Its organisation, user and scope are
+    set beside it; a value that is no active membership of an active user in an active
+    organisation (malformed, unknown, deactivated) leaves them empty, which sees nothing."""
+    m, r, u, o = (
+        _model(label)._meta
+        for label in (
+            "accounts.Membership",
+            "accounts.Role",
+            "accounts.User",
+            "accounts.Organisation",
+        )
+    )
     quote = db.ops.quote_name
 
-    def table(model) -> str:
-        return quote(model._meta.db_table)
+    def col(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
 
-    def col(model, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
+    def pk(meta) -> str:
+        return quote(meta.pk.column)
 
-    org_type = organisation._meta.pk.db_type(db)
-    user_type = user._meta.pk.db_type(db)
-    # The principal as set, or NULL when it is not a membership's id (nobody, the system, or
-    # anything malformed): a malformed value must see nothing, not raise.
-    principal = (
-        f"SELECT m.{col(membership, 'organisation')}, m.{col(membership, 'user')}, "  # noqa: S608 (model metadata and literals, no values)
-        f"r.{col(role, 'scope')} "
-        f"FROM {table(membership)} m "
-        f"JOIN {table(role)} r ON r.{quote(role._meta.pk.column)} = m.{col(membership, 'role')} "
-        f"JOIN {table(user)} u ON u.{quote(user._meta.pk.column)} = m.{col(membership, 'user')} "
-        f"JOIN {table(organisation)} o "
-        f"ON o.{quote(organisation._meta.pk.column)} = m.{col(membership, 'organisation')} "
-        f"WHERE m.{quote(membership._meta.pk.column)} = punte_rls_membership() "
-        f"AND m.{col(membership, 'is_active')} AND u.{col(user, 'is_active')} "
-        f"AND o.{col(organisation, 'is_active')}"
+    return (
+        f"SELECT set_config('{SETTING}', coalesce(a.v, ''), false), "  # noqa: S608 (metadata)
+        f"set_config('{_ORGANISATION}', coalesce(p.organisation, ''), false), "
+        f"set_config('{_USER}', coalesce(p.usr, ''), false), "
+        f"set_config('{_SCOPE}', coalesce(p.scope, ''), false) "
+        f"FROM (SELECT ({membership})::text AS v) a LEFT JOIN LATERAL ("
+        f"SELECT m.{col(m, 'organisation')}::text AS organisation, "
+        f"m.{col(m, 'user')}::text AS usr, r.{col(r, 'scope')} AS scope "
+        f"FROM {quote(m.db_table)} m "
+        f"JOIN {quote(r.db_table)} r ON r.{pk(r)} = m.{col(m, 'role')} "
+        f"JOIN {quote(u.db_table)} u ON u.{pk(u)} = m.{col(m, 'user')} "
+        f"JOIN {quote(o.db_table)} o ON o.{pk(o)} = m.{col(m, 'organisation')} "
+        f"WHERE m.{pk(m)} = (CASE WHEN a.v ~ '{_UUID_PATTERN}' THEN a.v::uuid END) "
+        f"AND m.{col(m, 'is_active')} AND u.{col(u, 'is_active')} AND o.{col(o, 'is_active')}"
+        ") p ON true"
     )
+
+
+# Nobody and the system need no lookup (and the first `migrate` runs before the tables exist).
+_PLAIN_SQL = (
+    f"SELECT set_config('{SETTING}', %s, false), set_config('{_ORGANISATION}', '', false), "
+    f"set_config('{_USER}', '', false), set_config('{_SCOPE}', '', false)"
+)
+
+
+def _functions_sql(db) -> list[str]:
+    org_type = _model("accounts.Organisation")._meta.pk.db_type(db)
+    user_type = _model("accounts.User")._meta.pk.db_type(db)
+
+    def reading(name: str, setting: str, result: str) -> str:
+        # A plain expression: PostgreSQL inlines the function into the policy.
+        return (
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS {result} LANGUAGE sql STABLE "
+            f"AS $$ SELECT nullif(current_setting('{setting}', true), '')::{result} $$"
+        )
+
     return [
         "CREATE OR REPLACE FUNCTION punte_rls_actor() RETURNS text LANGUAGE sql STABLE "
         f"AS $$ SELECT coalesce(current_setting('{SETTING}', true), '') $$",
         "CREATE OR REPLACE FUNCTION punte_rls_is_system() RETURNS boolean LANGUAGE sql STABLE "
-        f"AS $$ SELECT punte_rls_actor() = '{SYSTEM}' $$",
-        "CREATE OR REPLACE FUNCTION punte_rls_membership() RETURNS uuid LANGUAGE sql STABLE "
-        "AS $$ SELECT CASE WHEN punte_rls_actor() ~ "
-        "'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' "
-        "THEN punte_rls_actor()::uuid END $$",
-        # Dropped first: CREATE OR REPLACE cannot change a function's result columns.
-        "DROP FUNCTION IF EXISTS punte_rls_principal() CASCADE",
-        f"CREATE FUNCTION punte_rls_principal(OUT organisation_id {org_type}, "
-        f"OUT user_id {user_type}, OUT scope text) LANGUAGE sql STABLE AS $$ {principal} $$",
-        f"CREATE OR REPLACE FUNCTION punte_rls_org() RETURNS {org_type} LANGUAGE sql STABLE "  # noqa: S608 (model metadata and literals, no values)
-        "AS $$ SELECT organisation_id FROM punte_rls_principal() $$",
-        f"CREATE OR REPLACE FUNCTION punte_rls_user() RETURNS {user_type} LANGUAGE sql STABLE "  # noqa: S608 (model metadata and literals, no values)
-        "AS $$ SELECT user_id FROM punte_rls_principal() $$",
-        "CREATE OR REPLACE FUNCTION punte_rls_scope() RETURNS text LANGUAGE sql STABLE "
-        "AS $$ SELECT scope FROM punte_rls_principal() $$",
+        f"AS $$ SELECT coalesce(current_setting('{SETTING}', true), '') = '{SYSTEM}' $$",
+        reading("punte_rls_org", _ORGANISATION, org_type),
+        reading("punte_rls_user", _USER, user_type),
+        reading("punte_rls_scope", _SCOPE, "text"),
     ]
 
 

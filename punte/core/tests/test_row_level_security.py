@@ -198,10 +198,14 @@ def test_a_malformed_principal_sees_nothing():
     _make_every_record(MembershipFactory(role_code="regional_officer"))
     with subject_to_row_level_security(), connection.cursor() as cursor:
         for value in ("not-a-uuid", "SYSTEM", "00000000-0000-0000-0000-000000000000"):
+            cursor.execute(rls.principal_sql(connection, "%s"), [value])
+            cursor.execute("SELECT count(*) FROM identification_person")
+            assert cursor.fetchone()[0] == 0, value
+            # Set by hand, without its organisation: nothing either.
             cursor.execute("SELECT set_config(%s, %s, false)", [rls.SETTING, value])
             cursor.execute("SELECT count(*) FROM identification_person")
             assert cursor.fetchone()[0] == 0, value
-        cursor.execute("SELECT set_config(%s, '', false)", [rls.SETTING])
+        cursor.execute(rls.principal_sql(connection, "%s"), [""])
 
 
 @pytest.mark.django_db
