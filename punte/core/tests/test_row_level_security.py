@@ -12,7 +12,7 @@ import datetime
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from punte.accounts.models import Membership, Role
@@ -30,7 +30,11 @@ from punte.identification.screening.tests.factories import (
 from punte.identification.signals.models import Signal
 from punte.identification.signals.selectors import signal_list_visible_to
 from punte.identification.signals.services.signal import SignalPersonInput
-from punte.identification.signals.tests.factories import create_signal
+from punte.identification.signals.tests.factories import (
+    create_public_report,
+    create_signal,
+    national_agency,
+)
 from punte.referrals.models import Referral
 from punte.referrals.selectors import referral_list_visible_to
 from punte.testing.api import ApiClient
@@ -289,3 +293,26 @@ def test_the_deployment_check_names_a_role_that_escapes_row_level_security():
     assert [m.id for m in messages] == ["punte.W031"]
     with subject_to_row_level_security():
         assert row_level_security(databases=["default"]) == []
+
+
+@pytest.mark.django_db
+def test_work_no_membership_does_runs_in_the_system_context():
+    """The anonymous public report writes a signal as the system, which it declares. Acting for
+    nobody, the same writes are refused: an insert raises, an update finds no row."""
+    national_agency("RO-CJ")
+    with subject_to_row_level_security():
+        signal = create_public_report()
+        with rls.system("test: reading what the public report wrote"):
+            assert Signal.objects.filter(pk=signal.pk).exists()
+        with rls.acting(None):
+            assert Signal.objects.filter(pk=signal.pk).update(status="closed") == 0
+            with (
+                pytest.raises(DatabaseError, match="row-level security"),
+                transaction.atomic(),
+            ):
+                Signal.objects.bulk_create([Signal(**_copy(signal))])
+
+
+def _copy(instance) -> dict:
+    fields = instance._meta.concrete_fields
+    return {f.attname: getattr(instance, f.attname) for f in fields if not f.primary_key}
