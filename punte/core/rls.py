@@ -33,8 +33,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.signals import connection_created
+from django.db.transaction import TransactionManagementError
 
 from punte.core import contract
 
@@ -162,7 +163,14 @@ def _acting(value: str, using: str) -> Iterator[None]:
         yield
     finally:
         _actor.reset(token)
-        _apply(db, _actor.get())
+        try:
+            _apply(db, _actor.get())
+        except (DatabaseError, TransactionManagementError):
+            if not db.in_atomic_block:
+                raise
+            # An error aborted the transaction: its rollback puts the setting back as it was
+            # when the transaction (or savepoint) began; what was sent is no longer known.
+            db._punte_rls_applied = None
 
 
 def acting(membership, *, using: str = DEFAULT_DB_ALIAS):

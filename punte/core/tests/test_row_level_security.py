@@ -316,3 +316,24 @@ def test_work_no_membership_does_runs_in_the_system_context():
 def _copy(instance) -> dict:
     fields = instance._meta.concrete_fields
     return {f.attname: getattr(instance, f.attname) for f in fields if not f.primary_key}
+
+
+@pytest.mark.django_db
+def test_a_context_left_by_an_error_in_a_transaction_leaves_nothing_behind():
+    """An error inside `rls.system()` within a transaction: the original error reaches the
+    caller, and after the rollback the connection acts as before the context."""
+    with (
+        pytest.raises(DatabaseError, match="division by zero"),
+        transaction.atomic(),
+        rls.system("test: failing inside a transaction"),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT 1 / 0")
+    assert _actor_setting() == ""
+    with transaction.atomic():
+        try:
+            with rls.system("test: an error caught inside the transaction"):
+                raise ValueError
+        except ValueError:
+            pass
+        assert _actor_setting() == ""
