@@ -15,8 +15,7 @@ still returns nothing outside the acting membership's scope.
 - Policies use the functions created here: `{system}`, `{org}`, `{user}`, `{scope}` in a
   policy's text stand for "the actor is the system", the acting membership's organisation, its
   user and its role's scope, looked up when the principal is set (`principal_sql`) and kept in
-  settings beside it. A membership that is inactive, or whose user or organisation is, has no
-  organisation: it sees nothing.
+  settings beside it. An inactive membership has no organisation: it sees nothing.
 
 SQLite has no row-level security: everything here is a no-op there, and the selectors alone
 scope the reads (docs/SECURITY.md).
@@ -223,17 +222,12 @@ _UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 def principal_sql(db, membership: str) -> str:
     """One statement that makes the connection act for a membership: `membership` is an SQL
     expression of its id (a parameter `%s`, or a subquery). Its organisation, user and scope are
-    set beside it; a value that is no active membership of an active user in an active
-    organisation (malformed, unknown, deactivated) leaves them empty, which sees nothing."""
-    m, r, u, o = (
-        _model(label)._meta
-        for label in (
-            "accounts.Membership",
-            "accounts.Role",
-            "accounts.User",
-            "accounts.Organisation",
-        )
-    )
+    read from the membership's row and its role, never taken from the application's objects,
+    and set beside it; a value that is no active membership (malformed, unknown, deactivated)
+    leaves them empty, which sees nothing. The user's and the organisation's own state were
+    judged by the request's authentication (the session backend, the token's statement), which
+    the hot path does not read twice (ADR 0013)."""
+    m, r = (_model(label)._meta for label in ("accounts.Membership", "accounts.Role"))
     quote = db.ops.quote_name
 
     def col(meta, name: str) -> str:
@@ -252,10 +246,8 @@ def principal_sql(db, membership: str) -> str:
         f"m.{col(m, 'user')}::text AS usr, r.{col(r, 'scope')} AS scope "
         f"FROM {quote(m.db_table)} m "
         f"JOIN {quote(r.db_table)} r ON r.{pk(r)} = m.{col(m, 'role')} "
-        f"JOIN {quote(u.db_table)} u ON u.{pk(u)} = m.{col(m, 'user')} "
-        f"JOIN {quote(o.db_table)} o ON o.{pk(o)} = m.{col(m, 'organisation')} "
         f"WHERE m.{pk(m)} = (CASE WHEN a.v ~ '{_UUID_PATTERN}' THEN a.v::uuid END) "
-        f"AND m.{col(m, 'is_active')} AND u.{col(u, 'is_active')} AND o.{col(o, 'is_active')}"
+        f"AND m.{col(m, 'is_active')}"
         ") p ON true"
     )
 
