@@ -21,6 +21,7 @@ from punte.core import backup, rls
 from punte.core.management.commands.restore import _pointed_at
 from punte.identification.persons.models import Person
 from punte.identification.persons.tests.factories import create_person
+from punte.testing.rls import subject_to_row_level_security
 
 
 def _psql(sql: str) -> None:
@@ -171,3 +172,13 @@ def test_restore_refuses_a_manifest_it_cannot_read(tmp_path):
         "restore", str(Path(tmp_path) / "missing.json"), database_url="postgres://h/x"
     )
     assert "PostgreSQL" in _refused("restore", str(forged), database_url="sqlite:///x.db")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_backup_refuses_a_role_that_row_level_security_restricts(tmp_path):
+    """Its dump would miss every row the policies hide."""
+    with subject_to_row_level_security():
+        message = _refused("backup", output=str(tmp_path))
+    assert "BYPASSRLS" in message
+    assert not list(tmp_path.glob("*.dump"))
