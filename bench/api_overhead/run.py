@@ -48,6 +48,7 @@ TARGET_VS_DRF = 1.0
 SIDES = {
     "bare": "bare view (1 row by pk)",
     "api": "audited read (GET /api/v1/persons/<id>)",
+    "rls": "audited read, row-level security (ADR 31)",
     "drf": "DRF + django-auditlog (same read)",
 }
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -131,6 +132,30 @@ class Database:
         if self.created:
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             self.created = False
+        self._admin(f'DROP ROLE IF EXISTS "{self.rls_role}"')
+
+    @property
+    def rls_role(self) -> str:
+        return f"{self.name}_rls"
+
+    def rls_url(self) -> str:
+        """A login role as production's (no superuser, no BYPASSRLS), with the application's
+        privileges on this database: row-level security restricts it. The other sides connect
+        as the superuser, which it never restricts."""
+        import psycopg
+
+        role = self.rls_role
+        self._admin(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS')
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+            conn.execute(
+                f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
+            )
+            conn.execute(
+                f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "{role}"'
+            )
+        scheme, _, rest = self.url.partition("://")
+        return f"{scheme}://{role}@{rest.partition('@')[2]}"
 
 
 # --------------------------------------------------------------------------- server
@@ -376,8 +401,10 @@ def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -
         }
         print(
             f"  round {i + 1}: bare {rps['bare']:8.1f}   audited {rps['api']:8.1f}   "
-            f"DRF {rps['drf']:8.1f}   audited/bare {rps['api'] / max(rps['bare'], 1e-9):.3f}   "
-            f"audited/DRF {rps['api'] / max(rps['drf'], 1e-9):.3f}"
+            f"with RLS {rps['rls']:8.1f}   DRF {rps['drf']:8.1f}   "
+            f"audited/bare {rps['api'] / max(rps['bare'], 1e-9):.3f}   "
+            f"audited/DRF {rps['api'] / max(rps['drf'], 1e-9):.3f}   "
+            f"RLS/audited {rps['rls'] / max(rps['api'], 1e-9):.3f}"
         )
     summaries = {name: side.summary() for name, side in sides.items()}
     print()
@@ -417,6 +444,7 @@ def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -
         return s["server_cpu_ms_per_req"] + s["db_cpu_ms_per_req"] + s["client_cpu_ms_per_req"]
 
     ratio, vs_drf = rps_ratio("api", "bare"), rps_ratio("api", "drf")
+    with_rls = rps_ratio("rls", "api")
     ratio_ok, vs_drf_ok = ratio >= TARGET_RATIO, vs_drf >= TARGET_VS_DRF
     cpu_ratio = cost(summaries["bare"]) / cost(summaries["api"])
     cpu_vs_drf = cost(summaries["drf"]) / cost(summaries["api"])
@@ -428,6 +456,10 @@ def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -
     print(
         f"ratio audited/DRF requests/s:  {vs_drf:.3f}   target >= {TARGET_VS_DRF:.2f}: "
         f"{'met' if vs_drf_ok else 'MISSED'}"
+    )
+    print(
+        f"ratio with/without row-level security requests/s: {with_rls:.3f}   "
+        f"(CPU per request without/with: {cost(summaries['api']) / cost(summaries['rls']):.3f})"
     )
     print(
         "p99 ms: "
@@ -443,6 +475,7 @@ def report(sides: dict[str, Side], args, info: dict[str, str], server: Server) -
         "machine": info,
         "ratio": ratio,
         "ratio_vs_drf": vs_drf,
+        "ratio_with_rls": with_rls,
         "cpu_ratio": cpu_ratio,
         "cpu_ratio_vs_drf": cpu_vs_drf,
         "ratio_met": ratio_ok,
@@ -463,8 +496,9 @@ def check_audit(successes: dict[str, int]) -> list[str]:
 
     problems = []
     viewed = AuditEvent.objects.filter(action="person.viewed").count()
-    if viewed != successes["api"]:
-        problems.append(f"{successes['api']} successful reads but {viewed} person.viewed events")
+    reads = successes["api"] + successes["rls"]
+    if viewed != reads:
+        problems.append(f"{reads} successful reads but {viewed} person.viewed events")
     problems += [str(b) for b in audit.verify()]
     accesses = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
     if accesses.count() != successes["drf"]:
@@ -568,6 +602,7 @@ def main(argv=None) -> int:
     env = production_environment(db.url)
     os.environ.update(env)
     server = Server(env, args.workers, args.threads, args.gunicorn_arg)
+    rls_server: Server | None = None
 
     def on_sigterm(signum, frame):
         raise KeyboardInterrupt
@@ -612,21 +647,29 @@ def main(argv=None) -> int:
                 {"Authorization": f"Token {drf_token}"},
             ),
         }
+        # The same read, served by a second gunicorn whose role row-level security restricts.
+        requests["rls"] = requests["api"]
+        rls_server = Server(
+            {**env, "DATABASE_URL": db.rls_url()}, args.workers, args.threads, args.gunicorn_arg
+        )
+        servers = {"rls": rls_server}
         server.start()
+        rls_server.start()
         print(f"gunicorn up on 127.0.0.1:{server.port}: {' '.join(server.command[1:])}", flush=True)
+        print(f"and, as a role subject to row-level security, on 127.0.0.1:{rls_server.port}")
         differences = check_same_answer(server.port, requests)
         if differences:
             print("DIFFERENT ANSWERS: " + "; ".join(differences))
             return 1
         # The comparison's reads were audited too.
         compared = min(SAME_ANSWER_CHECKS, len(seeded.visible_person_ids))
-        successes = {"bare": 0, "api": compared, "drf": compared}
+        successes = {"bare": 0, "api": compared, "rls": 0, "drf": compared}
 
         sides = {name: Side() for name in SIDES}
         if args.warmup:
             for name in SIDES:
                 warm_args = argparse.Namespace(**{**vars(args), "duration": args.warmup})
-                run = measure(server, db, requests[name], warm_args, seed=99)
+                run = measure(servers.get(name, server), db, requests[name], warm_args, seed=99)
                 successes[name] += run.result.ok + run.result.drained_ok
                 if run.result.error_count:
                     print(f"warm-up errors on {name}: {run.result.errors}")
@@ -635,7 +678,7 @@ def main(argv=None) -> int:
             # Each side goes first, second and last in turn.
             order = names[i % len(names) :] + names[: i % len(names)]
             for name in order:
-                run = measure(server, db, requests[name], args, seed=i)
+                run = measure(servers.get(name, server), db, requests[name], args, seed=i)
                 sides[name].runs.append(run)
                 successes[name] += run.result.ok + run.result.drained_ok
                 r = run.result
@@ -647,6 +690,7 @@ def main(argv=None) -> int:
 
         results = report(sides, args, info, server)
         server.stop()
+        rls_server.stop()
         problems = check_audit(successes)
         connection.close()
         errors = {name: side.merged.errors for name, side in sides.items()}
@@ -672,6 +716,8 @@ def main(argv=None) -> int:
         return 130
     finally:
         server.stop()
+        if rls_server is not None:
+            rls_server.stop()
         try:
             from django.db import connections
 

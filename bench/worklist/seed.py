@@ -191,7 +191,9 @@ def referrals(orgs: list[Organisation], count: int) -> None:
         "JOIN bench_orgs v ON v.n = x.rn "
         "JOIN bench_orgs s ON s.n = CASE WHEN x.sn = x.rn THEN x.sn % 200 + 1 ELSE x.sn END"
     )
-    sql = insert_select(Referral, explicit, source)
+    # Random draws repeat a (person, receiver, service) now and then; the database holds one open
+    # referral per such triple (referral_open_unique_by_service): the repeat is left out.
+    sql = insert_select(Referral, explicit, source) + " ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(sql)
 

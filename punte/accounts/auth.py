@@ -30,6 +30,7 @@ from punte.accounts.models import (
     RolePermission,
     User,
 )
+from punte.core import rls
 from punte.core.db.pipeline import can_pipeline
 from punte.core.rawrows import RowLoader
 
@@ -216,13 +217,21 @@ def check_token_and_read(request, raw: str, sql: str, params: Callable[[str], li
     ):
         return NotImplemented
     digest = hash_token(raw)
-    with connection.cursor() as token_cursor, connection.cursor() as read_cursor:
+    with (
+        connection.cursor() as token_cursor,
+        connection.cursor() as actor_cursor,
+        connection.cursor() as read_cursor,
+    ):
         with connection.wrap_database_errors, connection.connection.pipeline():
             token_cursor.execute(_token_sql(connection), [digest])
+            # The read runs under row-level security as the token's membership (nobody for a
+            # token that would be refused), set in the same round trip (ADR 0031).
+            actor_cursor.execute(rls.principal_sql(connection, TOKEN_MEMBERSHIP_SQL), [digest])
             read_cursor.execute(sql, params(digest))
         token_row = token_cursor.fetchone()
         read_row = read_cursor.fetchone()
     result = _judge(None if token_row is None else _token_from_row(token_row, connection))
+    rls.applied_by_statement(connection, "" if result.refusal else str(result.membership.pk))
     setattr(request, _CACHE_ATTR, (raw, result))
     return read_row if result.refusal is None else None
 
@@ -269,6 +278,7 @@ class BearerTokenAuth(HttpBearer):
         request.user = membership.user
         request.membership = membership
         request.api_token = found
+        rls.act_as(membership)
         return membership
 
 
@@ -295,4 +305,5 @@ class SessionAuth(APIKeyCookie):
             user=user, membership_id=None
         )
         request.membership = membership
+        rls.act_as(membership)
         return membership

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 from punte.accounts import selectors
 from punte.accounts.models import UserSession
+from punte.core import rls
 
 SESSION_LOGIN_AT = "punte_login_at"
 SESSION_LAST_SEEN = "punte_last_seen"
@@ -101,6 +102,7 @@ class ActingMembershipMiddleware:
             request.membership = selectors.membership_acting_for(
                 user=request.user, membership_id=request.session.get(SESSION_MEMBERSHIP)
             )
+            rls.act_as(request.membership)
         return self.get_response(request)
 
 

@@ -51,3 +51,34 @@ def periodic_jobs(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 
 CHECKS = [retention_rules, audit_events, periodic_jobs]
+
+
+def row_level_security(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """On PostgreSQL (`check --database default`, and with --deploy): every table an app
+    declares in its rls.py has row-level security forced with its policies, and the role the
+    application connects as is restricted by it (ADR 0031)."""
+    from punte.core import rls
+
+    if not databases or "default" not in databases:
+        return []
+    messages: list[checks.CheckMessage] = []
+    unprotected = rls.unprotected_tables()
+    if unprotected:
+        messages.append(
+            checks.Error(
+                f"Row-level security is not in force on: {', '.join(unprotected)}.",
+                hint="Run `manage.py migrate`, which applies the apps' rls.py.",
+                id="punte.E031",
+            )
+        )
+    if rls.role_bypasses():
+        messages.append(
+            checks.Warning(
+                "The database role is a superuser or has BYPASSRLS: row-level security does "
+                "not restrict it.",
+                hint="Connect as the tables' owner without SUPERUSER or BYPASSRLS (README, "
+                "production).",
+                id="punte.W031",
+            )
+        )
+    return messages

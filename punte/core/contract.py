@@ -17,6 +17,7 @@ outside the app names it: adding an app is its folder and one line in `INSTALLED
 | `jobs.py`             | `JOBS`                                 | the task worker's scheduler |
 | `checks.py`           | `CHECKS`                               | Django's system checks |
 | `metrics.py`          | `METRICS` (`ScrapeGauge`s)             | `/metrics` (core.observability) |
+| `rls.py`              | `POLICIES`, `FUNCTIONS`                | row-level security (`core.rls`) |
 | `tests/endpoints.py`  | `ENDPOINTS`                            | the permission matrix (tests) |
 
 The worklist's types (`WorklistSection`, `JourneySource`, ...) are in `core.worklist`; the page

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.module_loading import import_string
 
-from punte.core import context, views
+from punte.core import context, rls, views
 from punte.core.api_support import API_PREFIX, NUL, NUL_MESSAGE, problem
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -84,7 +84,10 @@ class RequestContextMiddleware:
         request.request_id = ctx.request_id
         token = context.activate(ctx)
         try:
-            response = self.get_response(request)
+            # The database acts for nobody until the request's membership is resolved, and
+            # again after it (row-level security, ADR 0031).
+            with rls.request_scope():
+                response = self.get_response(request)
         finally:
             context.deactivate(token)
         response["X-Request-ID"] = ctx.request_id

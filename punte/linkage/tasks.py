@@ -14,22 +14,26 @@ from django.utils import timezone
 from django_tasks import task
 
 from punte.accounts.models import Membership
+from punte.core import rls
 from punte.core.errors import ServiceError
 from punte.linkage import services
 from punte.linkage.models import LinkageState
 
 
 @task()
+@rls.as_system("incremental linking compares the person with every other")
 def link_person_task(person_id: str) -> dict:
     return services.person_link_incremental(person_id=person_id).as_dict()
 
 
 @task()
+@rls.as_system("incremental linking compares the person with every other")
 def relink_changed_person_task(person_id: str) -> dict:
     return services.person_relink_after_change(person_id=person_id).as_dict()
 
 
 @task()
+@rls.as_system("a relink compares every person (asked for by an analyst with linkage.run)")
 def relink_persons_task(membership_id: str) -> dict:
     """A relink asked for from the web by an analyst holding `linkage.run`."""
     actor = Membership.objects.select_related("user", "organisation", "role").get(pk=membership_id)

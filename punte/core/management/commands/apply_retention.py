@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from punte.core import retention
+from punte.core import retention, rls
 
 
 class Command(BaseCommand):
@@ -32,6 +32,7 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=200, help="Records per transaction (default 200)."
         )
 
+    @rls.as_system("retention clears and deletes rows of every organisation")
     def handle(self, *args, dry_run: bool, rule: list[str], batch_size: int, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.", returncode=2)

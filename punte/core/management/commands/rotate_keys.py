@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, DjangoHelpFor
 from django.db import connection, models, transaction
 from django.db.models.functions import Cast, Substr
 
-from punte.core import audit, crypto
+from punte.core import audit, crypto, rls
 from punte.core.fields import EncryptedField, encrypted_fields
 
 # "v1:" + a key id of at most 16 characters + ":" - enough to read the key id, no more.
@@ -115,6 +115,7 @@ class Command(BaseCommand):
             help="Rows per transaction (default 200). Small batches keep locks short.",
         )
 
+    @rls.as_system("key rotation re-encrypts every personal field")
     def handle(self, *args, dry_run: bool, batch_size: int, **options):
         primary = getattr(settings, "PUNTE_ENCRYPTION_PRIMARY_KEY_ID", "") or ""
         keyring = getattr(settings, "PUNTE_ENCRYPTION_KEYS", {}) or {}

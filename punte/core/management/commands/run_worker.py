@@ -19,7 +19,7 @@ from django.db import close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
-from punte.core import scheduler
+from punte.core import rls, scheduler
 
 logger = logging.getLogger("punte.scheduler")
 
@@ -54,6 +54,7 @@ class Command(db_worker.Command):
             help="Seconds between two looks for due periodic jobs (default: %(default)r)",
         )
 
+    @rls.as_system("task worker: tasks and periodic jobs act for no membership")
     def handle(self, *args, tick_interval: float, **options):
         if options["batch"]:
             claimed = scheduler.tick()

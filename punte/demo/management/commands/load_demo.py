@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 
+from punte.core import rls
 from punte.demo import loading as demo
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
             "--no-qr", action="store_true", help="Do not print the authenticator QR code."
         )
 
+    @rls.as_system("the demo loader writes every organisation's synthetic records")
     def handle(self, *args, no_qr: bool = False, **options):
         if not getattr(settings, "PUNTE_DEMO", False):
             raise CommandError(

@@ -10,6 +10,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
+from punte.core import rls
 from punte.identification.screening.services.decisions import (
     REFLECTION_REMINDER_DAYS,
     send_reflection_reminders,
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         )
 
     @no_translations
+    @rls.as_system("reminders are due for periods of every organisation")
     def handle(self, *args, today=None, **options):
         day = None
         if today:

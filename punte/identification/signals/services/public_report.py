@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from punte.accounts.models import Organisation, OrganisationType
-from punte.core import audit
+from punte.core import audit, rls
 from punte.core.errors import ServiceError
 from punte.core.middleware import client_ip
 from punte.core.models import County
@@ -231,6 +231,7 @@ def public_report_organisation(county: County | None) -> Organisation:
     return agency
 
 
+@rls.as_system("an anonymous report from the public is written for the national agency")
 @transaction.atomic
 def public_report_submit(*, data: PublicReportInput, client: str, form_nonce: str) -> Signal:
     """An anonymous report from the public: a signal the national agency triages.

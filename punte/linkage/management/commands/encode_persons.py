@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from punte.core import rls
 from punte.linkage.engine import clk, reading
 
 # Messages from the reader may quote the value they could not read; an operator's terminal
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             "--force", action="store_true", help="replace the output file if it exists"
         )
 
+    @rls.as_system("encoding reads every person for linkage")
     def handle(self, *args, **options):
         output = Path(options["output"])
         if output.exists() and not options["force"]:

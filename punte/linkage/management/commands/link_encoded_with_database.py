@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from punte.core import rls
 from punte.linkage.engine import clk
 
 OUTPUT_COLUMNS = ("record_id", "cluster_id", "match_probability")
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         parser.add_argument("--model", help="an encoded model saved earlier (else trained)")
         parser.add_argument("--force", action="store_true", help="replace an existing output")
 
+    @rls.as_system("linkage compares with every person")
     def handle(self, *args, **options):
         from punte.linkage.engine.model import ModelTrainingError
         from punte.linkage.services.encoded_files import link_with_database

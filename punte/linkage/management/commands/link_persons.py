@@ -31,6 +31,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from punte.core import rls
+
 ENCODED_SUFFIX = ".clk.jsonl"
 OUTPUT_COLUMNS = ("record_id", "cluster_id", "match_probability")
 REVIEW_COLUMNS = ("record_id_l", "record_id_r", "match_probability", "reason")
@@ -115,6 +117,7 @@ class Command(BaseCommand):
             "--memory-limit", help="DuckDB memory limit for file mode, e.g. 8GB (default: 80%%)"
         )
 
+    @rls.as_system("linkage in the database compares every person")
     def handle(self, *args, **options):
         file_options = ("output", "review_output", "save_model", "skip_invalid")
         if not options["input"]:

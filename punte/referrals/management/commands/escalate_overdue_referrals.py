@@ -8,6 +8,7 @@ twice.
 
 from django.core.management.base import BaseCommand
 
+from punte.core import rls
 from punte.referrals.escalation import referrals_escalate_overdue
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         "organisation's supervisors (else its parent's, else the national agency). Idempotent."
     )
 
+    @rls.as_system("escalation reads every organisation's overdue referrals")
     def handle(self, *args, **options):
         result = referrals_escalate_overdue()
         levels = ", ".join(f"{level}: {n}" for level, n in sorted(result.by_level.items()))
