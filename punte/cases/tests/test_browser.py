@@ -54,7 +54,8 @@ def assert_accessible(page) -> None:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         wide = page.evaluate(
-            "[...document.querySelectorAll('body *')].filter(e => !e.closest('.table-scroll') && e.getBoundingClientRect().right"
+            "[...document.querySelectorAll('body *')].filter(e => !e.closest('.table-scroll')"
+            " && e.getBoundingClientRect().right"
             " > document.documentElement.clientWidth + 1).map(e => e.tagName + '.' + e.className"
             " + '#' + e.id).slice(0, 12)"
         )
