@@ -194,7 +194,6 @@ def _case_steps(person: Person) -> list[JourneyEntry]:
                 organisation=organisation,
                 # Who took the step and who managed the case see it in full; others in outline.
                 parties=frozenset({organisation.pk, case.owner_organisation_id}),
-                status=case.get_status_display(),
                 details=tuple(details),
                 url=reverse("cases:detail", args=[case.pk]),
             )

@@ -22,8 +22,8 @@ from punte.cases.tests.factories import (
     supervisor_of,
 )
 from punte.referrals import services as referral_services
+from punte.referrals.models import ServiceOffering
 from punte.referrals.tests.factories import (
-    ServiceOfferingFactory,
     responder_of,
     send_service_referral,
 )
@@ -33,11 +33,20 @@ from punte.testing.permission_matrix import LIST, OBJECT, Endpoint
 TODAY = datetime.date.today
 
 
+def _as_case_manager(owner):
+    from punte.accounts.models import Organisation
+
+    Organisation.objects.filter(pk=owner.organisation_id).update(type=OrganisationType.NGO)
+    owner.organisation.type = OrganisationType.NGO
+    return owner
+
+
 def _case(owner):
-    return open_case(manager=owner)
+    return open_case(manager=_as_case_manager(owner))
 
 
 def _accepted_referral(owner):
+    _as_case_manager(owner)
     sender = MembershipFactory(
         role_code="regional_officer",
         organisation=OrganisationFactory(type=OrganisationType.REGIONAL_CENTRE),
@@ -61,6 +70,7 @@ def _closed(owner):
 
 
 def _offered_to_owner(owner):
+    _as_case_manager(owner)
     case = open_case()
     manager = MembershipFactory(organisation=case.owner_organisation, role_code="regional_officer")
     return services.case_transfer_request(
@@ -79,7 +89,9 @@ def _offered_by_owner(owner):
 def _asked_of_owner(owner):
     case = open_case()
     manager = MembershipFactory(organisation=case.owner_organisation, role_code="regional_officer")
-    ServiceOfferingFactory(organisation=owner.organisation, service="legal_aid", county_id="RO-CJ")
+    ServiceOffering.objects.get_or_create(
+        organisation=owner.organisation, service="legal_aid", county_id="RO-CJ", archived_at=None
+    )
     return services.case_service_request(
         actor=manager, case_id=case.pk, service="legal_aid", provider_id=owner.organisation_id
     )
