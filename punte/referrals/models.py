@@ -32,6 +32,7 @@ class ServiceType(models.TextChoices):
     REPATRIATION = "repatriation", _("Repatriation")
     VOCATIONAL = "vocational", _("Vocational training")
     REINTEGRATION = "reintegration", _("Social reintegration")
+    FINANCIAL = "financial", _("Financial support")
 
 
 class ServiceOffering(TimeStampedModel):

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "punte.statistics",
     "punte.notifications",
     "punte.referrals",
+    "punte.cases",
     "punte.demo",
 ]
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from punte.accounts.models import DefaultGrantOffered, Role, RolePermission
 from punte.accounts.permissions import catalogue, roles
+from punte.cases import permissions as cases_permissions
 from punte.core.models import AuditEvent
 from punte.referrals import permissions as referral_permissions
 
@@ -318,6 +319,20 @@ PERMISSIONS_BEFORE_DISCOVERY = [
 ]
 
 
+# Apps added since discovery contribute their defaults on top of the roles written by hand.
+ADDED_SINCE = (cases_permissions,)
+
+
+def _defaults(code: str) -> set[str]:
+    return set(ROLES_BEFORE_DISCOVERY[code][2]).union(
+        *(app.DEFAULT_GRANTS.get(code, ()) for app in ADDED_SINCE)
+    )
+
+
+def _all_defaults() -> dict[str, set[str]]:
+    return {code: _defaults(code) for code in ROLES_BEFORE_DISCOVERY}
+
+
 def _held() -> dict[str, set[str]]:
     held: dict[str, set[str]] = {}
     for code, permission in RolePermission.objects.values_list("role_id", "permission"):
@@ -334,17 +349,16 @@ def test_the_discovered_roles_are_those_written_by_hand_before():
     }
     assert all(len(set(p)) == len(p) for _n, _s, p in roles().values())
     assert discovered == {
-        code: (name, scope, sorted(permissions))
-        for code, (name, scope, permissions) in ROLES_BEFORE_DISCOVERY.items()
+        code: (name, scope, sorted(_defaults(code)))
+        for code, (name, scope, _permissions) in ROLES_BEFORE_DISCOVERY.items()
     }
-    assert sorted(catalogue()) == PERMISSIONS_BEFORE_DISCOVERY
+    added = [code for app in ADDED_SINCE for code in app.PERMISSIONS]
+    assert sorted(catalogue()) == sorted(PERMISSIONS_BEFORE_DISCOVERY + added)
 
 
 def test_a_migrated_database_gives_every_role_exactly_its_defaults():
     assert set(Role.objects.values_list("code", flat=True)) == set(ROLES_BEFORE_DISCOVERY)
-    assert _held() == {
-        code: set(permissions) for code, (_n, _s, permissions) in ROLES_BEFORE_DISCOVERY.items()
-    }
+    assert _held() == _all_defaults()
 
 
 def test_migrate_again_does_not_restore_a_grant_the_administrator_removed():
@@ -381,9 +395,7 @@ def test_reset_restores_exactly_the_defaults():
     RolePermission.objects.filter(role_id="regional_officer", permission="referral.send").delete()
     RolePermission.objects.create(role_id="auditor", permission="person.view")
     call_command("seed_roles", "--reset", verbosity=0)
-    assert _held() == {
-        code: set(permissions) for code, (_n, _s, permissions) in ROLES_BEFORE_DISCOVERY.items()
-    }
+    assert _held() == _all_defaults()
 
 
 def test_a_database_made_before_the_ledger_keeps_what_its_administrator_removed():
@@ -400,5 +412,5 @@ def test_a_database_made_before_the_ledger_keeps_what_its_administrator_removed(
     call_command("migrate", verbosity=0)
     assert "screening.conduct" not in _held()["clinician"]
     assert DefaultGrantOffered.objects.filter(role_id="clinician").count() == len(
-        ROLES_BEFORE_DISCOVERY["clinician"][2]
+        _defaults("clinician")
     )

@@ -38,7 +38,9 @@ def test_two_jobs_of_one_name_stop_the_deployment(monkeypatch):
 
 def test_a_page_needing_an_undeclared_permission_stops_the_deployment(monkeypatch):
     monkeypatch.setattr(
-        account_checks, "named_permissions", lambda: [("navigation entry cases:list", "case.view")]
+        account_checks,
+        "named_permissions",
+        lambda: [("navigation entry examples:list", "example.view")],
     )
     [error] = account_checks.permissions()
-    assert error.id == "punte.E006" and "case.view" in error.msg
+    assert error.id == "punte.E006" and "example.view" in error.msg

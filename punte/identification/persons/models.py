@@ -155,6 +155,8 @@ class PersonAccessReason(models.TextChoices):
     OWNER = "owner", _("Recorded the person")
     REFERRAL = "referral", _("Accepted a referral")
     TEAM = "team", _("Member of the multidisciplinary team")
+    CASE = "case", _("Manages the person's assistance case")
+    SERVICE = "service", _("Provides a service of the person's assistance case")
 
 
 class PersonAccess(models.Model):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "punte.cases"
+    label = "cases"
+    verbose_name = "Assistance cases"
