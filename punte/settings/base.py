@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "punte.notifications",
     "punte.referrals",
     "punte.cases",
+    "punte.hearings",
     "punte.demo",
 ]
 
