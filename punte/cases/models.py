@@ -380,6 +380,12 @@ class CaseService(TimeStampedModel):
     def __str__(self) -> str:
         return f"Service {str(self.pk)[:8]}"
 
+    @property
+    def case_owner_id(self):
+        """The case manager's side of the lifecycle: whoever manages the case now (a transfer
+        moves it), not who asked for the service."""
+        return self.case.owner_organisation_id
+
 
 class FollowUpStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
