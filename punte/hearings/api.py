@@ -1,4 +1,4 @@
-"""/api/v1/hearing-rooms..., /api/v1/hearing-slots, /api/v1/cases/{id}/hearings, /api/v1/hearings."""
+"""/api/v1/hearing-rooms, /hearing-slots, /cases/{id}/hearings and /hearings (ADR 0032)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 
 from punte.core.api_support import StrictSchema
@@ -73,12 +74,12 @@ def _room_fields(payload: HearingRoomIn) -> dict:
 
     county = County.objects.filter(pk=payload.county).first()
     if county is None:
-        raise ServiceError("county", "Unknown county code.")
+        raise ServiceError("county", gettext("Unknown county code."))
     organisation = Organisation.objects.filter(
         pk=payload.managing_organisation_id, is_active=True
     ).first()
     if organisation is None:
-        raise ServiceError("managing_organisation_id", "Unknown organisation.")
+        raise ServiceError("managing_organisation_id", gettext("Unknown organisation."))
     fields = {
         "name": payload.name.strip(),
         "county": county,
@@ -96,18 +97,19 @@ def _windows(payload: HearingRoomIn) -> list[services.Window]:
     return [services.Window(w.weekday, w.opens, w.closes) for w in payload.opening_hours]
 
 
+class RoomQuery(Schema):
+    county: str | None = Field(None, max_length=6, description="ISO 3166-2:RO code")
+    equipment: list[Equipment] = Field(default_factory=list)
+
+
 @router.get("/hearing-rooms", response=list[HearingRoomOut], summary="The registry of rooms")
-def list_rooms(
-    request: HttpRequest,
-    county: str | None = Field(None, max_length=6),
-    equipment: list[Equipment] = Query(default_factory=list),
-):
+def list_rooms(request: HttpRequest, query: Query[RoomQuery]):
     """Every active room, by county; `equipment` (repeatable) keeps rooms that have all of it."""
     rooms = selectors.room_list_visible_to(actor=request.membership).filter(
-        schedule.rooms_with(equipment)
+        schedule.rooms_with(query.equipment)
     )
-    if county:
-        rooms = rooms.filter(county_id=county)
+    if query.county:
+        rooms = rooms.filter(county_id=query.county)
     return list(rooms)
 
 
@@ -294,17 +296,13 @@ def _detail(request: HttpRequest, hearing_id) -> Hearing:
     return selectors.hearing_get(actor=request.membership, hearing_id=hearing_id)
 
 
-@router.get(
-    "/cases/{case_id}/hearings", response=list[HearingOut], summary="A case's hearings"
-)
+@router.get("/cases/{case_id}/hearings", response=list[HearingOut], summary="A case's hearings")
 def case_hearings(request: HttpRequest, case_id: str):
     _case, hearings = selectors.hearings_of_case(actor=request.membership, case_id=case_id)
     return hearings
 
 
-@router.post(
-    "/cases/{case_id}/hearings", response={201: HearingOut}, summary="Book a hearing room"
-)
+@router.post("/cases/{case_id}/hearings", response={201: HearingOut}, summary="Book a hearing room")
 def book_hearing(request: HttpRequest, case_id: str, payload: HearingIn):
     """Each participant must have access to the case on the day (its managing organisation, or
     its team). 409 when the room or a participant is taken at that time; of two bookings racing
@@ -344,7 +342,5 @@ def reschedule_hearing(request: HttpRequest, hearing_id: str, payload: Reschedul
 
 @router.post("/hearings/{hearing_id}/cancel", response=HearingOut, summary="Cancel a hearing")
 def cancel_hearing(request: HttpRequest, hearing_id: str, payload: CancelIn):
-    services.hearing_cancel(
-        actor=request.membership, hearing_id=hearing_id, reason=payload.reason
-    )
+    services.hearing_cancel(actor=request.membership, hearing_id=hearing_id, reason=payload.reason)
     return _detail(request, hearing_id)

@@ -59,10 +59,14 @@ def rooms() -> int:
                 has_one_way_mirror=index % 3 != 0,
                 has_child_friendly_furnishing=True,
                 is_step_free=index % 4 != 1,
-                accessibility_notes="" if index % 4 != 1 else "Intrare cu o treaptă; rampă mobilă la cerere.",
+                accessibility_notes=""
+                if index % 4 != 1
+                else "Intrare cu o treaptă; rampă mobilă la cerere.",
                 capacity=6 if index % 2 else 8,
             )
-            windows = _WEEKDAYS_8_TO_16 + (_SATURDAY_MORNING if number == 0 and index % 6 == 0 else [])
+            windows = _WEEKDAYS_8_TO_16 + (
+                _SATURDAY_MORNING if number == 0 and index % 6 == 0 else []
+            )
             OpeningHours.objects.bulk_create(
                 OpeningHours(room=room, weekday=day, opens=opens, closes=closes)
                 for day, opens, closes in windows

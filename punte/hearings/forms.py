@@ -110,9 +110,7 @@ class BookingForm(forms.Form):
     def __init__(self, *args, rooms, candidates=(), with_purpose=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = rooms
-        self.fields["room"].label_from_instance = lambda room: (
-            f"{room.name} ({room.county.name})"
-        )
+        self.fields["room"].label_from_instance = lambda room: f"{room.name} ({room.county.name})"
         if not with_purpose:
             del self.fields["purpose"]
             del self.fields["notes"]

@@ -57,8 +57,11 @@ def calendar_for(hearing, method: str, now: datetime.datetime | None = None) -> 
     event.add("dtstamp", now or timezone.now())
     event.add("dtstart", hearing.starts_at.astimezone(datetime.UTC))
     event.add("dtend", hearing.ends_at.astimezone(datetime.UTC))
-    event.add("summary", gettext("Hearing in a child-friendly room: %(purpose)s")
-              % {"purpose": hearing.get_purpose_display()})
+    event.add(
+        "summary",
+        gettext("Hearing in a child-friendly room: %(purpose)s")
+        % {"purpose": hearing.get_purpose_display()},
+    )
     room = hearing.room
     event.add("location", f"{room.name}, {room.address}")
     event.add(

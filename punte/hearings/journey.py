@@ -22,7 +22,8 @@ def _item(hearing: Hearing) -> WorkItem:
     return WorkItem(
         id=str(hearing.pk),
         kind="hearing",
-        label=_("%(purpose)s · %(room)s") % {
+        label=_("%(purpose)s · %(room)s")
+        % {
             "purpose": hearing.get_purpose_display(),
             "room": hearing.room.name,
         },

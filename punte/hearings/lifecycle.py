@@ -12,5 +12,7 @@ S = HearingStatus
 MACHINE = StateMachine(
     transitions={S.BOOKED: {S.CANCELLED: Transition("hearing.book")}, S.CANCELLED: {}},
     label=lambda status: HearingStatus(status).label,
-    refusal=_("This hearing is %(current)s: it cannot become %(wanted)s. Allowed now: %(allowed)s."),
+    refusal=_(
+        "This hearing is %(current)s: it cannot become %(wanted)s. Allowed now: %(allowed)s."
+    ),
 )

@@ -82,6 +82,9 @@ class OpeningHours(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
 
 class HearingPurpose(models.TextChoices):
     HEARING = "hearing", _("Hearing of the child (prosecutor or court)")
@@ -187,3 +190,6 @@ class HearingParticipant(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["user", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} at {self.hearing}"

@@ -193,7 +193,9 @@ def week_of(day: datetime.date) -> tuple[datetime.date, datetime.datetime, datet
     monday = day - datetime.timedelta(days=day.weekday())
     zone = local_zone()
     start = datetime.datetime.combine(monday, datetime.time(), tzinfo=zone)
-    end = datetime.datetime.combine(monday + datetime.timedelta(days=7), datetime.time(), tzinfo=zone)
+    end = datetime.datetime.combine(
+        monday + datetime.timedelta(days=7), datetime.time(), tzinfo=zone
+    )
     return monday, start, end
 
 

@@ -134,8 +134,9 @@ def slots(request):
         case, _hearings = selectors.hearings_of_case(actor=actor, case_id=request.GET["case"])
         candidates = _candidates(case)
     initial = {"county": case.county_id} if case is not None else {}
-    form = SlotForm(request.GET if "county" in request.GET else None, candidates=candidates,
-                    initial=initial)
+    form = SlotForm(
+        request.GET if "county" in request.GET else None, candidates=candidates, initial=initial
+    )
     slot = None
     searched = form.is_valid()
     if searched:
@@ -228,7 +229,11 @@ def book(request, case_id):
             else:
                 return redirect("hearings:detail", hearing.pk)
     else:
-        initial = {key: request.GET[key] for key in ("room", "day", "start", "duration") if key in request.GET}
+        initial = {
+            key: request.GET[key]
+            for key in ("room", "day", "start", "duration")
+            if key in request.GET
+        }
         for member_id in request.GET.getlist("take"):
             initial[f"take_{member_id}"] = True
         form = _booking_form(request, case, actor, initial=initial)

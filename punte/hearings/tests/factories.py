@@ -15,8 +15,17 @@ NINE = datetime.time(9)
 FIVE_PM = datetime.time(17)
 
 
-def make_room(*, county="RO-CJ", name=None, video=True, capacity=6, weekdays=range(5),
-              opens=NINE, closes=FIVE_PM, **fields) -> HearingRoom:
+def make_room(
+    *,
+    county="RO-CJ",
+    name=None,
+    video=True,
+    capacity=6,
+    weekdays=range(5),
+    opens=NINE,
+    closes=FIVE_PM,
+    **fields,
+) -> HearingRoom:
     room = HearingRoom.objects.create(
         name=name or f"Camera de audiere {HearingRoom.objects.count() + 1}",
         county_id=county,

@@ -20,6 +20,15 @@ from punte.hearings.tests.factories import at, book, make_room, working_day
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _mail_as_if_committed(monkeypatch):
+    # Each test runs in one transaction that never commits; the invitations, sent after commit
+    # in real use, are sent at once here (test_invitations_wait_for_the_commit checks the wait).
+    monkeypatch.setattr(
+        "punte.hearings.invitations.transaction.on_commit", lambda call, robust: call()
+    )
+
+
 @pytest.fixture
 def child_case():
     case = open_case(is_child=True)
@@ -28,11 +37,19 @@ def child_case():
 
 
 def _refused(field, call):
-    before = (Hearing.objects.count(), HearingParticipant.objects.count(), AuditEvent.objects.count())
+    before = (
+        Hearing.objects.count(),
+        HearingParticipant.objects.count(),
+        AuditEvent.objects.count(),
+    )
     with pytest.raises(ServiceError) as refused:
         call()
     assert refused.value.field == field, refused.value.message
-    after = (Hearing.objects.count(), HearingParticipant.objects.count(), AuditEvent.objects.count())
+    after = (
+        Hearing.objects.count(),
+        HearingParticipant.objects.count(),
+        AuditEvent.objects.count(),
+    )
     assert after == before
     return refused.value
 
@@ -76,13 +93,31 @@ def test_a_booking_with_a_team_member_writes_the_hearing_audits_it_and_invites_e
     assert len(vevent["ATTENDEE"]) == 2
 
 
+def test_invitations_wait_for_the_commit(
+    child_case, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.undo()
+    case, manager = child_case
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        book(actor=manager, case=case, room=make_room(), start=at(working_day(), 10))
+    assert _invitations("REQUEST") == []
+    for callback in callbacks:
+        callback()
+    assert len(_invitations("REQUEST")) == 1
+
+
 def test_the_invitation_holds_nothing_about_the_child(child_case):
     case, manager = child_case
     person = case.person
     secrets = [person.given_name, person.family_name, str(case.person_id), case.reference]
-    book(actor=manager, case=case, room=make_room(), start=at(working_day(), 10),
-         notes="The child is afraid of the uncle.")
-    (message, calendar), = _invitations("REQUEST")
+    book(
+        actor=manager,
+        case=case,
+        room=make_room(),
+        start=at(working_day(), 10),
+        notes="The child is afraid of the uncle.",
+    )
+    ((message, calendar),) = _invitations("REQUEST")
     text = calendar.to_ical().decode() + message.body + message.subject
     for secret in filter(None, secrets):
         assert secret not in text
@@ -94,8 +129,13 @@ def test_a_participant_without_access_to_the_case_is_refused_by_name(child_case)
     stranger = MembershipFactory(organisation=OrganisationFactory(type=OrganisationType.NGO))
     refused = _refused(
         "participants",
-        lambda: book(actor=manager, case=case, room=make_room(), start=at(working_day(), 10),
-                     people=[(manager, "social_worker"), (stranger, "lawyer")]),
+        lambda: book(
+            actor=manager,
+            case=case,
+            room=make_room(),
+            start=at(working_day(), 10),
+            people=[(manager, "social_worker"), (stranger, "lawyer")],
+        ),
     )
     assert "team" in refused.message
 
@@ -103,7 +143,10 @@ def test_a_participant_without_access_to_the_case_is_refused_by_name(child_case)
 @pytest.mark.parametrize(
     ("field", "change"),
     [
-        ("starts_at", lambda day: {"start": at(timezone.localdate() - datetime.timedelta(days=1), 10)}),
+        (
+            "starts_at",
+            lambda day: {"start": at(timezone.localdate() - datetime.timedelta(days=1), 10)},
+        ),
         ("starts_at", lambda day: {"start": at(day, 7)}),
         ("starts_at", lambda day: {"start": at(day, 16, 30)}),
         ("ends_at", lambda day: {"start": at(day, 10), "minutes": 15}),
@@ -153,25 +196,40 @@ def test_a_participant_cannot_be_in_two_rooms_at_once(child_case):
     case, manager = child_case
     prosecutor, _member = team_member(case, manager=manager)
     day = working_day()
-    book(actor=manager, case=case, room=make_room(), start=at(day, 10),
-         people=[(manager, "social_worker"), (prosecutor, "prosecutor")])
+    book(
+        actor=manager,
+        case=case,
+        room=make_room(),
+        start=at(day, 10),
+        people=[(manager, "social_worker"), (prosecutor, "prosecutor")],
+    )
     other_case = open_case(is_child=True)
     other_manager = other_case.created_by.memberships.get()
     # The same prosecutor (user) on the other case's team, through another membership.
     second_membership = MembershipFactory(
-        user=prosecutor.user, organisation=prosecutor.organisation, role_code="prosecutor"
+        user=prosecutor.user,
+        organisation=OrganisationFactory(type=OrganisationType.PROSECUTION),
+        role_code="prosecutor",
     )
     from punte.cases import services as case_services
 
     case_services.team_member_add(
-        actor=other_manager, case_id=other_case.pk, membership_id=second_membership.pk,
-        role="prosecutor", starts_on=timezone.localdate(),
+        actor=other_manager,
+        case_id=other_case.pk,
+        membership_id=second_membership.pk,
+        role="prosecutor",
+        starts_on=timezone.localdate(),
         ends_on=timezone.localdate() + datetime.timedelta(days=30),
     )
     refused = _refused(
         "participants",
-        lambda: book(actor=other_manager, case=other_case, room=make_room(), start=at(day, 10, 30),
-                     people=[(other_manager, "social_worker"), (second_membership, "prosecutor")]),
+        lambda: book(
+            actor=other_manager,
+            case=other_case,
+            room=make_room(),
+            start=at(day, 10, 30),
+            people=[(other_manager, "social_worker"), (second_membership, "prosecutor")],
+        ),
     )
     assert refused.status == 409
     assert prosecutor.user.get_full_name() in refused.message
@@ -182,8 +240,16 @@ def test_the_room_holds_the_child_and_at_most_capacity_minus_one_participants(ch
     people = [(manager, "social_worker")] + [
         (team_member(case, manager=manager)[0], "prosecutor") for _ in range(2)
     ]
-    _refused("participants", lambda: book(actor=manager, case=case, room=make_room(capacity=3),
-                                           start=at(working_day(), 10), people=people))
+    _refused(
+        "participants",
+        lambda: book(
+            actor=manager,
+            case=case,
+            room=make_room(capacity=3),
+            start=at(working_day(), 10),
+            people=people,
+        ),
+    )
 
 
 def test_another_organisation_cannot_book_for_the_case(child_case):
@@ -204,8 +270,13 @@ def test_rescheduling_sends_an_update_and_a_cancellation_to_who_was_taken_off(ch
     prosecutor, _member = team_member(case, manager=manager)
     room = make_room()
     day = working_day()
-    hearing = book(actor=manager, case=case, room=room, start=at(day, 10),
-                   people=[(manager, "social_worker"), (prosecutor, "prosecutor")])
+    hearing = book(
+        actor=manager,
+        case=case,
+        room=room,
+        start=at(day, 10),
+        people=[(manager, "social_worker"), (prosecutor, "prosecutor")],
+    )
     mail.outbox.clear()
     services.hearing_reschedule(
         actor=manager,
@@ -218,9 +289,9 @@ def test_rescheduling_sends_an_update_and_a_cancellation_to_who_was_taken_off(ch
     hearing.refresh_from_db()
     assert hearing.sequence == 1
     assert hearing.participants.count() == 1
-    (_m, update), = _invitations("REQUEST")
+    ((_m, update),) = _invitations("REQUEST")
     assert next(iter(update.walk("VEVENT")))["SEQUENCE"] == 1
-    (cancelled_mail, cancellation), = _invitations("CANCEL")
+    ((cancelled_mail, cancellation),) = _invitations("CANCEL")
     assert cancelled_mail.to == [prosecutor.user.email]
     assert str(next(iter(cancellation.walk("VEVENT")))["STATUS"]) == "CANCELLED"
     assert AuditEvent.objects.filter(action="hearing.rescheduled").count() == 1
@@ -231,8 +302,10 @@ def test_cancelling_needs_a_reason_frees_the_room_and_tells_everyone(child_case)
     room = make_room()
     day = working_day()
     hearing = book(actor=manager, case=case, room=room, start=at(day, 10))
-    _refused("reason", lambda: services.hearing_cancel(actor=manager, hearing_id=hearing.pk,
-                                                        reason="bored"))
+    _refused(
+        "reason",
+        lambda: services.hearing_cancel(actor=manager, hearing_id=hearing.pk, reason="bored"),
+    )
     mail.outbox.clear()
     services.hearing_cancel(actor=manager, hearing_id=hearing.pk, reason="child_unavailable")
     hearing.refresh_from_db()
@@ -250,5 +323,7 @@ def test_a_closed_case_takes_no_booking(child_case):
 
     case, manager = child_case
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
-    _refused("case", lambda: book(actor=manager, case=case, room=make_room(),
-                                  start=at(working_day(), 10)))
+    _refused(
+        "case",
+        lambda: book(actor=manager, case=case, room=make_room(), start=at(working_day(), 10)),
+    )
