@@ -123,8 +123,20 @@ class BookingForm(forms.Form):
                 label=_("Role of %(name)s") % {"name": label},
                 choices=ParticipantRole.choices,
                 initial=role,
+                # Asked only of those chosen (clean).
+                required=False,
             )
             self.candidates.append((member, self[take], self[as_role]))
+
+    def clean(self):
+        cleaned = super().clean()
+        for member, take, role in self.candidates:
+            if cleaned.get(take.name) and not cleaned.get(role.name):
+                self.add_error(
+                    role.name,
+                    _("Choose the role of %(name)s at the hearing.") % {"name": take.label},
+                )
+        return cleaned
 
     def times(self) -> tuple[datetime.datetime, datetime.datetime]:
         zone = ZoneInfo(settings.TIME_ZONE)
