@@ -1,4 +1,4 @@
-"""/api/v1/hearing-rooms, /hearing-slots, /cases/{id}/hearings and /hearings (ADR 0032)."""
+"""/api/v1/hearing-rooms, /hearing-slots, /cases/{id}/hearings and /hearings (ADR 0039)."""
 
 from __future__ import annotations
 

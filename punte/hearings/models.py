@@ -1,4 +1,4 @@
-"""Child-friendly hearing rooms and the hearings booked in them (DOMAIN.md §2.6, ADR 0032).
+"""Child-friendly hearing rooms and the hearings booked in them (DOMAIN.md §2.6, ADR 0039).
 
 A child is heard once, in a room built for it, with everyone needed present. No room is ever
 booked twice at once and no participant is in two hearings at once: on PostgreSQL exclusion

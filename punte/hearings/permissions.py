@@ -1,4 +1,4 @@
-"""Hearing rooms and hearings (ADR 0032).
+"""Hearing rooms and hearings (ADR 0039).
 
 `hearing_room.view` reads the national registry of rooms and their calendars (busy times only:
 a hearing's details are the case's). `hearing_room.manage` keeps the registry (the national

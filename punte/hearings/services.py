@@ -1,4 +1,4 @@
-"""Every write of hearing rooms and hearings (ADR 0027, ADR 0032).
+"""Every write of hearing rooms and hearings (ADR 0027, ADR 0039).
 
 A booking is checked in the order a person would fix it: the case and who may book for it, the
 room, the times (future, opening hours, length), the participants (each must have access to the

@@ -1,7 +1,7 @@
 """No room booked twice at once, no person in two hearings at once: exclusion constraints on
 PostgreSQL (btree_gist lets a GiST index hold the room's or user's equality beside the range's
 overlap). SQLite has no such constraint; there the service checks under the IMMEDIATE
-transaction's write lock (ADR 0032). Half-open ranges: one hearing may end when the next begins.
+transaction's write lock (ADR 0039). Half-open ranges: one hearing may end when the next begins.
 """
 
 from django.db import migrations
