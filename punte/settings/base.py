@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "punte.referrals",
     "punte.cases",
     "punte.hearings",
+    "punte.proceedings",
     "punte.demo",
 ]
 
