@@ -46,7 +46,14 @@ DEFAULT_GRANTS: dict[str, list[str]] = {
     "child_protection_supervisor": [*_MANAGE, "case.approve_closure", *_SECTIONS],
     "unit_supervisor": [*_MANAGE, "case.approve_closure", *_SECTIONS],
     "ngo_caseworker": [*_MANAGE, "case.deliver", "case.section.psychological"],
-    "service_provider": ["case.view", "case.deliver", "case.section.medical"],
+    # Providers include counselling centres and clinics: their psychologists and doctors read
+    # the sections of the cases whose team they are on (SECTION_TEAM_ROLES), no other.
+    "service_provider": [
+        "case.view",
+        "case.deliver",
+        "case.section.psychological",
+        "case.section.medical",
+    ],
     "police_investigator": ["case.view"],
     "prosecutor": ["case.view", "case.section.sexual_history"],
     "clinician": ["case.view", "case.section.medical"],
