@@ -130,7 +130,7 @@ class BookingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for member, take, role in self.candidates:
+        for _member, take, role in self.candidates:
             if cleaned.get(take.name) and not cleaned.get(role.name):
                 self.add_error(
                     role.name,

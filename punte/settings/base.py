@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "punte.cases",
     "punte.hearings",
     "punte.proceedings",
+    "punte.documents",
     "punte.demo",
 ]
 
@@ -184,6 +185,28 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "punte" / "static"]
+
+# Case documents (ADR 0041): sealed bytes outside the web root, served only through the
+# access-checked view. Production may point "documents" at an object store's backend.
+PUNTE_DOCUMENTS_ROOT = BASE_DIR / "var" / "documents"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PUNTE_DOCUMENTS_ROOT,
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    },
+}
+PUNTE_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# ClamAV's clamd, by its socket or host (empty: no scanner); required: refuse uploads without it.
+PUNTE_CLAMAV_SOCKET = os.environ.get("PUNTE_CLAMAV_SOCKET", "")
+PUNTE_CLAMAV_HOST = os.environ.get("PUNTE_CLAMAV_HOST", "")
+PUNTE_CLAMAV_PORT = int(os.environ.get("PUNTE_CLAMAV_PORT", "3310"))
+PUNTE_CLAMAV_REQUIRED = os.environ.get("PUNTE_CLAMAV_REQUIRED", "") == "1"
 
 # Bodies larger than this are refused before parsing (HTTP 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from punte.settings.base import *  # noqa: F403
-from punte.settings.base import BASE_DIR, DATABASES, LOGGING
+from punte.settings.base import BASE_DIR, DATABASES, LOGGING, STORAGES
 from punte.settings.keys import decode_key, parse_keyring
 
 
@@ -155,6 +155,15 @@ PUNTE_TRUSTED_PROXY_COUNT = _integer("PUNTE_TRUSTED_PROXY_COUNT", 1)
 if PUNTE_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("PUNTE_TRUSTED_PROXY_COUNT must be 0 or more.")
 STATIC_ROOT = _optional("PUNTE_STATIC_ROOT", str(BASE_DIR / "var" / "static"))
+# Case documents, sealed; outside the web root (never under STATIC_ROOT).
+PUNTE_DOCUMENTS_ROOT = _optional("PUNTE_DOCUMENTS_ROOT", str(BASE_DIR / "var" / "documents"))
+STORAGES = {
+    **STORAGES,
+    "documents": {
+        **STORAGES["documents"],
+        "OPTIONS": {**STORAGES["documents"]["OPTIONS"], "location": PUNTE_DOCUMENTS_ROOT},
+    },
+}
 _log_level = _optional("PUNTE_LOG_LEVEL", "INFO").upper()
 if _log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured("PUNTE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")

@@ -136,16 +136,34 @@ def test_every_hearing_page_is_not_found_for_another_organisation(setting):
         reverse("hearings:slots") + f"?case={case.pk}",
     ):
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("hearings:cancel", args=[hearing.pk]),
-                       {"reason": "booked_in_error"}).status_code == 404
+    assert (
+        client.post(
+            reverse("hearings:cancel", args=[hearing.pk]), {"reason": "booked_in_error"}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_participant_of_another_organisation_sees_the_hearing_but_cannot_change_it(setting):
     case, manager, room = setting
     prosecutor, _member = team_member(case, manager=manager)
-    hearing = book(actor=manager, case=case, room=room, start=at(working_day(), 10),
-                   people=[(manager, "social_worker"), (prosecutor, "prosecutor")])
+    hearing = book(
+        actor=manager,
+        case=case,
+        room=room,
+        start=at(working_day(), 10),
+        people=[(manager, "social_worker"), (prosecutor, "prosecutor")],
+    )
     client = verified_client(prosecutor.user)
     page = client.get(reverse("hearings:detail", args=[hearing.pk]))
     assert page.status_code == 200
     assert reverse("hearings:cancel", args=[hearing.pk]) not in page.content.decode()
+
+
+def test_the_case_page_links_to_its_hearings_proceedings_and_documents(setting):
+    case, manager, _room = setting
+    page = verified_client(manager.user).get(reverse("cases:detail", args=[case.pk]))
+    text = page.content.decode()
+    assert reverse("hearings:case_hearings", args=[case.pk]) in text
+    assert reverse("proceedings:case_proceedings", args=[case.pk]) in text
+    assert reverse("documents:case_documents", args=[case.pk]) in text
