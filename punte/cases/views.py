@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from punte.accounts.models import Membership, Organisation
 from punte.cases import forms, lifecycle, selectors, services
+from punte.cases.links import links_for
 from punte.cases.models import (
     ACTIVE_STATUSES,
     Case,
@@ -169,6 +170,7 @@ def detail(request, case_id, bound: dict | None = None, status: int = 200):
         "today": timezone.localdate(),
         "now": timezone.now(),
         "sections": [(s, RestrictedSection(s).label) for s in page.sections],
+        "related": links_for(actor=actor, case=case),
     }
     if context["manages"]:
         context.update(_case_forms(case, bound))

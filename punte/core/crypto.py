@@ -103,6 +103,40 @@ def reencrypt(ciphertext: str, *, associated_data: str, key_id: str | None = Non
     )
 
 
+FILE_MAGIC = b"PNTF1"
+
+
+def encrypt_bytes(plaintext: bytes, *, associated_data: str, key_id: str | None = None) -> bytes:
+    """A file's bytes sealed like a field: FILE_MAGIC, the key id's length and the key id, then
+    nonce || AES-256-GCM ciphertext+tag. `associated_data` binds it to its record."""
+    key_id = key_id or primary_key_id()
+    key = settings.PUNTE_ENCRYPTION_KEYS.get(key_id)
+    if key is None:
+        raise ImproperlyConfigured(f"Encryption key {key_id!r} is not configured.")
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(key).encrypt(nonce, plaintext, associated_data.encode())
+    name = key_id.encode()
+    return FILE_MAGIC + bytes([len(name)]) + name + nonce + sealed
+
+
+def decrypt_bytes(sealed: bytes, *, associated_data: str) -> bytes:
+    if not sealed.startswith(FILE_MAGIC) or len(sealed) < len(FILE_MAGIC) + 1:
+        raise DecryptionError("Not a Punte encrypted file.")
+    offset = len(FILE_MAGIC)
+    length = sealed[offset]
+    key_id = sealed[offset + 1 : offset + 1 + length].decode(errors="replace")
+    key = settings.PUNTE_ENCRYPTION_KEYS.get(key_id)
+    if key is None:
+        raise DecryptionError(f"Encryption key {key_id!r} is not configured.")
+    raw = sealed[offset + 1 + length :]
+    if len(raw) < NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("Encrypted file is too short.")
+    try:
+        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data.encode())
+    except InvalidTag as exc:
+        raise DecryptionError("Encrypted file failed authentication.") from exc
+
+
 def normalise_for_index(value: str) -> str:
     """Case, accents, cedilla/comma forms and spacing must not defeat an exact search.
 

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "punte.notifications",
     "punte.referrals",
     "punte.cases",
+    "punte.hearings",
+    "punte.proceedings",
+    "punte.documents",
     "punte.demo",
 ]
 
@@ -207,6 +210,28 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "punte" / "static"]
 
+# Case documents (ADR 0041): sealed bytes outside the web root, served only through the
+# access-checked view. Production may point "documents" at an object store's backend.
+PUNTE_DOCUMENTS_ROOT = BASE_DIR / "var" / "documents"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PUNTE_DOCUMENTS_ROOT,
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    },
+}
+PUNTE_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# ClamAV's clamd, by its socket or host (empty: no scanner); required: refuse uploads without it.
+PUNTE_CLAMAV_SOCKET = os.environ.get("PUNTE_CLAMAV_SOCKET", "")
+PUNTE_CLAMAV_HOST = os.environ.get("PUNTE_CLAMAV_HOST", "")
+PUNTE_CLAMAV_PORT = int(os.environ.get("PUNTE_CLAMAV_PORT", "3310"))
+PUNTE_CLAMAV_REQUIRED = os.environ.get("PUNTE_CLAMAV_REQUIRED", "") == "1"
+
 # Bodies larger than this are refused before parsing (HTTP 413, punte.core.body_limit), or than
 # the limit of the longest matching path prefix in PUNTE_REQUEST_BODY_LIMITS.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
@@ -258,7 +283,12 @@ PUNTE_PUBLIC_REPORT_MAX_AGE_SECONDS = 2 * 60 * 60
 # The public form's fields are limited in characters by its form; this ceiling on the request
 # is only a safety net, far above the largest valid report (6,900 characters, up to 12 bytes each
 # once a 4-byte character is percent-encoded: about 83 KB).
-PUNTE_REQUEST_BODY_LIMITS = {"/report/": 256 * 1024}
+PUNTE_REQUEST_BODY_LIMITS = {
+    "/report/": 256 * 1024,
+    # A case document and its form (ADR 0041): the file's own limit is checked before reading.
+    "/documents/": PUNTE_DOCUMENT_MAX_BYTES + 64 * 1024,
+    "/api/v1/cases/": PUNTE_DOCUMENT_MAX_BYTES + 64 * 1024,
+}
 # Where Punte is served: links in e-mails sent by background tasks, which have no request.
 PUNTE_BASE_URL = os.environ.get("PUNTE_BASE_URL", "http://localhost:8000")
 

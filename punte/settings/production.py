@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from punte.settings.base import *  # noqa: F403
-from punte.settings.base import BASE_DIR, DATABASES, LOGGING
+from punte.settings.base import BASE_DIR, DATABASES, LOGGING, STORAGES
 from punte.settings.keys import decode_key, parse_keyring
 
 
@@ -163,6 +163,15 @@ for _proxy in PUNTE_TRUSTED_PROXIES:
             f"PUNTE_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
         ) from _exc
 STATIC_ROOT = _optional("PUNTE_STATIC_ROOT", str(BASE_DIR / "var" / "static"))
+# Case documents, sealed; outside the web root (never under STATIC_ROOT).
+PUNTE_DOCUMENTS_ROOT = _optional("PUNTE_DOCUMENTS_ROOT", str(BASE_DIR / "var" / "documents"))
+STORAGES = {
+    **STORAGES,
+    "documents": {
+        **STORAGES["documents"],
+        "OPTIONS": {**STORAGES["documents"]["OPTIONS"], "location": PUNTE_DOCUMENTS_ROOT},
+    },
+}
 _log_level = _optional("PUNTE_LOG_LEVEL", "INFO").upper()
 if _log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured("PUNTE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL.")

@@ -22,6 +22,7 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://localhost:8000"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 PUNTE_DEMO = False
 
