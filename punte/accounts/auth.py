@@ -225,7 +225,7 @@ def check_token_and_read(request, raw: str, sql: str, params: Callable[[str], li
         with connection.wrap_database_errors, connection.connection.pipeline():
             token_cursor.execute(_token_sql(connection), [digest])
             # The read runs under row-level security as the token's membership (nobody for a
-            # token that would be refused), set in the same round trip (ADR 0031).
+            # token that would be refused), set in the same round trip (ADR 0036).
             actor_cursor.execute(rls.principal_sql(connection, TOKEN_MEMBERSHIP_SQL), [digest])
             read_cursor.execute(sql, params(digest))
         token_row = token_cursor.fetchone()

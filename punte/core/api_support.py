@@ -46,7 +46,7 @@ NUL_MESSAGE = "Must not contain the NUL character (U+0000)."
 def nul_position(value: Any) -> str | None:
     """Where a NUL character sits in a decoded JSON value: "" for the value itself, "0" or
     "key" below it, None if there is none. PostgreSQL cannot store U+0000 in text, so such a
-    value must be refused at the edge rather than reach the database as a 500 (ADR 0031)."""
+    value must be refused at the edge rather than reach the database as a 500 (ADR 0035)."""
     if isinstance(value, str):
         return "" if NUL in value else None
     if isinstance(value, dict):
@@ -66,7 +66,7 @@ def nul_position(value: Any) -> str | None:
 
 class StrictSchema(Schema):
     """Input schemas refuse fields they do not know, so a typo is an error, not silently lost,
-    and any text holding a NUL character, which PostgreSQL cannot store (ADR 0031)."""
+    and any text holding a NUL character, which PostgreSQL cannot store (ADR 0035)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -18,7 +18,7 @@ class CoreConfig(AppConfig):
             reference_data.load_after_migrate, dispatch_uid="punte.core.reference_data"
         )
 
-        # Row-level security follows the apps' rls.py after every migrate (ADR 0031): once, as
+        # Row-level security follows the apps' rls.py after every migrate (ADR 0036): once, as
         # core is always among the migrated apps.
         post_migrate.connect(
             rls.apply_after_migrate, sender=self, dispatch_uid="punte.core.rls.apply"

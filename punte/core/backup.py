@@ -1,4 +1,4 @@
-"""Backups that restore (ADR 0032): a PostgreSQL custom-format dump and its manifest.
+"""Backups that restore (ADR 0037): a PostgreSQL custom-format dump and its manifest.
 
 The manifest is written from the same snapshot as the dump (pg_dump --snapshot), so the audit
 chain heads it lists are exactly those inside the dump. It is also a seal (`heads`, `digest`:

@@ -56,7 +56,7 @@ CHECKS = [retention_rules, audit_events, periodic_jobs]
 def row_level_security(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
     """On PostgreSQL (`check --database default`, and with --deploy): every table an app
     declares in its rls.py has row-level security forced with its policies, and the role the
-    application connects as is restricted by it (ADR 0031)."""
+    application connects as is restricted by it (ADR 0036)."""
     from punte.core import rls
 
     if not databases or "default" not in databases:

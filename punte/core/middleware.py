@@ -85,7 +85,7 @@ class RequestContextMiddleware:
         token = context.activate(ctx)
         try:
             # The database acts for nobody until the request's membership is resolved, and
-            # again after it (row-level security, ADR 0031).
+            # again after it (row-level security, ADR 0036).
             with rls.request_scope():
                 response = self.get_response(request)
         finally:
@@ -249,7 +249,7 @@ class EdgeInputMiddleware:
     """Refuses, before any view or form sees it, what no handler could answer sensibly:
 
     - a NUL character (U+0000) in the URL's path, its query string or a page's form body:
-      PostgreSQL cannot store it, and a lookup with it is a DataError, not a miss (ADR 0031);
+      PostgreSQL cannot store it, and a lookup with it is a DataError, not a miss (ADR 0035);
     - under /api/, a query parameter given more than once (the document allows each once).
 
     The API answers a 422 problem naming the parameter (its JSON bodies are checked by

@@ -1,4 +1,4 @@
-"""Country and language names in the reader's language, sorted as that language sorts (ADR 0031).
+"""Country and language names in the reader's language, sorted as that language sorts (ADR 0034).
 
 The reference tables (core.Country, core.Language) keep the ISO codes and an English name from
 pycountry; what a person reads comes from the Unicode CLDR through Babel: territory names by

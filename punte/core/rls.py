@@ -1,4 +1,4 @@
-"""Row-level security in PostgreSQL, under the selectors (ADR 0031).
+"""Row-level security in PostgreSQL, under the selectors (ADR 0036).
 
 The selectors decide what a membership sees; this module makes PostgreSQL hold the same
 boundary, so that a query which forgets its selector (`Person.objects.all()` in a new view)
@@ -180,7 +180,7 @@ def acting(membership, *, using: str = DEFAULT_DB_ALIAS):
 def system(reason: str, *, using: str = DEFAULT_DB_ALIAS):
     """`with rls.system("why"):` every row, for work no membership does: migrations, the task
     worker, retention, the demo loader, the anonymous public form. Each use is a place a code
-    review must agree with (ADR 0031); `reason` says which it is, in logs at debug level."""
+    review must agree with (ADR 0036); `reason` says which it is, in logs at debug level."""
     if not reason.strip():
         raise ValueError("rls.system() needs the reason the system acts.")
     logger.debug("row-level security: system context (%s)", reason)

@@ -1,4 +1,4 @@
-"""Row-level security for referrals (ADR 0031): the boundary of referral_list_visible_to() (the
+"""Row-level security for referrals (ADR 0036): the boundary of referral_list_visible_to() (the
 sending organisation, for a role of scope "own" its user's referrals; the receiving
 organisation) and of the journey (referrals about a person one may see)."""
 

@@ -1,4 +1,4 @@
-"""Row-level security in tests and benchmarks (ADR 0031).
+"""Row-level security in tests and benchmarks (ADR 0036).
 
 Tests connect as the PostgreSQL superuser, which row-level security never restricts. To see
 what the application's role sees, a test (or a benchmark) switches its connection to a role

@@ -186,7 +186,7 @@ def test_forged_ids_are_404(api, forged):
 
 
 def test_nul_in_an_id_is_refused_at_the_edge_naming_it(api):
-    # U+0000 is refused before any lookup, whatever the record (ADR 0031): nothing leaks.
+    # U+0000 is refused before any lookup, whatever the record (ADR 0035): nothing leaks.
     create_person()
     assert_problem(api.get("/persons/%00"), 422, "person_id")
 

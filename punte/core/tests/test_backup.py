@@ -1,4 +1,4 @@
-"""Backups that restore (ADR 0032): the restore drill, end to end on PostgreSQL (dump, a fresh
+"""Backups that restore (ADR 0037): the restore drill, end to end on PostgreSQL (dump, a fresh
 database, restore, verify_audit --anchors, decryption with this environment's keys), and the
 refusals, each with its message and exit status 2."""
 

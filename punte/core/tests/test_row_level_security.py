@@ -1,4 +1,4 @@
-"""Row-level security under the selectors (ADR 0031), on PostgreSQL.
+"""Row-level security under the selectors (ADR 0036), on PostgreSQL.
 
 The tests switch their connection to a role that row-level security restricts (the test
 database belongs to the superuser, which it never does), then ask with the selectors out of the

@@ -1,4 +1,4 @@
-"""Row-level security for persons (ADR 0031): the boundary of person_list_visible_to().
+"""Row-level security for persons (ADR 0036): the boundary of person_list_visible_to().
 
 A person is visible to a role of scope "organisation" through an active, unexpired access grant
 to the acting organisation, and to a role of scope "own" when its user recorded the person for

@@ -1,5 +1,5 @@
 """Row-level security for screenings, consent, anonymous notifications, decisions and
-reflection periods (ADR 0031): a record about a person is visible where the person is, and to
+reflection periods (ADR 0036): a record about a person is visible where the person is, and to
 the organisation that made it (its drafts, its decisions); an anonymous notification, which
 names no one, to its organisation (for a role of scope "own", its user's)."""
 

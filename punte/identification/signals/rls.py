@@ -1,4 +1,4 @@
-"""Row-level security for signals (ADR 0031): the boundary of signal_list_visible_to() and of
+"""Row-level security for signals (ADR 0036): the boundary of signal_list_visible_to() and of
 the worklist (the organisations that recorded the signal or must act on it; for a role of scope
 "own", those its user recorded), and of the journey (signals about a person one may see)."""
 

@@ -1,4 +1,4 @@
-"""Back up the PostgreSQL database: a custom-format dump and its manifest (ADR 0032).
+"""Back up the PostgreSQL database: a custom-format dump and its manifest (ADR 0037).
 
 Exit status 0 with the two files written, 2 on bad input (not PostgreSQL, an unwritable
 directory, pg_dump missing, a role that row-level security restricts), 1 if pg_dump fails.

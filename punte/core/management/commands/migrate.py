@@ -1,4 +1,4 @@
-"""Django's migrate, in the system context of row-level security (ADR 0031): a data migration
+"""Django's migrate, in the system context of row-level security (ADR 0036): a data migration
 reads and writes every row, whoever the connected role is."""
 
 from django.core.management.commands.migrate import Command as MigrateCommand

@@ -1,4 +1,4 @@
-"""Restore a backup into a new, empty PostgreSQL database, then prove it (ADR 0032).
+"""Restore a backup into a new, empty PostgreSQL database, then prove it (ADR 0037).
 
 Checks before touching anything: the dump matches its manifest (size, SHA-256), this
 environment holds the encryption keys the data needs and the same blind-index key, the target
