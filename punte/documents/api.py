@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from punte.core.api_support import documented_problems
 from punte.documents import selectors, services, storage
 from punte.documents.models import CaseDocument, DocumentKind, ScanResult
 from punte.documents.views import file_response
@@ -34,7 +35,7 @@ class DocumentOut(Schema):
 
 
 @router.get("/cases/{case_id}/documents", response=list[DocumentOut], summary="A case's documents")
-def case_documents(request: HttpRequest, case_id: str):
+def list_case_documents(request: HttpRequest, case_id: str):
     _case, documents = selectors.documents_of_case(actor=request.membership, case_id=case_id)
     return documents
 
@@ -43,6 +44,9 @@ def case_documents(request: HttpRequest, case_id: str):
     "/cases/{case_id}/documents",
     response={201: DocumentOut},
     summary="Attach a file to a case (multipart)",
+    openapi_extra=documented_problems(
+        {503: "A virus scanner is required and does not answer: nothing was stored"}
+    ),
 )
 def attach_document(
     request: HttpRequest,

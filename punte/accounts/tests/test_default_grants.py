@@ -9,6 +9,9 @@ from django.core.management import call_command
 from punte.accounts.models import DefaultGrantOffered, Role, RolePermission
 from punte.accounts.permissions import catalogue, roles
 from punte.cases import permissions as cases_permissions
+from punte.documents import permissions as documents_permissions
+from punte.hearings import permissions as hearings_permissions
+from punte.proceedings import permissions as proceedings_permissions
 from punte.core.models import AuditEvent
 from punte.referrals import permissions as referral_permissions
 
@@ -320,7 +323,12 @@ PERMISSIONS_BEFORE_DISCOVERY = [
 
 
 # Apps added since discovery contribute their defaults on top of the roles written by hand.
-ADDED_SINCE = (cases_permissions,)
+ADDED_SINCE = (
+    cases_permissions,
+    hearings_permissions,
+    proceedings_permissions,
+    documents_permissions,
+)
 
 
 def _defaults(code: str) -> set[str]:

@@ -86,6 +86,10 @@ def test_rules_are_discovered_from_every_app_and_valid():
         "referrals.referral_event.clear_reasons",
         "linkage.review_pair.clear_reasons",
         "linkage.link_decision.clear_reasons",
+        "hearings.hearing.clear_notes",
+        "proceedings.proceeding.clear_file_number",
+        "proceedings.offender.clear_name",
+        "documents.case_document.erase",
     }
 
 

@@ -24,7 +24,7 @@ import pytest
 PREVIOUS_MAIN = "658ce238f4eb9ca8fafb55ed48f726f9633d8e5a"
 REPOSITORY = Path(__file__).resolve().parents[3]
 # Permissions of the apps added since PREVIOUS_MAIN (their prefixes).
-ADDED_SINCE = ("case.",)
+ADDED_SINCE = ("case.", "case_document.", "hearing.", "hearing_room.", "proceeding.")
 
 # An administrator's change made before the upgrade, which the upgrade must keep.
 TAKE_AWAY = r"""
