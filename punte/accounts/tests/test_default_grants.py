@@ -9,10 +9,10 @@ from django.core.management import call_command
 from punte.accounts.models import DefaultGrantOffered, Role, RolePermission
 from punte.accounts.permissions import catalogue, roles
 from punte.cases import permissions as cases_permissions
+from punte.core.models import AuditEvent
 from punte.documents import permissions as documents_permissions
 from punte.hearings import permissions as hearings_permissions
 from punte.proceedings import permissions as proceedings_permissions
-from punte.core.models import AuditEvent
 from punte.referrals import permissions as referral_permissions
 
 pytestmark = pytest.mark.django_db
