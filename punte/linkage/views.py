@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from punte.core.errors import ServiceError
 from punte.linkage import selectors, services
 from punte.linkage.forms import DecisionForm, SeparateForm
+from punte.linkage.levels import level_label
 from punte.linkage.models import LinkageState, ReviewStatus
 
 PAGE_SIZE = 50
@@ -83,7 +84,11 @@ def review_queue(request):
 
 def _explained(pair) -> list[dict]:
     return [
-        {**row, "label": COMPARISONS.get(row.get("comparison"), row.get("comparison"))}
+        {
+            **row,
+            "label": COMPARISONS.get(row.get("comparison"), row.get("comparison")),
+            "level": level_label(row.get("level") or ""),
+        }
         for row in pair.comparison or []
     ]
 
