@@ -7,7 +7,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from pydantic import StringConstraints
+from pydantic import ConfigDict, StringConstraints
 
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.identification.persons import selectors, services
@@ -29,13 +29,35 @@ class IdentityDocumentIn(StrictSchema):
 
 
 class PersonIn(StrictSchema):
+    # A person is recorded with a name, an alias, or as of unknown identity (the service's rule,
+    # stated in the document so that a generated client knows it).
+    model_config = ConfigDict(
+        **StrictSchema.model_config,
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["given_name"]},
+                {"required": ["family_name"]},
+                {"required": ["aliases"]},
+                {
+                    "required": ["identity_unknown"],
+                    "properties": {"identity_unknown": {"const": True}},
+                },
+            ]
+        },
+    )
+
     given_name: str | None = Field(None, max_length=200)
     family_name: str | None = Field(None, max_length=200)
     aliases: list[Annotated[str, StringConstraints(max_length=200)]] | None = Field(
         None, max_length=20
     )
     date_of_birth: datetime.date | None = None
-    birth_year: int | None = None
+    birth_year: int | None = Field(
+        None,
+        ge=1900,
+        le=2100,
+        description="Within the last 120 years, not after this year (checked against today)",
+    )
     approximate_age: int | None = Field(
         None,
         ge=0,

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.identification.screening import selectors
 from punte.identification.screening.services import consent
+from punte.identification.signals.models import ExploitationForm
 
 # Operation ids are published in the OpenAPI document: they keep the module they were first
 # published from (punte.core.api_support.PunteAPI).
@@ -82,13 +83,13 @@ class AnonymousNotificationIn(StrictSchema):
     sex: Literal["female", "male", "other", "unknown"]
     age_group: Literal["child", "adult"]
     citizenship_group: Literal["national", "eu", "non_eu", "unknown"]
-    exploitation_forms: list[str] = Field(..., max_length=9)
+    exploitation_forms: list[ExploitationForm] = Field(..., min_length=1, max_length=9)
     county: str | None = Field(None, max_length=6, description="ISO 3166-2:RO; default: yours")
     notified_on: datetime.date
 
 
 class PersonNotificationIn(StrictSchema):
-    exploitation_forms: list[str] = Field(..., max_length=9)
+    exploitation_forms: list[ExploitationForm] = Field(..., min_length=1, max_length=9)
     notified_on: datetime.date
 
 

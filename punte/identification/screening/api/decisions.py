@@ -16,6 +16,7 @@ from punte.identification.screening.models import (
     IdentificationDecision,
 )
 from punte.identification.screening.services import decisions
+from punte.identification.signals.models import ExploitationForm
 
 # Operation ids are published in the OpenAPI document: they keep the module they were first
 # published from (punte.core.api_support.PunteAPI).
@@ -28,7 +29,7 @@ class IdentificationDecisionIn(StrictSchema):
     outcome: Literal["presumed_victim", "identified_victim", "not_a_victim"]
     decided_on: datetime.date
     grounds: str = Field(..., max_length=10000)
-    exploitation_forms: list[str] = Field(default_factory=list, max_length=9)
+    exploitation_forms: list[ExploitationForm] = Field(default_factory=list, max_length=9)
 
 
 class IdentificationDecisionOut(Schema):

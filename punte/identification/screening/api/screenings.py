@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from punte.core.api_support import CursorPage, StrictSchema, paginate_by_cursor
 from punte.identification.screening import selectors
+from punte.identification.screening.catalogue.vocabulary import IndicatorList
 from punte.identification.screening.models import (
     Screening,
 )
@@ -25,7 +26,7 @@ router = Router()
 
 class ScreeningStartIn(StrictSchema):
     kind: Literal["full", "short"]
-    lists: list[str] = Field(default_factory=list, max_length=9)
+    lists: list[IndicatorList] = Field(default_factory=list, max_length=9)
     catalogue_version: str | None = Field(None, max_length=40)
 
 
