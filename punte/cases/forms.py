@@ -13,6 +13,7 @@ from punte.cases.models import (
     TeamRole,
     Unit,
 )
+from punte.core.forms import FieldMessagesMixin
 
 
 def _date(label, required=True, help_text=""):
@@ -24,7 +25,7 @@ def _date(label, required=True, help_text=""):
     )
 
 
-class OpenForm(forms.Form):
+class OpenForm(FieldMessagesMixin, forms.Form):
     referral = forms.ChoiceField(label=_("Accepted referral"))
 
     def __init__(self, *args, referrals=(), **kwargs):
@@ -32,7 +33,7 @@ class OpenForm(forms.Form):
         self.fields["referral"].choices = [(str(r.pk), r.label) for r in referrals]
 
 
-class ClosureRequestForm(forms.Form):
+class ClosureRequestForm(FieldMessagesMixin, forms.Form):
     closure_reason = forms.ChoiceField(
         label=_("Reason for closing"), choices=[("", "—"), *ClosureReason.choices]
     )
@@ -44,13 +45,13 @@ class ClosureRequestForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(FieldMessagesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class TransferForm(forms.Form):
+class TransferForm(FieldMessagesMixin, forms.Form):
     to_organisation = forms.ChoiceField(label=_("Organisation to take over the case"))
     reason = forms.CharField(
         label=_("Why it is transferred"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
@@ -63,7 +64,7 @@ class TransferForm(forms.Form):
         ]
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(FieldMessagesMixin, forms.Form):
     membership = forms.ChoiceField(label=_("Member"))
     role = forms.ChoiceField(label=_("Role on the team"), choices=[("", "—"), *TeamRole.choices])
     starts_on = _date(_("From"))
@@ -76,7 +77,7 @@ class TeamMemberForm(forms.Form):
         ]
 
 
-class ServiceRequestForm(forms.Form):
+class ServiceRequestForm(FieldMessagesMixin, forms.Form):
     offering = forms.ChoiceField(
         label=_("Service and provider"),
         help_text=_("Providers of the service registry in the case's county."),
@@ -99,27 +100,27 @@ class ServiceRequestForm(forms.Form):
         ]
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(FieldMessagesMixin, forms.Form):
     delivered_from = _date(_("Delivered from"))
     delivered_to = _date(_("Delivered until"), required=False)
     units = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2)
     unit = forms.ChoiceField(label=_("Unit"), choices=[("", "—"), *Unit.choices])
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(FieldMessagesMixin, forms.Form):
     due_at = forms.DateTimeField(
         label=_("Due"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=1000)
 
 
-class FollowUpDoneForm(forms.Form):
+class FollowUpDoneForm(FieldMessagesMixin, forms.Form):
     outcome = forms.CharField(
         label=_("Outcome"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(FieldMessagesMixin, forms.Form):
     assessed_on = _date(_("Assessed on"))
     retrafficking_risk = forms.ChoiceField(
         label=_("Risk of re-trafficking"), choices=[("", "—"), *Level.choices]
@@ -153,7 +154,7 @@ class AssessmentForm(forms.Form):
         }
 
 
-class GoalForm(forms.Form):
+class GoalForm(FieldMessagesMixin, forms.Form):
     key = forms.CharField(required=False, widget=forms.HiddenInput)
     area = forms.ChoiceField(
         label=_("Area"), choices=[("", "—"), *NeedArea.choices], required=False
@@ -178,7 +179,7 @@ class GoalForm(forms.Form):
         return not (data.get("goal") or data.get("area") or data.get("key"))
 
 
-class PlanForm(forms.Form):
+class PlanForm(FieldMessagesMixin, forms.Form):
     review_on = _date(_("Review the plan on"), required=False)
     summary = forms.CharField(
         label=_("What changed"),
@@ -188,7 +189,7 @@ class PlanForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(FieldMessagesMixin, forms.Form):
     text = forms.CharField(
         label=_("Note"), max_length=8000, widget=forms.Textarea(attrs={"rows": 4})
     )

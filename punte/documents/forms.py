@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from punte.core.forms import FieldMessagesMixin
 from punte.documents.models import DocumentKind
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(FieldMessagesMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of document"),
         choices=[("", _("Choose"))] + list(DocumentKind.choices),

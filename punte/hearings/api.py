@@ -97,19 +97,21 @@ def _windows(payload: HearingRoomIn) -> list[services.Window]:
     return [services.Window(w.weekday, w.opens, w.closes) for w in payload.opening_hours]
 
 
-class RoomQuery(Schema):
-    county: str | None = Field(None, max_length=6, description="ISO 3166-2:RO code")
-    equipment: list[Equipment] = Field(default_factory=list)
+# Query parameters' declarations, shared by the handlers (a call in a default is made once).
+COUNTY = Query(None, max_length=6, description="ISO 3166-2:RO code")
+EQUIPMENT = Query([], description="Repeatable: rooms that have all of it")
 
 
 @router.get("/hearing-rooms", response=list[HearingRoomOut], summary="The registry of rooms")
-def list_rooms(request: HttpRequest, query: Query[RoomQuery]):
+def list_rooms(
+    request: HttpRequest, county: str | None = COUNTY, equipment: list[Equipment] = EQUIPMENT
+):
     """Every active room, by county; `equipment` (repeatable) keeps rooms that have all of it."""
     rooms = selectors.room_list_visible_to(actor=request.membership).filter(
-        schedule.rooms_with(query.equipment)
+        schedule.rooms_with(equipment)
     )
-    if query.county:
-        rooms = rooms.filter(county_id=query.county)
+    if county:
+        rooms = rooms.filter(county_id=county)
     return list(rooms)
 
 
@@ -176,12 +178,9 @@ class SlotOut(Schema):
     ends_at: datetime.datetime
 
 
-class SlotQuery(Schema):
-    county: str = Field(..., max_length=6)
-    duration_minutes: int = Field(60, ge=30, le=240)
-    equipment: list[Equipment] = Field(default_factory=list)
-    participant: list[uuid.UUID] = Field(default_factory=list, max_length=20)
-    not_before: datetime.datetime | None = None
+SLOT_COUNTY = Query(..., max_length=6, description="ISO 3166-2:RO code")
+DURATION = Query(60, ge=30, le=240, description="Minutes")
+PARTICIPANTS = Query([], max_length=20, description="Repeatable: membership ids who must be free")
 
 
 @router.get(
@@ -189,7 +188,14 @@ class SlotQuery(Schema):
     response={200: SlotOut, 404: None},
     summary="The first free slot for these people in a county",
 )
-def first_slot(request: HttpRequest, query: Query[SlotQuery]):
+def first_slot(
+    request: HttpRequest,
+    county: str = SLOT_COUNTY,
+    duration_minutes: int = DURATION,
+    equipment: list[Equipment] = EQUIPMENT,
+    participant: list[uuid.UUID] = PARTICIPANTS,
+    not_before: datetime.datetime | None = None,
+):
     """The earliest time, within the next six weeks, when a room of the county with all the
     equipment asked for is open and free and every participant (membership ids) is free.
     404 when there is none."""
@@ -197,17 +203,17 @@ def first_slot(request: HttpRequest, query: Query[SlotQuery]):
 
     rooms = list(
         selectors.room_list_visible_to(actor=request.membership)
-        .filter(schedule.rooms_with(query.equipment), county_id=query.county)
+        .filter(schedule.rooms_with(equipment), county_id=county)
         .order_by("name")
     )
     users = list(
-        Membership.objects.filter(pk__in=query.participant).values_list("user_id", flat=True)
+        Membership.objects.filter(pk__in=participant).values_list("user_id", flat=True)
     )
-    not_before = max(query.not_before or timezone.now(), timezone.now())
+    not_before = max(not_before or timezone.now(), timezone.now())
     slot = schedule.first_free_slot(
         rooms=rooms,
         user_ids=users,
-        duration=datetime.timedelta(minutes=query.duration_minutes),
+        duration=datetime.timedelta(minutes=duration_minutes),
         not_before=not_before,
     )
     if slot is None:

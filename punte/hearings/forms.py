@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from punte.core.forms import FieldMessagesMixin
 from punte.core.models import County
 from punte.hearings.models import (
     CancellationReason,
@@ -33,7 +34,7 @@ def _counties():
     return [("", _("Any county"))] + [(c.code, c.name) for c in County.objects.order_by("name")]
 
 
-class RoomFilterForm(forms.Form):
+class RoomFilterForm(FieldMessagesMixin, forms.Form):
     county = forms.ChoiceField(label=_("County"), required=False)
     equipment = forms.MultipleChoiceField(
         label=_("Equipment needed"),
@@ -66,7 +67,7 @@ class SlotForm(RoomFilterForm):
         )
 
 
-class BookingForm(forms.Form):
+class BookingForm(FieldMessagesMixin, forms.Form):
     """The hearing's room, time and purpose; participants are fields added per candidate."""
 
     room = forms.ModelChoiceField(
@@ -153,7 +154,7 @@ class BookingForm(forms.Form):
         ]
 
 
-class CancelForm(forms.Form):
+class CancelForm(FieldMessagesMixin, forms.Form):
     reason = forms.ChoiceField(
         label=_("Why is the hearing cancelled?"),
         choices=CancellationReason.choices,

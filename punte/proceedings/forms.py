@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from punte.accounts.models import Organisation, OrganisationType
+from punte.core.forms import FieldMessagesMixin
 from punte.proceedings.models import (
     AgeGroup,
     OffenderStage,
@@ -24,7 +25,7 @@ _SEXES = [
 ]
 
 
-class ProceedingForm(forms.Form):
+class ProceedingForm(FieldMessagesMixin, forms.Form):
     file_number = forms.CharField(
         label=_("File number"),
         max_length=40,
@@ -50,7 +51,7 @@ class ProceedingForm(forms.Form):
     )
 
 
-class StageForm(forms.Form):
+class StageForm(FieldMessagesMixin, forms.Form):
     stage = forms.ChoiceField(
         label=_("Next stage"),
         choices=Stage.choices,
@@ -89,7 +90,7 @@ class StageForm(forms.Form):
         ]
 
 
-class ChargeForm(forms.Form):
+class ChargeForm(FieldMessagesMixin, forms.Form):
     offence = forms.ChoiceField(
         label=_("Offence"),
         choices=[("", _("Choose the offence"))] + list(OFFENCES),
@@ -97,7 +98,7 @@ class ChargeForm(forms.Form):
     )
 
 
-class OffenderForm(forms.Form):
+class OffenderForm(FieldMessagesMixin, forms.Form):
     sex = forms.ChoiceField(
         label=_("Sex"), choices=_SEXES, error_messages={"required": _("Choose the sex.")}
     )
