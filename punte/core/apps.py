@@ -25,7 +25,9 @@ class CoreConfig(AppConfig):
         )
 
         # Reads the database: only when a check is asked of it (`check --database default`).
-        checks.register(core_checks.row_level_security, checks.Tags.database)
+        # A deployment check: `migrate` itself runs the database checks, and it is what puts
+        # row-level security in force on a database made before it.
+        checks.register(core_checks.row_level_security, checks.Tags.database, deploy=True)
 
         # Every app's checks.py (core's own included); Django keeps one registration per
         # function, so a second ready() in tests does not run a check twice.

@@ -206,9 +206,7 @@ def first_slot(
         .filter(schedule.rooms_with(equipment), county_id=county)
         .order_by("name")
     )
-    users = list(
-        Membership.objects.filter(pk__in=participant).values_list("user_id", flat=True)
-    )
+    users = list(Membership.objects.filter(pk__in=participant).values_list("user_id", flat=True))
     not_before = max(not_before or timezone.now(), timezone.now())
     slot = schedule.first_free_slot(
         rooms=rooms,

@@ -8,6 +8,7 @@ answer by permission alone (UNSCOPED).
 from __future__ import annotations
 
 import datetime
+import itertools
 
 from punte.accounts.tests.factories import OrganisationFactory
 from punte.cases.tests.factories import open_case
@@ -22,10 +23,19 @@ def _case(owner):
     return case
 
 
+# Every hearing the matrix books, moves to or asks for lies at a time of its own: one owner may
+# hold several, and nobody is in two hearings at once.
+_SLOTS = itertools.count()
+
+
+def _free_time(hour: int) -> datetime.datetime:
+    return at(working_day(3 + next(_SLOTS)), hour)
+
+
 def _hearing(owner):
     case = open_case(manager=owner)
     hearing = book(
-        actor=owner, case=case, room=make_room(county=case.county_id), start=at(working_day(), 10)
+        actor=owner, case=case, room=make_room(county=case.county_id), start=_free_time(10)
     )
     hearing.matrix_owner = owner
     return hearing
@@ -36,7 +46,7 @@ def _room(owner):
 
 
 def _booking(case):
-    start = at(working_day(), 11)
+    start = _free_time(11)
     return {
         "room_id": str(case.matrix_room.pk),
         "purpose": "hearing",
@@ -47,7 +57,7 @@ def _booking(case):
 
 
 def _moved(hearing):
-    start = at(working_day(), 14)
+    start = _free_time(14)
     return {
         "room_id": str(hearing.room_id),
         "starts_at": start.isoformat(),

@@ -252,6 +252,7 @@ def public_report_submit(*, data: PublicReportInput, client: str, form_nonce: st
     return signal
 
 
+@rls.as_system("an anonymous report from the public is written for the national agency")
 @transaction.atomic
 def public_report_record(*, data: PublicReportInput) -> Signal:
     """Write a public report as a signal, with its person description, first history step and
