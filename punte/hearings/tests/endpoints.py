@@ -25,11 +25,20 @@ def _case(owner):
 
 # Every hearing the matrix books, moves to or asks for lies at a time of its own: one owner may
 # hold several, and nobody is in two hearings at once.
-_SLOTS = itertools.count()
+def _working_days():
+    seen = set()
+    for offset in itertools.count(3):
+        day = working_day(offset)
+        if day not in seen:
+            seen.add(day)
+            yield day
+
+
+_DAYS = _working_days()
 
 
 def _free_time(hour: int) -> datetime.datetime:
-    return at(working_day(3 + next(_SLOTS)), hour)
+    return at(next(_DAYS), hour)
 
 
 def _hearing(owner):
