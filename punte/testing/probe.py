@@ -66,7 +66,9 @@ def fill_route(route: str, values: dict[str, str]) -> str:
 def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    if "anyOf" in schema:
+    # An object's anyOf states which of its properties must come together (e.g. a person's
+    # name or unknown identity): the object itself is the schema to fill.
+    if "anyOf" in schema and schema.get("type") != "object":
         branches = [b for b in schema["anyOf"] if b.get("type") != "null"]
         return _resolve(branches[0], document)
     if "allOf" in schema and len(schema["allOf"]) == 1:

@@ -68,7 +68,7 @@ def test_the_analyst_sees_the_queue_without_names_and_a_pair_with_them(analyst):
 
     detail = client.get(reverse("linkage:review_pair", args=[pair.pk])).content.decode()
     assert "Pârvu" in detail and "Parvu" in detail
-    assert "given name exactly equal" in detail
+    assert "the same, letter for letter" in detail
     assert AuditEvent.objects.filter(action="person.viewed").count() == 2
 
 
