@@ -1,15 +1,13 @@
 """Concurrent guesses at one account cannot all slip through before any is counted
 (PostgreSQL, real commits, one connection per thread)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from punte.accounts.models import SignInThrottle
 from punte.accounts.tests.factories import UserFactory
 from punte.core.models import AuditEvent
+from punte.testing.concurrency import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -18,24 +16,7 @@ pytestmark = [
 
 
 def _together(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = function()
-        except Exception as exc:  # the outcome, judged by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return run_together(functions, return_exceptions=True, timeout=120)
 
 
 def _guess(index):

@@ -6,10 +6,7 @@ Each thread has its own connection and commits for real (transactional_db); a ba
 both requests together, and the row lock (or the one-active-case constraint) decides.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from punte.accounts.models import OrganisationType
 from punte.accounts.tests.factories import OrganisationFactory
@@ -19,6 +16,7 @@ from punte.referrals import services as referral_services
 from punte.referrals.tests.factories import responder_of, send_service_referral
 from punte.referrals.tests.helpers import child
 from punte.testing.api import ApiClient
+from punte.testing.concurrency import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -27,26 +25,7 @@ pytestmark = [
 
 
 def _together(calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list = []
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # reported in the test's own thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
+    return run_together(calls)
 
 
 def test_two_supervisors_approving_at_once_one_closes_the_other_gets_409():

@@ -2,15 +2,15 @@
 constraints hold even for writes that bypass the service."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from punte.cases.tests.factories import open_case, team_member
 from punte.hearings.models import Hearing, HearingParticipant
 from punte.hearings.tests.factories import at, make_room, working_day
 from punte.testing.api import ApiClient
+from punte.testing.concurrency import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -19,26 +19,7 @@ pytestmark = [
 
 
 def _together(calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list = []
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # reported in the test's own thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
+    return run_together(calls)
 
 
 def _body(room, start, member, role="social_worker"):

@@ -4,15 +4,13 @@ to the same draft (core.idempotency.page_post_once)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from punte.identification.persons.models import Person
 from punte.identification.screening.models import Screening
 from punte.journey.tests.e2e import cast
+from punte.testing.concurrency import run_together
 from punte.testing.web import verified_client
 
 pytestmark = [
@@ -22,24 +20,7 @@ pytestmark = [
 
 
 def _together(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = function()
-        except Exception as exc:  # the outcome, judged by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return run_together(functions, return_exceptions=True)
 
 
 def test_two_submissions_of_the_first_step_at_once_record_one_person():

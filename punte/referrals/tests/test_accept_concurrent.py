@@ -6,15 +6,13 @@ Each thread has its own connection and commits for real (transactional_db); a ba
 both requests together, and the row lock in referral_transition decides.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from punte.identification.persons.models import PersonAccess
 from punte.referrals.models import Referral, ReferralEvent
 from punte.referrals.tests.factories import responder_of, send_service_referral
 from punte.testing.api import ApiClient
+from punte.testing.concurrency import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -23,26 +21,7 @@ pytestmark = [
 
 
 def _together(calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list = []
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as exc:  # reported in the test's own thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
+    return run_together(calls)
 
 
 def test_two_acceptances_at_once_exactly_one_succeeds():

@@ -1,10 +1,7 @@
 """Two people act on the same signal at the same moment, and two public reports from one client
 race for the last place under the rate limit, on PostgreSQL with real commits."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from punte.accounts.tests.factories import MembershipFactory
 from punte.core.errors import ServiceError
@@ -12,6 +9,7 @@ from punte.identification.signals.models import PublicReportAttempt, SignalTrans
 from punte.identification.signals.services import signal as services
 from punte.identification.signals.services.public_report import count_attempt
 from punte.identification.signals.tests.factories import create_signal
+from punte.testing.concurrency import run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -20,24 +18,7 @@ pytestmark = [
 
 
 def _together(functions):
-    barrier = threading.Barrier(len(functions))
-    results: list = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = function()
-        except Exception as exc:  # the outcome, judged by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return run_together(functions, return_exceptions=True)
 
 
 def test_two_officers_taking_up_the_same_signal_one_wins():
